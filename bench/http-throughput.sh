@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Requests/s of volley vs wrk against the same loopback server, in one run.
+#
+#   bash bench/http-throughput.sh [CONNECTIONS] [SECONDS]
+#
+# The server (nginx, one worker, `return 200`; or volley's demo target when
+# nginx is not installable) runs on CPU 1, the load generator on CPU 0
+# (taskset), so both tools get the same single core. Both use CONNECTIONS
+# keep-alive connections (volley: one VU = one connection, no think time,
+# GET + check). Installs wrk and nginx from Debian when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${1:-50}
+SECS=${2:-10}
+OUT=bench/out
+mkdir -p "$OUT"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx; then
+    if need apt-get; then
+        echo "installing wrk and nginx (Debian packages)..." >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null) \
+            || (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null) || true
+    fi
+fi
+need wrk || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+
+bash scripts/setup.sh
+cargo build --release -p volley >&2
+cargo build --target wasm32-wasip2 --profile scenario -p bench-get-check >&2
+VOLLEY=target/release/volley
+SCENARIO=target/wasm32-wasip2/scenario/bench_get_check.wasm
+
+PIN_SERVER="taskset -c 1"
+PIN_LOAD="taskset -c 0"
+need taskset || { PIN_SERVER=""; PIN_LOAD=""; echo "taskset missing: not pinning" >&2; }
+
+cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+if need nginx; then
+    SERVER=nginx
+    $PIN_SERVER nginx -c "$PWD/bench/nginx.conf" &
+    SERVER_PID=$!
+    URL=http://127.0.0.1:18080/
+else
+    SERVER="volley target"
+    $PIN_SERVER $VOLLEY target --listen 127.0.0.1:18080 >/dev/null &
+    SERVER_PID=$!
+    URL=http://127.0.0.1:18080/health
+fi
+for _ in $(seq 50); do curl -fs "$URL" >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "server: $SERVER on CPU 1; load generators on CPU 0; $CONNS connections; ${SECS}s each" >&2
+$PIN_LOAD wrk -t1 -c"$CONNS" -d"${SECS}s" "$URL" > "$OUT/wrk.txt"
+WRK=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
+
+$PIN_LOAD env VOLLEY_BENCH=1 $VOLLEY run "$SCENARIO" --vus "$CONNS" --duration "${SECS}s" \
+    -e TARGET_URL="$URL" --quiet --no-color --summary-export "$OUT/volley.json" > "$OUT/volley.txt"
+VOLLEY_RPS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metrics"]["http_reqs"]["rate"])' "$OUT/volley.json")
+
+python3 - "$WRK" "$VOLLEY_RPS" <<'PY'
+import sys
+wrk, volley = float(sys.argv[1]), float(sys.argv[2])
+print(f"wrk    : {wrk:12.0f} requests/s")
+print(f"volley : {volley:12.0f} requests/s")
+print(f"volley/wrk = {volley / wrk:.2f}")
+PY

@@ -1,0 +1,149 @@
+//! The environment layer: `VOLLEY_*` variables, Volley's names for k6's
+//! `K6_*` ones (`VOLLEY_VUS` for `K6_VUS`, ...), and the `DURATION:TARGET`
+//! stage syntax shared with the CLI's `--stage`.
+
+use std::str::FromStr;
+
+use super::duration::parse_duration;
+use super::error::{ConfigError, ConfigErrors};
+use super::options::Options;
+use super::plan::Stage;
+
+/// Parses one stage as written on the command line or in `VOLLEY_STAGES`:
+/// `DURATION:TARGET`, e.g. `"30s:100"` (ramp to 100 over 30 seconds).
+pub fn parse_stage(s: &str) -> Result<Stage, String> {
+    let Some((duration, target)) = s.split_once(':') else {
+        return Err(format!(
+            "invalid stage \"{s}\": expected DURATION:TARGET, e.g. \"30s:100\""
+        ));
+    };
+    let duration = duration.trim();
+    // k6 refuses unitless stage durations here ("intentionally unsupported"):
+    // in `10:20s` the user most likely swapped the two halves.
+    if duration.parse::<f64>().is_ok() {
+        return Err(format!(
+            "invalid stage \"{s}\": the duration needs a unit; expected DURATION:TARGET, e.g. \"30s:100\""
+        ));
+    }
+    let duration =
+        parse_duration(duration).map_err(|why| format!("invalid stage \"{s}\": {why}"))?;
+    let target = target.trim().parse::<u64>().map_err(|_| {
+        format!("invalid stage \"{s}\": target \"{target}\" is not a non-negative integer")
+    })?;
+    Ok(Stage { duration, target })
+}
+
+impl Options {
+    /// Reads the `VOLLEY_*` variables among `vars` (usually
+    /// `std::env::vars()`); other variables are ignored. An empty value
+    /// counts as unset, as it does for k6's `K6_*` variables. Every bad
+    /// value is reported, named by its variable.
+    pub fn from_env(vars: impl Iterator<Item = (String, String)>) -> Result<Options, ConfigErrors> {
+        let mut o = Options::default();
+        let mut errors = Vec::new();
+        for (name, value) in vars {
+            if !name.starts_with("VOLLEY_") || value.is_empty() {
+                continue;
+            }
+            let mut field = EnvField {
+                name: &name,
+                value: value.trim(),
+                errors: &mut errors,
+            };
+            match name.as_str() {
+                "VOLLEY_VUS" => o.vus = field.number("a non-negative integer"),
+                "VOLLEY_DURATION" => o.duration = field.duration(),
+                "VOLLEY_ITERATIONS" => o.iterations = field.number("a non-negative integer"),
+                "VOLLEY_STAGES" => o.stages = field.stages(),
+                "VOLLEY_USER_AGENT" => o.user_agent = Some(value.clone()),
+                "VOLLEY_INSECURE_SKIP_TLS_VERIFY" => o.insecure_skip_tls_verify = field.bool(),
+                "VOLLEY_MAX_REDIRECTS" => o.max_redirects = field.number("a non-negative integer"),
+                "VOLLEY_SETUP_TIMEOUT" => o.setup_timeout = field.duration(),
+                "VOLLEY_TEARDOWN_TIMEOUT" => o.teardown_timeout = field.duration(),
+                "VOLLEY_SUMMARY_TREND_STATS" => o.summary_trend_stats = Some(field.list()),
+                "VOLLEY_HTTP_TIMEOUT" => o.http_timeout = field.duration(),
+                "VOLLEY_DISCARD_RESPONSE_BODIES" => o.discard_response_bodies = field.bool(),
+                "VOLLEY_SEED" => o.seed = field.number("a non-negative integer"),
+                "VOLLEY_NO_SETUP" => o.no_setup = field.bool(),
+                "VOLLEY_NO_TEARDOWN" => o.no_teardown = field.bool(),
+                // Other VOLLEY_* variables belong to other parts (logging, ...).
+                _ => {}
+            }
+        }
+        ConfigErrors::check(errors, o)
+    }
+}
+
+/// One variable being read; errors are named by the variable.
+struct EnvField<'a> {
+    name: &'a str,
+    value: &'a str,
+    errors: &'a mut Vec<ConfigError>,
+}
+
+impl EnvField<'_> {
+    fn fail<T>(&mut self, message: String) -> Option<T> {
+        self.errors.push(ConfigError::invalid(self.name, message));
+        None
+    }
+
+    fn number<T: FromStr>(&mut self, expected: &str) -> Option<T> {
+        match self.value.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let message = format!("expected {expected}, got \"{}\"", self.value);
+                self.fail(message)
+            }
+        }
+    }
+
+    fn duration(&mut self) -> Option<std::time::Duration> {
+        match parse_duration(self.value) {
+            Ok(d) => Some(d),
+            Err(why) => self.fail(why),
+        }
+    }
+
+    /// The spellings Go's `strconv.ParseBool` accepts, as k6 reads `K6_*`.
+    fn bool(&mut self) -> Option<bool> {
+        match self.value {
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+            other => {
+                let message = format!("expected true or false, got \"{other}\"");
+                self.fail(message)
+            }
+        }
+    }
+
+    /// Comma-separated, as k6 reads list variables.
+    fn list(&mut self) -> Vec<String> {
+        self.value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// `"30s:10,1m:20"`: comma-separated stages.
+    fn stages(&mut self) -> Option<Vec<Stage>> {
+        let mut stages = Vec::new();
+        let mut ok = true;
+        for part in self
+            .value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match parse_stage(part) {
+                Ok(stage) => stages.push(stage),
+                Err(why) => {
+                    ok = false;
+                    self.errors.push(ConfigError::invalid(self.name, why));
+                }
+            }
+        }
+        ok.then_some(stages)
+    }
+}

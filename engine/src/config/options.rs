@@ -1,0 +1,197 @@
+//! The raw options record: what one layer (the component's `options()`, a
+//! `--config` file, the environment or the CLI flags) said, field by field,
+//! with k6's names. Nothing here is defaulted or cross-checked; that is
+//! [`Options::resolve`]'s job.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::plan::Stage;
+
+/// k6's options, as one layer gave them. `None` means "not set here", so
+/// that [`Options::merge`] can tell "unset" from "set to the default".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// `vus`: VUs of the shortcut executors (and `startVUs` of `stages`).
+    pub vus: Option<u64>,
+    /// `duration`: shortcut for a `constant-vus` scenario.
+    pub duration: Option<Duration>,
+    /// `iterations`: shortcut for a `shared-iterations` scenario.
+    pub iterations: Option<u64>,
+    /// `stages`: shortcut for a `ramping-vus` scenario.
+    pub stages: Option<Vec<Stage>>,
+    /// `scenarios`: name → scenario, the long form of the shortcuts.
+    pub scenarios: Option<BTreeMap<String, ScenarioOptions>>,
+    /// `thresholds`: metric selector → expressions, kept raw for the
+    /// thresholds module.
+    pub thresholds: Option<Map<String, Value>>,
+    /// `setupTimeout`.
+    pub setup_timeout: Option<Duration>,
+    /// `teardownTimeout`.
+    pub teardown_timeout: Option<Duration>,
+    /// `userAgent`.
+    pub user_agent: Option<String>,
+    /// `insecureSkipTLSVerify`.
+    pub insecure_skip_tls_verify: Option<bool>,
+    /// `maxRedirects`.
+    pub max_redirects: Option<u32>,
+    /// `discardResponseBodies`.
+    pub discard_response_bodies: Option<bool>,
+    /// `summaryTrendStats`.
+    pub summary_trend_stats: Option<Vec<String>>,
+    /// `tags`: tags added to every sample.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `noSetup`.
+    pub no_setup: Option<bool>,
+    /// `noTeardown`.
+    pub no_teardown: Option<bool>,
+    /// `httpTimeout` (Volley): default whole-request timeout; k6 only has a
+    /// per-request `timeout` param.
+    pub http_timeout: Option<Duration>,
+    /// `maxBodyBytes` (Volley): largest response body held in memory.
+    pub max_body_bytes: Option<u64>,
+    /// `data` (Volley): data set name → file.
+    pub data: Option<BTreeMap<String, PathBuf>>,
+    /// `seed` (Volley): seed of the VUs' random streams.
+    pub seed: Option<u64>,
+}
+
+/// One entry of `scenarios`, as given. Which fields are allowed depends on
+/// `executor`; [`Options::resolve`] checks that.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScenarioOptions {
+    /// `executor`: the executor's k6 name (`constant-vus`, ...).
+    pub executor: Option<String>,
+    /// `vus` (constant-vus, per-vu-iterations, shared-iterations).
+    pub vus: Option<u64>,
+    /// `duration` (constant-vus, constant-arrival-rate).
+    pub duration: Option<Duration>,
+    /// `iterations` (per-vu-iterations, shared-iterations).
+    pub iterations: Option<u64>,
+    /// `maxDuration` (per-vu-iterations, shared-iterations).
+    pub max_duration: Option<Duration>,
+    /// `startVUs` (ramping-vus).
+    pub start_vus: Option<u64>,
+    /// `stages` (ramping-vus, ramping-arrival-rate).
+    pub stages: Option<Vec<Stage>>,
+    /// `gracefulRampDown` (ramping-vus).
+    pub graceful_ramp_down: Option<Duration>,
+    /// `rate` (constant-arrival-rate).
+    pub rate: Option<u64>,
+    /// `timeUnit` (arrival-rate executors).
+    pub time_unit: Option<Duration>,
+    /// `preAllocatedVUs` (arrival-rate executors).
+    pub pre_allocated_vus: Option<u64>,
+    /// `maxVUs` (arrival-rate executors).
+    pub max_vus: Option<u64>,
+    /// `startRate` (ramping-arrival-rate).
+    pub start_rate: Option<u64>,
+    /// `startTime` (all).
+    pub start_time: Option<Duration>,
+    /// `gracefulStop` (all).
+    pub graceful_stop: Option<Duration>,
+    /// `exec` (all): passed to the component's `iteration`.
+    pub exec: Option<String>,
+    /// `env` (all): extra environment for this scenario.
+    pub env: Option<BTreeMap<String, String>>,
+    /// `tags` (all): tags for this scenario's samples.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl ScenarioOptions {
+    /// The executor-specific keys that were given, by their k6 names; the
+    /// keys every executor takes (`startTime`, `exec`, ...) are left out.
+    pub fn executor_keys(&self) -> Vec<&'static str> {
+        let given = [
+            ("vus", self.vus.is_some()),
+            ("duration", self.duration.is_some()),
+            ("iterations", self.iterations.is_some()),
+            ("maxDuration", self.max_duration.is_some()),
+            ("startVUs", self.start_vus.is_some()),
+            ("stages", self.stages.is_some()),
+            ("gracefulRampDown", self.graceful_ramp_down.is_some()),
+            ("rate", self.rate.is_some()),
+            ("timeUnit", self.time_unit.is_some()),
+            ("preAllocatedVUs", self.pre_allocated_vus.is_some()),
+            ("maxVUs", self.max_vus.is_some()),
+            ("startRate", self.start_rate.is_some()),
+        ];
+        given
+            .into_iter()
+            .filter_map(|(key, set)| set.then_some(key))
+            .collect()
+    }
+}
+
+impl Options {
+    /// Lays `over` on top of `self`: every field `over` sets wins, whole
+    /// maps and lists included (a later `scenarios`, `thresholds`, `tags`,
+    /// `data` or `summaryTrendStats` replaces the earlier one, as in k6).
+    ///
+    /// The execution options go by group, so that the latest layer decides
+    /// how the run is scheduled:
+    /// - a layer that sets a shortcut (`vus`, `duration`, `iterations`,
+    ///   `stages`) drops the `scenarios` of earlier layers: `--vus 10` or
+    ///   `--duration 1m` on the command line replaces the component's
+    ///   scenarios entirely (k6 ≥ 2.1 does the same). Shortcuts of different
+    ///   layers still combine, as in k6: `VOLLEY_VUS=5` with `--duration 1m`
+    ///   is 5 VUs for a minute.
+    /// - `duration`, `iterations` and `stages` replace one another as a
+    ///   group (k6's `Options.Apply`): a later `--stage` drops an earlier
+    ///   `duration`.
+    /// - a layer that sets `scenarios` drops every shortcut of earlier
+    ///   layers, `vus` included.
+    ///
+    /// Options set together in one layer are all kept, so that
+    /// [`Options::resolve`] can report k6's conflicts (`duration` with
+    /// `scenarios`, ...).
+    ///
+    /// Layers are merged earliest first: the component's `options()`, then
+    /// `--config FILE`, then `VOLLEY_*` variables, then CLI flags.
+    pub fn merge(self, over: Options) -> Options {
+        let over_scenarios = over.scenarios.is_some();
+        let over_group =
+            over.duration.is_some() || over.iterations.is_some() || over.stages.is_some();
+        let over_shortcut = over_group || over.vus.is_some();
+        let (duration, iterations, stages) = if over_group || over_scenarios {
+            (over.duration, over.iterations, over.stages)
+        } else {
+            (self.duration, self.iterations, self.stages)
+        };
+        let scenarios = if over_shortcut || over_scenarios {
+            over.scenarios
+        } else {
+            self.scenarios
+        };
+        let earlier_vus = if over_scenarios { None } else { self.vus };
+        Options {
+            vus: over.vus.or(earlier_vus),
+            duration,
+            iterations,
+            stages,
+            scenarios,
+            thresholds: over.thresholds.or(self.thresholds),
+            setup_timeout: over.setup_timeout.or(self.setup_timeout),
+            teardown_timeout: over.teardown_timeout.or(self.teardown_timeout),
+            user_agent: over.user_agent.or(self.user_agent),
+            insecure_skip_tls_verify: over
+                .insecure_skip_tls_verify
+                .or(self.insecure_skip_tls_verify),
+            max_redirects: over.max_redirects.or(self.max_redirects),
+            discard_response_bodies: over
+                .discard_response_bodies
+                .or(self.discard_response_bodies),
+            summary_trend_stats: over.summary_trend_stats.or(self.summary_trend_stats),
+            tags: over.tags.or(self.tags),
+            no_setup: over.no_setup.or(self.no_setup),
+            no_teardown: over.no_teardown.or(self.no_teardown),
+            http_timeout: over.http_timeout.or(self.http_timeout),
+            max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
+            data: over.data.or(self.data),
+            seed: over.seed.or(self.seed),
+        }
+    }
+}

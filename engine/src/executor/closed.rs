@@ -1,0 +1,66 @@
+//! The closed-model loop shared by the VU-count executors: each VU runs
+//! iterations back to back while its executor lets it claim another, until
+//! the executor's end, then running iterations get `gracefulStop` to finish.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use tokio::task::JoinSet;
+use tokio::time::{Instant as TokioInstant, sleep_until};
+
+use super::{ExecutionContext, VuSlot};
+use crate::config::ScenarioPlan;
+use crate::control::StopLevel;
+
+/// Decides whether a VU may start another iteration: given how many this
+/// VU has run, true to go on. Called just before each iteration.
+pub(super) type Claim = Arc<dyn Fn(u64) -> bool + Send + Sync>;
+
+/// Run `slots` in a closed model until `end` (no new iteration starts after
+/// it) or until `claim` refuses; interrupt what still runs at
+/// `end + gracefulStop` or on a hard stop.
+pub(super) async fn run(ctx: Arc<ExecutionContext>, plan: &ScenarioPlan, slots: Vec<VuSlot>, end: Instant, claim: Claim) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut set = JoinSet::new();
+    for mut slot in slots {
+        let ctx = ctx.clone();
+        let claim = claim.clone();
+        let counter = counter.clone();
+        set.spawn(async move {
+            ctx.active_vus.fetch_add(1, Ordering::Relaxed);
+            let mut local = 0u64;
+            while ctx.run.stop.running() && Instant::now() < end && claim(local) {
+                local += 1;
+                let in_scenario = counter.fetch_add(1, Ordering::Relaxed);
+                if !slot.iterate(&ctx, in_scenario, Instant::now()).await {
+                    break;
+                }
+            }
+            ctx.active_vus.fetch_sub(1, Ordering::Relaxed);
+        });
+    }
+    let hard_deadline = TokioInstant::from_std(end + plan.graceful_stop);
+    let graceful = plan.graceful_stop;
+    let stop = ctx.run.stop.clone();
+    let drained = async {
+        while set.join_next().await.is_some() {}
+    };
+    let cut = tokio::select! {
+        _ = drained => false,
+        _ = sleep_until(hard_deadline) => true,
+        _ = stop.reached(StopLevel::Hard) => true,
+        _ = async {
+            stop.reached(StopLevel::Graceful).await;
+            tokio::time::sleep(graceful).await;
+        } => true,
+    };
+    if cut {
+        // Iterations still running now are interrupted, as k6 does after
+        // gracefulStop; their VUs' samples are flushed as the stores drop.
+        let running = set.len() as u64;
+        ctx.interrupted.fetch_add(running, Ordering::Relaxed);
+        ctx.active_vus.fetch_sub(running as i64, Ordering::Relaxed);
+        set.shutdown().await;
+    }
+}

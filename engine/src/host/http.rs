@@ -1,0 +1,204 @@
+//! `volley:scenario/http`: requests from guests, sent by the VU's client,
+//! every hop recorded as an `http_*` sample.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::HostState;
+use crate::http::{Exchange, HttpError, HttpRequest, HttpResponse, Timings};
+use crate::metrics::{HttpSample, TagSet};
+use crate::scenario::bindings::http as wit;
+
+/// What the engine keeps of a guest request for its samples.
+struct RequestMeta {
+    name: Option<Arc<str>>,
+    tags: TagSet,
+    expected: Vec<wit::StatusRange>,
+}
+
+fn method_of(m: &wit::Method) -> Result<http::Method, String> {
+    Ok(match m {
+        wit::Method::Get => http::Method::GET,
+        wit::Method::Head => http::Method::HEAD,
+        wit::Method::Post => http::Method::POST,
+        wit::Method::Put => http::Method::PUT,
+        wit::Method::Patch => http::Method::PATCH,
+        wit::Method::Delete => http::Method::DELETE,
+        wit::Method::Options => http::Method::OPTIONS,
+        wit::Method::Other(s) => http::Method::from_bytes(s.as_bytes())
+            .map_err(|_| format!("invalid method {s:?}"))?,
+    })
+}
+
+fn convert(req: wit::Request, discard_all: bool) -> Result<(HttpRequest, RequestMeta), String> {
+    let method = method_of(&req.method)?;
+    let meta = RequestMeta {
+        name: req.name.map(Arc::from),
+        tags: TagSet::from_pairs(req.tags),
+        expected: req.expected_statuses,
+    };
+    let request = HttpRequest {
+        method,
+        url: req.url,
+        headers: req.headers,
+        body: Bytes::from(req.body),
+        timeout: req.timeout.map(Duration::from_nanos),
+        max_redirects: req.max_redirects,
+        discard_body: req.discard_body || discard_all,
+    };
+    Ok((request, meta))
+}
+
+fn is_expected(status: u16, ranges: &[wit::StatusRange]) -> bool {
+    if status == 0 {
+        return false;
+    }
+    if ranges.is_empty() {
+        return (200..=399).contains(&status);
+    }
+    ranges.iter().any(|r| (r.min..=r.max).contains(&status))
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn wit_timings(t: &Timings) -> wit::Timings {
+    wit::Timings {
+        blocked: nanos(t.blocked),
+        connecting: nanos(t.connecting),
+        tls_handshaking: nanos(t.tls_handshaking),
+        sending: nanos(t.sending),
+        waiting: nanos(t.waiting),
+        receiving: nanos(t.receiving),
+        duration: nanos(t.duration()),
+    }
+}
+
+fn wit_error(e: HttpError) -> wit::Error {
+    match e {
+        HttpError::Timeout => wit::Error::Timeout,
+        HttpError::Dns(m) => wit::Error::Dns(m),
+        HttpError::Connect(m) => wit::Error::Connect(m),
+        HttpError::Tls(m) => wit::Error::Tls(m),
+        HttpError::Protocol(m) => wit::Error::Protocol(m),
+        HttpError::Denied(m) => wit::Error::Denied(m),
+        HttpError::Invalid(m) => wit::Error::Invalid(m),
+    }
+}
+
+fn wit_response(r: HttpResponse) -> wit::Response {
+    wit::Response {
+        status: r.status,
+        headers: r.headers,
+        body: r.body.to_vec(),
+        url: r.url,
+        timings: wit_timings(&r.timings),
+    }
+}
+
+impl HostState {
+    /// Turn every hop of an exchange into a sample and the result into WIT.
+    fn record(&mut self, meta: &RequestMeta, ex: Exchange) -> Result<wit::Response, wit::Error> {
+        let base = self.base_tags().clone();
+        for hop in ex.hops {
+            let url: Arc<str> = Arc::from(hop.url.as_str());
+            let sample = HttpSample {
+                base: base.clone(),
+                extra: meta.tags.clone(),
+                method: Arc::from(hop.method.as_str()),
+                name: meta.name.clone().unwrap_or_else(|| url.clone()),
+                url,
+                status: hop.status,
+                expected: hop.error.is_none() && is_expected(hop.status, &meta.expected),
+                error_code: hop.error.as_ref().map_or(0, HttpError::code),
+                blocked: hop.timings.blocked,
+                connecting: hop.timings.connecting,
+                tls_handshaking: hop.timings.tls_handshaking,
+                sending: hop.timings.sending,
+                waiting: hop.timings.waiting,
+                receiving: hop.timings.receiving,
+                bytes_sent: hop.bytes_sent,
+                bytes_received: hop.bytes_received,
+            };
+            self.samples().http(sample);
+        }
+        ex.result.map(wit_response).map_err(wit_error)
+    }
+
+    fn invalid(&mut self, meta_url: &str, message: String) -> Result<wit::Response, wit::Error> {
+        crate::log::line(
+            crate::log::Level::Warn,
+            Some(self.vu.id),
+            &format!("invalid request to {meta_url}: {message}"),
+        );
+        Err(wit::Error::Invalid(message))
+    }
+}
+
+impl wit::Host for HostState {
+    async fn send(&mut self, request: wit::Request) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
+        let url = request.url.clone();
+        let (req, meta) = match convert(request, self.vu.run.discard_response_bodies) {
+            Ok(x) => x,
+            Err(m) => return Ok(self.invalid(&url, m)),
+        };
+        let started = Instant::now();
+        let ex = self.vu.http.send(req).await;
+        self.vu.host_wait += started.elapsed();
+        Ok(self.record(&meta, ex))
+    }
+
+    async fn batch(
+        &mut self,
+        requests: Vec<wit::Request>,
+    ) -> wasmtime::Result<Vec<Result<wit::Response, wit::Error>>> {
+        let discard = self.vu.run.discard_response_bodies;
+        let mut metas = Vec::with_capacity(requests.len());
+        let mut reqs = Vec::with_capacity(requests.len());
+        let mut invalid: Vec<(usize, String, String)> = Vec::new();
+        for (i, r) in requests.into_iter().enumerate() {
+            let url = r.url.clone();
+            match convert(r, discard) {
+                Ok((req, meta)) => {
+                    reqs.push(req);
+                    metas.push((i, meta));
+                }
+                Err(m) => invalid.push((i, url, m)),
+            }
+        }
+        let started = Instant::now();
+        let exchanges = self.vu.http.batch(reqs).await;
+        self.vu.host_wait += started.elapsed();
+        let total = metas.len() + invalid.len();
+        let mut out: Vec<Option<Result<wit::Response, wit::Error>>> = (0..total).map(|_| None).collect();
+        for ((i, meta), ex) in metas.into_iter().zip(exchanges) {
+            out[i] = Some(self.record(&meta, ex));
+        }
+        for (i, url, m) in invalid {
+            out[i] = Some(self.invalid(&url, m));
+        }
+        Ok(out
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(wit::Error::Invalid("request was not sent".into()))))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_statuses_default_to_2xx_3xx() {
+        assert!(is_expected(200, &[]));
+        assert!(is_expected(399, &[]));
+        assert!(!is_expected(404, &[]));
+        assert!(!is_expected(0, &[]));
+        let r = [wit::StatusRange { min: 404, max: 404 }];
+        assert!(is_expected(404, &r));
+        assert!(!is_expected(200, &r));
+    }
+}

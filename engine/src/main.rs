@@ -1,0 +1,256 @@
+//! The `volley` binary: parse flags, run, print, and exit with k6's codes.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::process::ExitCode as ProcessExit;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Parser;
+
+use volley::cli::{Cli, Command, RunArgs, TargetArgs, key_value, parse_size};
+use volley::config::{Options, parse_duration, parse_stage};
+use volley::control::{StopLevel, StopReason, StopSignal};
+use volley::exit::ExitCode;
+use volley::output::{self, SummaryInput};
+use volley::run::{RunConfig, RunError, RunOutcome};
+use volley::target::DemoTarget;
+
+fn main() -> ProcessExit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ProcessExit::SUCCESS,
+                _ => exit(ExitCode::InvalidConfig),
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ProcessExit::FAILURE;
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run_command(*args).await,
+            Command::Target(args) => target_command(args).await,
+        }
+    });
+    // Do not wait for stray tasks (connections of the demo target, ...).
+    runtime.shutdown_background();
+    code
+}
+
+fn exit(code: ExitCode) -> ProcessExit {
+    ProcessExit::from(code.code() as u8)
+}
+
+async fn target_command(args: TargetArgs) -> ProcessExit {
+    let target = match DemoTarget::bind(args.listen).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {}: {e}. Pick another address with --listen 127.0.0.1:PORT",
+                args.listen
+            );
+            return ProcessExit::FAILURE;
+        }
+    };
+    println!("volley demo target listening on http://{}", target.local_addr());
+    println!("routes: /health /products /products/{{id}} /customers /customers/{{id}}/orders /orders /delay?ms=N /status/{{code}} /bytes/{{n}} /__stats");
+    let _ = tokio::signal::ctrl_c().await;
+    target.shutdown().await;
+    ProcessExit::SUCCESS
+}
+
+/// Turn flags into the CLI layer of options and the run configuration.
+fn run_config(args: &RunArgs) -> Result<RunConfig> {
+    let mut cli = Options {
+        vus: args.vus,
+        iterations: args.iterations,
+        ..Options::default()
+    };
+    if let Some(d) = &args.duration {
+        cli.duration = Some(parse_duration(d).map_err(|e| anyhow!("--duration {d:?}: {e}"))?);
+    }
+    if !args.stages.is_empty() {
+        let stages = args
+            .stages
+            .iter()
+            .map(|s| parse_stage(s).map_err(|e| anyhow!("--stage {s:?}: {e}")))
+            .collect::<Result<Vec<_>>>()?;
+        cli.stages = Some(stages);
+    }
+    if !args.tags.is_empty() {
+        let tags = args
+            .tags
+            .iter()
+            .map(|t| key_value(t, "--tag").map_err(|e| anyhow!(e)))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        cli.tags = Some(tags);
+    }
+    if !args.data.is_empty() {
+        let data = args
+            .data
+            .iter()
+            .map(|t| key_value(t, "--data").map(|(k, v)| (k, v.into())).map_err(|e| anyhow!(e)))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        cli.data = Some(data);
+    }
+    cli.seed = args.seed;
+    cli.user_agent = args.user_agent.clone();
+    if args.insecure_skip_tls_verify {
+        cli.insecure_skip_tls_verify = Some(true);
+    }
+    cli.max_redirects = args.max_redirects;
+    if let Some(t) = &args.http_timeout {
+        cli.http_timeout = Some(parse_duration(t).map_err(|e| anyhow!("--http-timeout {t:?}: {e}"))?);
+    }
+    if let Some(s) = &args.summary_trend_stats {
+        cli.summary_trend_stats = Some(s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
+    }
+    if args.no_setup {
+        cli.no_setup = Some(true);
+    }
+    if args.no_teardown {
+        cli.no_teardown = Some(true);
+    }
+    let env = args
+        .env
+        .iter()
+        .map(|t| key_value(t, "--env").map_err(|e| anyhow!(e)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let vu_memory = parse_size(&args.vu_memory).map_err(|e| anyhow!("--vu-memory: {e}"))?;
+    if vu_memory < (1 << 20) {
+        return Err(anyhow!("--vu-memory {}: a VU needs at least 1MiB", args.vu_memory));
+    }
+    let cpu = parse_duration(&args.iteration_cpu_limit)
+        .map_err(|e| anyhow!("--iteration-cpu-limit {:?}: {e}", args.iteration_cpu_limit))?;
+    Ok(RunConfig {
+        scenario: args.scenario.clone(),
+        config_file: args.config.clone(),
+        cli,
+        env_vars: std::env::vars().filter(|(k, _)| k.starts_with("VOLLEY_")).collect(),
+        env,
+        vu_memory,
+        iteration_cpu_limit: (!cpu.is_zero()).then_some(cpu),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        no_thresholds: args.no_thresholds,
+    })
+}
+
+/// Ctrl-C once: stop gracefully; twice: stop now. Results are written either way.
+fn watch_signals(stop: Arc<StopSignal>) {
+    tokio::spawn(async move {
+        let mut presses = 0;
+        loop {
+            let term = async {
+                #[cfg(unix)]
+                {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                        Ok(mut s) => {
+                            s.recv().await;
+                        }
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                }
+                #[cfg(not(unix))]
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => { if r.is_err() { return; } }
+                _ = term => {}
+            }
+            presses += 1;
+            if presses == 1 {
+                eprintln!("\nstopping: letting running iterations finish (gracefulStop); press Ctrl-C again to stop now");
+                stop.stop(StopLevel::Graceful, StopReason::Interrupted);
+            } else {
+                eprintln!("\nstopping now");
+                stop.stop(StopLevel::Hard, StopReason::Interrupted);
+            }
+        }
+    });
+}
+
+async fn run_command(args: RunArgs) -> ProcessExit {
+    let mut cfg = match run_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return exit(ExitCode::InvalidConfig);
+        }
+    };
+    let mut demo = None;
+    if args.with_demo_target {
+        match DemoTarget::bind(([127, 0, 0, 1], 0).into()).await {
+            Ok(t) => {
+                cfg.env
+                    .entry("BASE_URL".into())
+                    .or_insert_with(|| format!("http://{}", t.local_addr()));
+                eprintln!("demo target listening on http://{}", t.local_addr());
+                demo = Some(t);
+            }
+            Err(e) => {
+                eprintln!("error: cannot start the demo target on loopback: {e}");
+                return ProcessExit::FAILURE;
+            }
+        }
+    }
+    let stop = Arc::new(StopSignal::new());
+    watch_signals(stop.clone());
+    let outcome = volley::run::run(cfg, stop).await;
+    if let Some(t) = demo {
+        t.shutdown().await;
+    }
+    match outcome {
+        Ok(outcome) => report(&args, &outcome),
+        Err(RunError::Config(message)) => {
+            eprintln!("error: {message}");
+            exit(ExitCode::InvalidConfig)
+        }
+    }
+}
+
+fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
+    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let stop_reason = outcome.stop_reason.as_ref().map(|r| match r {
+        StopReason::ScenarioAbort(m) => format!("the scenario aborted the test: {m}"),
+        StopReason::ThresholdAbort(m) => format!("a threshold with abortOnFail failed: {m}"),
+        StopReason::Interrupted => "interrupted (Ctrl-C / SIGTERM)".to_string(),
+        StopReason::ScenarioError(m) => m.clone(),
+    });
+    let input = SummaryInput {
+        snapshot: &outcome.snapshot,
+        thresholds: &outcome.thresholds,
+        trend_stats: &outcome.plan.summary_trend_stats,
+        color,
+        interrupted_iterations: outcome.interrupted_iterations,
+        scenarios: &outcome.scenario_lines,
+        stop_reason,
+    };
+    let mut code = outcome.exit_code;
+    if let Some(path) = &args.summary_export {
+        let json = output::summary_export(&input);
+        let written = serde_json::to_vec_pretty(&json)
+            .context("cannot serialise the summary")
+            .and_then(|bytes| std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display())));
+        if let Err(e) = written {
+            eprintln!("error: --summary-export: {e:#}");
+            if code == ExitCode::Ok {
+                code = ExitCode::InvalidConfig;
+            }
+        }
+    }
+    if !args.no_summary {
+        print!("{}", output::render_summary(&input));
+    }
+    if let Some((_, message)) = &outcome.lifecycle_error {
+        eprintln!("error: {message}");
+    }
+    exit(code)
+}

@@ -1,0 +1,173 @@
+//! Samples as VUs record them, and the per-VU buffer that batches them into
+//! the store without a lock per sample.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{MetricId, MetricKind, Store, TagSet};
+
+/// One HTTP request (one redirect hop), with every built-in `http_*` value.
+#[derive(Debug, Clone)]
+pub struct HttpSample {
+    /// Tags of the VU's context: scenario, group, run and scenario tags.
+    pub base: TagSet,
+    /// Tags the request itself carried.
+    pub extra: TagSet,
+    /// The method, upper case.
+    pub method: Arc<str>,
+    /// The URL requested.
+    pub url: Arc<str>,
+    /// The `name` tag (the URL unless the request named itself).
+    pub name: Arc<str>,
+    /// The status, 0 when there was no response.
+    pub status: u16,
+    /// Whether the status was expected (k6's `expected_response`).
+    pub expected: bool,
+    /// k6's `error_code`, 0 for none.
+    pub error_code: u32,
+    /// `http_req_blocked`.
+    pub blocked: Duration,
+    /// `http_req_connecting`.
+    pub connecting: Duration,
+    /// `http_req_tls_handshaking`.
+    pub tls_handshaking: Duration,
+    /// `http_req_sending`.
+    pub sending: Duration,
+    /// `http_req_waiting`.
+    pub waiting: Duration,
+    /// `http_req_receiving`.
+    pub receiving: Duration,
+    /// Bytes written to the socket.
+    pub bytes_sent: u64,
+    /// Bytes read from the socket.
+    pub bytes_received: u64,
+}
+
+/// One finished iteration.
+#[derive(Debug, Clone)]
+pub struct IterationSample {
+    /// Tags of the VU's context.
+    pub base: TagSet,
+    /// Wall time of the iteration (from its intended start for open models).
+    pub duration: Duration,
+    /// Whether it failed (error, trap, timeout).
+    pub failed: bool,
+}
+
+/// One check.
+#[derive(Debug, Clone)]
+pub struct CheckSample {
+    /// Tags of the VU's context.
+    pub base: TagSet,
+    /// The check's name (its `check` tag).
+    pub name: Arc<str>,
+    /// Whether it passed.
+    pub ok: bool,
+    /// Extra tags given with the check.
+    pub extra: TagSet,
+}
+
+/// One value of a custom metric.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomSample {
+    pub metric: MetricId,
+    pub kind: MetricKind,
+    pub value: f64,
+    pub tags: TagSet,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Sample {
+    Http(Box<HttpSample>),
+    Iteration(IterationSample),
+    Check(CheckSample),
+    Custom(CustomSample),
+}
+
+/// How many samples a buffer holds before it flushes on its own.
+const FLUSH_SAMPLES: usize = 256;
+/// How old a buffer's first sample may get before a `maybe_flush` flushes.
+const FLUSH_AGE: Duration = Duration::from_millis(200);
+
+/// A VU's private sample buffer. Recording takes no lock; a flush takes one
+/// short lock on one shard of the [`Store`]. Flushes on drop, so samples of
+/// an interrupted VU are not lost.
+#[derive(Debug)]
+pub struct SampleBuffer {
+    store: Arc<Store>,
+    shard: usize,
+    samples: Vec<Sample>,
+    oldest: Option<Instant>,
+}
+
+impl SampleBuffer {
+    pub(crate) fn new(store: Arc<Store>, shard: usize) -> Self {
+        Self {
+            store,
+            shard,
+            samples: Vec::new(),
+            oldest: None,
+        }
+    }
+
+    fn push(&mut self, s: Sample) {
+        if self.oldest.is_none() {
+            self.oldest = Some(Instant::now());
+        }
+        self.samples.push(s);
+        if self.samples.len() >= FLUSH_SAMPLES {
+            self.flush();
+        }
+    }
+
+    /// Record an HTTP request.
+    pub fn http(&mut self, s: HttpSample) {
+        self.push(Sample::Http(Box::new(s)));
+    }
+
+    /// Record a finished iteration.
+    pub fn iteration(&mut self, s: IterationSample) {
+        self.push(Sample::Iteration(s));
+    }
+
+    /// Record a check.
+    pub fn check(&mut self, s: CheckSample) {
+        self.push(Sample::Check(s));
+    }
+
+    /// Record a custom metric value (`tags` already include the context).
+    pub fn custom(&mut self, metric: MetricId, kind: MetricKind, value: f64, tags: TagSet) {
+        self.push(Sample::Custom(CustomSample {
+            metric,
+            kind,
+            value,
+            tags,
+        }));
+    }
+
+    /// Flush if the oldest sample waited long enough; call between iterations.
+    pub fn maybe_flush(&mut self) {
+        if self.oldest.is_some_and(|t| t.elapsed() >= FLUSH_AGE) {
+            self.flush();
+        }
+    }
+
+    /// Move every buffered sample into the store.
+    pub fn flush(&mut self) {
+        self.oldest = None;
+        if self.samples.is_empty() {
+            return;
+        }
+        self.store.ingest(self.shard, &mut self.samples);
+        // A burst (a big batch) must not pin memory in an idle VU.
+        if self.samples.capacity() > FLUSH_SAMPLES * 2 {
+            self.samples = Vec::new();
+        }
+    }
+}
+
+impl Drop for SampleBuffer {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}

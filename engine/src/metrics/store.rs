@@ -1,0 +1,238 @@
+//! The sharded aggregate store behind every VU's sample buffer.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::sample::Sample;
+use super::{Builtin, MetricId, MetricKind, Registry, SampleBuffer, Sink, Snapshot, TagSet, TrendStats};
+
+/// Distinct HTTP series a shard keeps before it folds new URLs into one
+/// overflow series, so unnamed URLs with ids cannot exhaust memory.
+const MAX_HTTP_SERIES: usize = 5_000;
+/// The `url`/`name` of the overflow series.
+pub(crate) const OVERFLOW_NAME: &str = "[too many urls: set a name tag]";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct HttpKey {
+    base: TagSet,
+    extra: TagSet,
+    method: Arc<str>,
+    url: Arc<str>,
+    name: Arc<str>,
+    status: u16,
+    expected: bool,
+    error_code: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct HttpAgg {
+    reqs: u64,
+    blocked: TrendStats,
+    connecting: TrendStats,
+    tls: TrendStats,
+    sending: TrendStats,
+    waiting: TrendStats,
+    receiving: TrendStats,
+    duration: TrendStats,
+}
+
+#[derive(Debug, Clone, Default)]
+struct IterAgg {
+    count: u64,
+    failed: u64,
+    duration: TrendStats,
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    http: HashMap<HttpKey, HttpAgg>,
+    data: HashMap<TagSet, (u64, u64)>,
+    iterations: HashMap<TagSet, IterAgg>,
+    checks: HashMap<(TagSet, Arc<str>, TagSet), (u64, u64)>,
+    custom: HashMap<(MetricId, TagSet), Sink>,
+}
+
+/// Aggregates of a run, sharded so that VUs on different threads rarely
+/// meet on a lock. Gauges (`vus`, `vus_max`) are set by the scheduler.
+#[derive(Debug)]
+pub struct Store {
+    registry: Arc<Registry>,
+    shards: Box<[Mutex<Shard>]>,
+    gauges: Mutex<HashMap<(MetricId, TagSet), Sink>>,
+    overflowed: AtomicBool,
+}
+
+impl Store {
+    /// A store with `shards` shards (at least one).
+    pub fn new(registry: Arc<Registry>, shards: usize) -> Arc<Self> {
+        Arc::new(Self {
+            registry,
+            shards: (0..shards.max(1)).map(|_| Mutex::new(Shard::default())).collect(),
+            gauges: Mutex::new(HashMap::new()),
+            overflowed: AtomicBool::new(false),
+        })
+    }
+
+    /// The metric definitions.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// A sample buffer for VU `vu_id`.
+    pub fn buffer(self: &Arc<Self>, vu_id: u64) -> SampleBuffer {
+        SampleBuffer::new(self.clone(), (vu_id as usize) % self.shards.len())
+    }
+
+    /// Whether some shard hit the HTTP series limit.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed.load(Ordering::Relaxed)
+    }
+
+    /// Set a gauge (e.g. `vus`) to `value`.
+    pub fn set_gauge(&self, metric: MetricId, tags: TagSet, value: f64) {
+        let mut g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
+        g.entry((metric, tags))
+            .or_insert_with(|| Sink::new(MetricKind::Gauge))
+            .add(value);
+    }
+
+    pub(crate) fn ingest(&self, shard: usize, samples: &mut Vec<Sample>) {
+        let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        for sample in samples.drain(..) {
+            match sample {
+                Sample::Http(h) => self.ingest_http(&mut s, *h),
+                Sample::Iteration(i) => {
+                    let agg = s.iterations.entry(i.base).or_default();
+                    agg.count += 1;
+                    agg.failed += u64::from(i.failed);
+                    agg.duration.record_duration(i.duration);
+                }
+                Sample::Check(c) => {
+                    let e = s.checks.entry((c.base, c.name, c.extra)).or_default();
+                    if c.ok { e.0 += 1 } else { e.1 += 1 }
+                }
+                Sample::Custom(c) => {
+                    s.custom
+                        .entry((c.metric, c.tags))
+                        .or_insert_with(|| Sink::new(c.kind))
+                        .add(c.value);
+                }
+            }
+        }
+    }
+
+    fn ingest_http(&self, s: &mut Shard, h: super::HttpSample) {
+        let d = s.data.entry(h.base.clone()).or_default();
+        d.0 += h.bytes_sent;
+        d.1 += h.bytes_received;
+        let mut key = HttpKey {
+            base: h.base,
+            extra: h.extra,
+            method: h.method,
+            url: h.url,
+            name: h.name,
+            status: h.status,
+            expected: h.expected,
+            error_code: h.error_code,
+        };
+        if s.http.len() >= MAX_HTTP_SERIES && !s.http.contains_key(&key) {
+            self.overflowed.store(true, Ordering::Relaxed);
+            let overflow: Arc<str> = Arc::from(OVERFLOW_NAME);
+            key.url = overflow.clone();
+            key.name = overflow;
+        }
+        let agg = s.http.entry(key).or_default();
+        agg.reqs += 1;
+        agg.blocked.record_duration(h.blocked);
+        agg.connecting.record_duration(h.connecting);
+        agg.tls.record_duration(h.tls_handshaking);
+        agg.sending.record_duration(h.sending);
+        agg.waiting.record_duration(h.waiting);
+        agg.receiving.record_duration(h.receiving);
+        agg.duration
+            .record_duration(h.sending + h.waiting + h.receiving);
+    }
+
+    /// Merge every shard into a snapshot. `elapsed` is the test time so far,
+    /// the base of per-second rates.
+    pub fn snapshot(&self, elapsed: Duration) -> Snapshot {
+        let mut snap = Snapshot::new(self.registry.all(), elapsed);
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap_or_else(|e| e.into_inner());
+            for (k, agg) in &s.http {
+                let tags = http_tags(k);
+                let failed = !k.expected;
+                snap.merge_value(Builtin::HttpReqs.id(), &tags, &Sink::Counter { sum: agg.reqs as f64 });
+                snap.merge_value(
+                    Builtin::HttpReqFailed.id(),
+                    &tags,
+                    &Sink::Rate { trues: if failed { agg.reqs } else { 0 }, total: agg.reqs },
+                );
+                for (b, t) in [
+                    (Builtin::HttpReqBlocked, &agg.blocked),
+                    (Builtin::HttpReqConnecting, &agg.connecting),
+                    (Builtin::HttpReqTlsHandshaking, &agg.tls),
+                    (Builtin::HttpReqSending, &agg.sending),
+                    (Builtin::HttpReqWaiting, &agg.waiting),
+                    (Builtin::HttpReqReceiving, &agg.receiving),
+                    (Builtin::HttpReqDuration, &agg.duration),
+                ] {
+                    snap.merge_trend(b.id(), &tags, t);
+                }
+            }
+            for (tags, (sent, received)) in &s.data {
+                snap.merge_value(Builtin::DataSent.id(), tags, &Sink::Counter { sum: *sent as f64 });
+                snap.merge_value(Builtin::DataReceived.id(), tags, &Sink::Counter { sum: *received as f64 });
+            }
+            for (tags, agg) in &s.iterations {
+                snap.merge_value(Builtin::Iterations.id(), tags, &Sink::Counter { sum: agg.count as f64 });
+                snap.merge_value(
+                    Builtin::IterationsFailed.id(),
+                    tags,
+                    &Sink::Counter { sum: agg.failed as f64 },
+                );
+                snap.merge_trend(Builtin::IterationDuration.id(), tags, &agg.duration);
+            }
+            for ((base, name, extra), (pass, fail)) in &s.checks {
+                let tags = base.merged(extra).with("check", name);
+                snap.merge_value(
+                    Builtin::Checks.id(),
+                    &tags,
+                    &Sink::Rate { trues: *pass, total: pass + fail },
+                );
+            }
+            for ((id, tags), sink) in &s.custom {
+                snap.merge_value(*id, tags, sink);
+            }
+        }
+        let g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
+        for ((id, tags), sink) in g.iter() {
+            snap.merge_value(*id, tags, sink);
+        }
+        snap
+    }
+}
+
+fn http_tags(k: &HttpKey) -> TagSet {
+    let status = k.status.to_string();
+    let mut pairs: Vec<(String, String)> = k
+        .base
+        .iter()
+        .chain(k.extra.iter())
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    pairs.push(("method".into(), k.method.to_string()));
+    pairs.push(("url".into(), k.url.to_string()));
+    pairs.push(("name".into(), k.name.to_string()));
+    pairs.push(("status".into(), status));
+    pairs.push(("expected_response".into(), k.expected.to_string()));
+    if k.status != 0 {
+        pairs.push(("proto".into(), "HTTP/1.1".into()));
+    }
+    if k.error_code != 0 {
+        pairs.push(("error_code".into(), k.error_code.to_string()));
+    }
+    TagSet::from_pairs(pairs)
+}

@@ -1,0 +1,143 @@
+//! While the run goes: once a second, refresh the `vus` gauge, judge
+//! `abortOnFail` thresholds on a fresh snapshot, and draw the progress line.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::control::{StopLevel, StopReason};
+use crate::executor::ExecutionContext;
+use crate::metrics::{Builtin, MetricKind, Sink, Snapshot, TagSet};
+use crate::output::ThresholdLine;
+use crate::thresholds::{self, Aggregation, MetricSelector, ThresholdSet};
+
+/// How often the monitor looks.
+const TICK: Duration = Duration::from_secs(1);
+
+/// The running monitor; [`finish`](Monitor::finish) stops it.
+pub struct Monitor {
+    done: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Monitor {
+    /// Stop and wait for the monitor (clears the progress line).
+    pub async fn finish(self) {
+        let _ = self.done.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Start the monitor.
+pub fn spawn(ctx: Arc<ExecutionContext>, set: Arc<ThresholdSet>, progress: bool, total: Duration) -> Monitor {
+    let (done, mut done_rx) = oneshot::channel();
+    let has_abort = set.metrics.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail));
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_reqs = 0.0;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = &mut done_rx => break,
+            }
+            let active = ctx.active_vus.load(Ordering::Relaxed).max(0) as f64;
+            ctx.run.metrics.set_gauge(Builtin::Vus.id(), TagSet::empty(), active);
+            if !has_abort && !progress {
+                continue;
+            }
+            let snap = ctx.run.metrics.snapshot(ctx.run.start.elapsed());
+            if has_abort {
+                let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
+                if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
+                    crate::log::line(crate::log::Level::Error, None, &format!("threshold crossed, aborting the test: {reason}"));
+                    ctx.run.stop.stop(StopLevel::Hard, StopReason::ThresholdAbort(reason));
+                }
+            }
+            if progress {
+                let reqs = snap.counter("http_reqs", &[]);
+                let rps = (reqs - last_reqs) / TICK.as_secs_f64();
+                last_reqs = reqs;
+                draw(&snap, active, total, rps);
+            }
+        }
+        if progress {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    });
+    Monitor { done, task }
+}
+
+fn draw(snap: &Snapshot, vus: f64, total: Duration, rps: f64) {
+    let elapsed = snap.elapsed.as_secs_f64();
+    let iters = snap.counter("iterations", &[]);
+    let failed = snap.rate_counts("http_req_failed", &[]);
+    let width = 20usize;
+    let frac = if total.is_zero() { 0.0 } else { (elapsed / total.as_secs_f64()).clamp(0.0, 1.0) };
+    let filled = (frac * width as f64).round() as usize;
+    let bar: String = "=".repeat(filled) + &" ".repeat(width - filled);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r\x1b[2Krunning [{bar}] {elapsed:>5.1}s/{:.0}s  vus={vus:<5} iterations={iters:<8} reqs/s={rps:<8.0} failed={}",
+        total.as_secs_f64(),
+        failed.0
+    );
+    let _ = err.flush();
+}
+
+/// The observed value of `agg` on the series `sel` selects; None without data.
+pub fn observe(snap: &Snapshot, sel: &MetricSelector, agg: &Aggregation) -> Option<f64> {
+    let sink = snap.aggregate(&sel.metric, &sel.tags)?;
+    if !sink.has_samples() {
+        return None;
+    }
+    Some(match (&sink, agg) {
+        (Sink::Trend(t), Aggregation::Avg) => t.avg(),
+        (Sink::Trend(t), Aggregation::Min) => t.min(),
+        (Sink::Trend(t), Aggregation::Max) => t.max(),
+        (Sink::Trend(t), Aggregation::Med) => t.med(),
+        (Sink::Trend(t), Aggregation::Percentile(p)) => t.percentile(*p),
+        (Sink::Rate { .. }, Aggregation::Rate) => sink.rate(snap.elapsed),
+        (Sink::Counter { sum }, Aggregation::Count) => *sum,
+        (Sink::Counter { .. }, Aggregation::Rate) => sink.rate(snap.elapsed),
+        (Sink::Gauge { value, .. }, Aggregation::Value) => *value,
+        _ => return None,
+    })
+}
+
+/// Judge every threshold on the final snapshot.
+pub fn judge(set: &ThresholdSet, snap: &Snapshot) -> Vec<ThresholdLine> {
+    let outcomes = thresholds::evaluate(set, |sel, agg| observe(snap, sel, agg));
+    let mut lines = Vec::new();
+    for ((key, results), metric) in outcomes.into_iter().zip(&set.metrics) {
+        // A threshold on a metric that never came to exist cannot pass.
+        let exists = snap.kind_of(&metric.selector.metric).is_some();
+        let kind_ok = |agg: &Aggregation| match snap.kind_of(&metric.selector.metric) {
+            Some(MetricKind::Trend) => matches!(
+                agg,
+                Aggregation::Avg | Aggregation::Min | Aggregation::Max | Aggregation::Med | Aggregation::Percentile(_)
+            ),
+            Some(MetricKind::Rate) => matches!(agg, Aggregation::Rate),
+            Some(MetricKind::Counter) => matches!(agg, Aggregation::Count | Aggregation::Rate),
+            Some(MetricKind::Gauge) => matches!(agg, Aggregation::Value),
+            None => false,
+        };
+        for (o, t) in results.into_iter().zip(&metric.thresholds) {
+            let valid = exists && kind_ok(&t.expr.aggregation);
+            lines.push(ThresholdLine {
+                metric: key.clone(),
+                expression: o.source.clone(),
+                passed: o.passed && valid,
+                observed: o.observed,
+            });
+        }
+    }
+    lines
+}

@@ -1,0 +1,211 @@
+//! The compiled scenario: a wasmtime engine, the linker with every host
+//! import, and the pre-instantiated component VUs are stamped from.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use super::ScenarioError;
+use super::bindings::{Scenario, ScenarioPre};
+use super::validate;
+use crate::host::HostState;
+
+/// How often the epoch ticks: the time slice of a busy guest and the
+/// resolution of the per-iteration CPU limit.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Limits that shape the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeLimits {
+    /// Largest linear memory of a VU, in bytes.
+    pub vu_memory: u64,
+    /// Instances that may live at once. `None` allocates on demand (fine
+    /// for a few hundred); `Some(n)` pre-reserves a pool for `n`.
+    pub pooled_instances: Option<u32>,
+}
+
+impl Default for RuntimeLimits {
+    fn default() -> Self {
+        Self {
+            vu_memory: 64 << 20,
+            pooled_instances: None,
+        }
+    }
+}
+
+/// A scenario compiled and linked, ready to instantiate VUs.
+pub struct ScenarioRuntime {
+    path: PathBuf,
+    engine: Engine,
+    component: Component,
+    pre: ScenarioPre<HostState>,
+    size: usize,
+    limits: RuntimeLimits,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for ScenarioRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScenarioRuntime")
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl Drop for ScenarioRuntime {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn engine_config(limits: &RuntimeLimits) -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    // Component-model async costs about half of every host call; scenarios
+    // built by the Rust, C and Python toolchains do not use it.
+    config.concurrency_support(false);
+    // A pooled memory cannot move, so its reservation is its limit; keep the
+    // same value in both allocators so compiled code is interchangeable.
+    config.memory_reservation(limits.vu_memory);
+    config.memory_reservation_for_growth(0);
+    config.memory_guard_size(64 << 10);
+    config.memory_init_cow(true);
+    if let Some(n) = limits.pooled_instances {
+        let n = n.max(1);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(n)
+            .total_core_instances(n.saturating_mul(8))
+            .max_core_instances_per_component(32)
+            .total_memories(n.saturating_mul(2))
+            .max_memories_per_component(4)
+            .total_tables(n.saturating_mul(4))
+            .max_tables_per_component(8)
+            .total_stacks(n)
+            .max_memory_size(limits.vu_memory as usize)
+            .max_unused_warm_slots(n.min(1000));
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}
+
+impl ScenarioRuntime {
+    /// Read, validate, compile and link the scenario at `path`.
+    pub fn load(path: &Path, limits: RuntimeLimits) -> Result<Self, ScenarioError> {
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        validate::check_header(path, &bytes)?;
+        let engine = Engine::new(&engine_config(&limits))
+            .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
+        let component = Component::new(&engine, &bytes).map_err(|e| ScenarioError::Compile {
+            path: path.to_path_buf(),
+            message: format!("{e:#}"),
+        })?;
+        Self::finish(path, engine, component, bytes.len(), limits)
+    }
+
+    /// The same scenario in an engine with other limits (typically a pool
+    /// sized for the plan's VUs), without compiling it again.
+    pub fn with_limits(&self, limits: RuntimeLimits) -> Result<Self, ScenarioError> {
+        if limits == self.limits {
+            return Self::finish(&self.path, self.engine.clone(), self.component.clone(), self.size, limits);
+        }
+        let engine = Engine::new(&engine_config(&limits))
+            .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
+        let compile_err = |e: wasmtime::Error| ScenarioError::Compile {
+            path: self.path.clone(),
+            message: format!("{e:#}"),
+        };
+        let serialized = self.component.serialize().map_err(compile_err)?;
+        // SAFETY: `serialized` was produced just now, in this process, by
+        // `Component::serialize` of an engine whose compilation settings are
+        // the same as `engine`'s (`engine_config` differs only in the
+        // allocation strategy, which is not part of compiled code); this is
+        // the documented contract of `deserialize`.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize(&engine, &serialized) }.map_err(compile_err)?;
+        Self::finish(&self.path, engine, component, self.size, limits)
+    }
+
+    fn finish(
+        path: &Path,
+        engine: Engine,
+        component: Component,
+        size: usize,
+        limits: RuntimeLimits,
+    ) -> Result<Self, ScenarioError> {
+        validate::check_contract(path, &engine, &component)?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        let link_err = |e: wasmtime::Error| ScenarioError::Engine(format!("{e:#}"));
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
+        Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s).map_err(link_err)?;
+        let instance_pre = linker.instantiate_pre(&component).map_err(|e| ScenarioError::Link {
+            path: path.to_path_buf(),
+            message: format!("{e:#}"),
+        })?;
+        let pre = ScenarioPre::new(instance_pre).map_err(|e| ScenarioError::WrongWorld {
+            path: path.to_path_buf(),
+            exports: vec![format!("(exports do not match the contract: {e:#})")],
+        })?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_epoch_ticker(engine.clone(), ticker_stop.clone());
+        Ok(Self {
+            path: path.to_path_buf(),
+            engine,
+            component,
+            pre,
+            size,
+            limits,
+            ticker_stop,
+        })
+    }
+
+    /// The wasmtime engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The pre-instantiated component.
+    pub fn pre(&self) -> &ScenarioPre<HostState> {
+        &self.pre
+    }
+
+    /// The file it came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Size of the component file in bytes.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The limits it was built with.
+    pub fn limits(&self) -> &RuntimeLimits {
+        &self.limits
+    }
+}
+
+/// Advance the engine's epoch every [`EPOCH_TICK`] until `stop` is set, so
+/// running guests yield to the scheduler and CPU limits can be enforced.
+fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+    let spawned = std::thread::Builder::new()
+        .name("volley-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("volley: cannot start the epoch ticker thread ({e}); busy guests will not be time-sliced");
+    }
+}

@@ -1,0 +1,107 @@
+//! Checks that a file is a component built against a contract this engine
+//! supports, before wasmtime compiles it, so that each kind of wrong input
+//! gets a message that names the problem and the fix.
+
+use std::path::Path;
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::ScenarioError;
+
+/// The contract package this engine implements.
+pub const CONTRACT_PACKAGE: &str = "volley:scenario";
+/// The contract version this engine implements.
+pub const CONTRACT_VERSION: &str = "0.1.0";
+/// The export every scenario must have.
+pub const LIFECYCLE_EXPORT: &str = "volley:scenario/lifecycle@0.1.0";
+
+const WASM_MAGIC: &[u8; 4] = b"\0asm";
+
+/// What the first bytes say the file is.
+pub(crate) fn check_header(path: &Path, bytes: &[u8]) -> Result<(), ScenarioError> {
+    if bytes.len() < 8 || &bytes[..4] != WASM_MAGIC {
+        return Err(ScenarioError::NotWasm {
+            path: path.to_path_buf(),
+        });
+    }
+    // Bytes 4..8: version (2 bytes) and layer (2 bytes); layer 0 is a core
+    // module, layer 1 a component.
+    let layer = u16::from_le_bytes([bytes[6], bytes[7]]);
+    if layer == 0 {
+        return Err(ScenarioError::CoreModule {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Check the compiled component's exports and imports against the contract.
+pub(crate) fn check_contract(
+    path: &Path,
+    engine: &Engine,
+    component: &Component,
+) -> Result<(), ScenarioError> {
+    let ty = component.component_type();
+    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+
+    if exports.iter().any(|e| e == LIFECYCLE_EXPORT) {
+        // Imports of our package must be of our version too (a newer minor
+        // version may import functions this engine lacks).
+        for name in &imports {
+            if let Some(version) = contract_version(name)
+                && version != CONTRACT_VERSION
+            {
+                return Err(ScenarioError::ContractVersion {
+                    path: path.to_path_buf(),
+                    found: version.to_string(),
+                });
+            }
+        }
+        return Ok(());
+    }
+    // Not our export: another version of our contract, or another world.
+    if let Some(found) = exports
+        .iter()
+        .chain(imports.iter())
+        .find_map(|n| contract_version(n))
+    {
+        return Err(ScenarioError::ContractVersion {
+            path: path.to_path_buf(),
+            found: found.to_string(),
+        });
+    }
+    Err(ScenarioError::WrongWorld {
+        path: path.to_path_buf(),
+        exports,
+    })
+}
+
+/// The version in `volley:scenario/<iface>@<version>`, if `name` is one of ours.
+fn contract_version(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix(CONTRACT_PACKAGE)?.strip_prefix('/')?;
+    rest.split_once('@').map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_tells_non_wasm_core_and_component_apart() {
+        let p = Path::new("x.wasm");
+        assert!(matches!(check_header(p, b"hello world"), Err(ScenarioError::NotWasm { .. })));
+        assert!(matches!(
+            check_header(p, b"\0asm\x01\0\0\0"),
+            Err(ScenarioError::CoreModule { .. })
+        ));
+        assert!(check_header(p, b"\0asm\x0d\0\x01\0").is_ok());
+    }
+
+    #[test]
+    fn reads_contract_versions() {
+        assert_eq!(contract_version("volley:scenario/http@0.2.0"), Some("0.2.0"));
+        assert_eq!(contract_version("wasi:cli/stdout@0.2.0"), None);
+    }
+}

@@ -1,0 +1,191 @@
+//! A virtual user: one store and one instance of the scenario, and the
+//! calls into its exports with traps classified.
+
+use std::time::{Duration, Instant};
+
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::host::{CpuLimitExceeded, GuestAbort, HostState};
+use crate::metrics::IterationSample;
+use crate::scenario::ScenarioRuntime;
+use crate::scenario::bindings::Scenario;
+
+/// How a call into the guest ended, when it did not return normally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuestFailure {
+    /// The guest returned `err(message)`: the instance is still usable.
+    Error(String),
+    /// The guest trapped (panic, out of memory, CPU limit): the instance
+    /// must be thrown away.
+    Trap(String),
+    /// The guest called `vu.abort`.
+    Abort(String),
+}
+
+impl std::fmt::Display for GuestFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GuestFailure::Error(m) => write!(f, "{m}"),
+            GuestFailure::Trap(m) => write!(f, "trap: {m}"),
+            GuestFailure::Abort(m) => write!(f, "aborted: {m}"),
+        }
+    }
+}
+
+/// One VU: a store with its host state and the scenario instance in it.
+pub struct Vu {
+    store: Store<HostState>,
+    instance: Scenario,
+}
+
+impl Vu {
+    /// Instantiate the scenario for a VU with this state.
+    pub async fn instantiate(rt: &ScenarioRuntime, state: HostState) -> Result<Vu, String> {
+        let mut store = Store::new(rt.engine(), state);
+        store.limiter(|s| s.limiter());
+        store.epoch_deadline_callback(|ctx| {
+            let state = ctx.data();
+            if let Some(limit) = state.cpu_limit()
+                && state.guest_time() > limit
+            {
+                return Err(wasmtime::Error::new(CpuLimitExceeded(limit)));
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
+        let instance = rt
+            .pre()
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| describe(&store, &e))?;
+        Ok(Vu { store, instance })
+    }
+
+    /// The VU's host state.
+    pub fn state(&mut self) -> &mut HostState {
+        self.store.data_mut()
+    }
+
+    /// Call `options()`.
+    pub async fn options(&mut self) -> Result<String, GuestFailure> {
+        let r = self
+            .instance
+            .volley_scenario_lifecycle()
+            .call_options(&mut self.store)
+            .await;
+        r.map_err(|e| self.failure(&e))
+    }
+
+    /// Call `setup()`.
+    pub async fn setup(&mut self) -> Result<Vec<u8>, GuestFailure> {
+        let r = self
+            .instance
+            .volley_scenario_lifecycle()
+            .call_setup(&mut self.store)
+            .await;
+        self.flatten(r)
+    }
+
+    /// Call `vu-init(data)`.
+    pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
+        let r = self
+            .instance
+            .volley_scenario_lifecycle()
+            .call_vu_init(&mut self.store, setup_data)
+            .await;
+        self.flatten(r)
+    }
+
+    /// Call `teardown(data)`.
+    pub async fn teardown(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
+        let r = self
+            .instance
+            .volley_scenario_lifecycle()
+            .call_teardown(&mut self.store, setup_data)
+            .await;
+        self.flatten(r)
+    }
+
+    /// Run one iteration and record it (`iterations`, `iteration_duration`,
+    /// `iterations_failed`). `started` is when it should have started: for
+    /// open models the intended start, so queueing shows in the duration.
+    pub async fn iteration(
+        &mut self,
+        exec: &str,
+        iteration: u64,
+        in_scenario: u64,
+        started: Instant,
+    ) -> Result<(), GuestFailure> {
+        {
+            let state = self.store.data_mut();
+            state.begin_iteration(iteration, in_scenario);
+            state.set_cpu_limited(true);
+        }
+        let r = self
+            .instance
+            .volley_scenario_lifecycle()
+            .call_iteration(&mut self.store, exec)
+            .await;
+        let result = self.flatten(r);
+        let duration: Duration = started.elapsed();
+        let state = self.store.data_mut();
+        state.set_cpu_limited(false);
+        let base = state.base_tags().clone();
+        let samples = state.samples();
+        samples.iteration(IterationSample {
+            base,
+            duration,
+            failed: result.is_err(),
+        });
+        samples.maybe_flush();
+        result
+    }
+
+    /// Move buffered samples into the store now.
+    pub fn flush(&mut self) {
+        self.store.data_mut().samples().flush();
+    }
+
+    fn flatten<T>(&self, r: wasmtime::Result<Result<T, String>>) -> Result<T, GuestFailure> {
+        match r {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(m)) => Err(GuestFailure::Error(m)),
+            Err(e) => Err(self.failure(&e)),
+        }
+    }
+
+    fn failure(&self, e: &wasmtime::Error) -> GuestFailure {
+        if let Some(GuestAbort(reason)) = e.downcast_ref::<GuestAbort>() {
+            return GuestFailure::Abort(reason.clone());
+        }
+        GuestFailure::Trap(describe(&self.store, e))
+    }
+}
+
+/// A one-line account of a trap, naming the limit when one was hit.
+fn describe(store: &Store<HostState>, e: &wasmtime::Error) -> String {
+    if let Some(c) = e.downcast_ref::<CpuLimitExceeded>() {
+        return c.to_string();
+    }
+    if let Some(limit) = store.data().memory_denied() {
+        return format!(
+            "out of memory: the scenario tried to grow its memory past the VU limit of {} MiB (raise it with --vu-memory)",
+            limit >> 20
+        );
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::UnreachableCodeReached) => {
+            "the scenario panicked (wasm `unreachable` executed); see its output above".to_string()
+        }
+        Some(t) => format!("{t}"),
+        None => {
+            let mut s = format!("{e}");
+            if let Some(root) = e.chain().last()
+                && root.to_string() != s
+            {
+                s = format!("{s}: {root}");
+            }
+            s
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `volley` binary against the demo target
+//! (started in-process on a free loopback port) and guest fixtures built
+//! from `tests/fixtures`. Every run is bounded in count and time.
+
+mod support;
+
+mod bad_input;
+mod counts;
+mod guest_failures;
+mod http_features;
+mod thresholds;

@@ -1,0 +1,175 @@
+//! Shared helpers of the end-to-end tests: guest fixtures built once, the
+//! demo target started in-process on a free loopback port, and the real
+//! `volley` binary run with a time limit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use volley::target::{DemoTarget, StatsSnapshot};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
+/// The component of guest crate `krate` (lib name `lib`), built if missing.
+///
+/// `scripts/test.sh` builds every guest before the tests run, so this
+/// normally only finds the file; the fallback keeps `cargo test` alone
+/// working too.
+pub fn guest(krate: &str, lib: &str) -> PathBuf {
+    let built = root().join(format!("target/wasm32-wasip2/scenario/{lib}.wasm"));
+    if built.exists() {
+        return built;
+    }
+    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = root().join("target/e2e-guests");
+    let path = dir.join(format!("wasm32-wasip2/scenario/{lib}.wasm"));
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--quiet", "--target", "wasm32-wasip2", "--profile", "scenario", "-p", krate])
+            .arg("--target-dir")
+            .arg(&dir)
+            .status()
+            .expect("cargo must be runnable to build guest fixtures");
+        assert!(status.success(), "building guest {krate} failed; run scripts/test.sh (it installs the wasm32-wasip2 target)");
+    }
+    path
+}
+
+/// The multi-mode test fixture (tests/fixtures/rust).
+pub fn fixture() -> PathBuf {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| guest("fixture", "fixture")).clone()
+}
+
+/// A demo target on its own runtime thread, for one test.
+pub struct Target {
+    rt: tokio::runtime::Runtime,
+    target: Option<DemoTarget>,
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Target {
+    /// Start a demo target on a free loopback port.
+    pub fn start() -> Target {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio runtime for the demo target");
+        let target = rt
+            .block_on(DemoTarget::bind(([127, 0, 0, 1], 0).into()))
+            .expect("bind the demo target on loopback");
+        let url = format!("http://{}", target.local_addr());
+        Target { rt, target: Some(target), url }
+    }
+
+    /// What the server counted.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.target.as_ref().expect("target running").stats()
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some(t) = self.target.take() {
+            self.rt.block_on(t.shutdown());
+        }
+    }
+}
+
+/// The result of one `volley` invocation.
+pub struct Run {
+    /// Exit status code (None when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output (the summary).
+    pub stdout: String,
+    /// Standard error (logs, errors).
+    pub stderr: String,
+    /// The summary export, when one was asked for and written.
+    pub export: Option<Value>,
+}
+
+/// Longest any single test run may take before it is killed.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Run `volley run SCENARIO ARGS... --summary-export FILE` with a time limit.
+pub fn volley_run(scenario: &Path, args: &[&str]) -> Run {
+    let dir = tempdir();
+    let export = dir.join("summary.json");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
+    cmd.arg("run").arg(scenario).args(args).arg("--summary-export").arg(&export).arg("--no-color");
+    let out = run_limited(cmd);
+    let export = std::fs::read(&export).ok().map(|b| serde_json::from_slice(&b).expect("summary export is JSON"));
+    let _ = std::fs::remove_dir_all(&dir);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        export,
+    }
+}
+
+/// Run `volley ARGS...` (no export) with a time limit.
+pub fn volley(args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
+    cmd.args(args);
+    let out = run_limited(cmd);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        export: None,
+    }
+}
+
+fn run_limited(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn volley");
+    let started = Instant::now();
+    loop {
+        if let Some(_status) = child.try_wait().expect("wait for volley") {
+            return child.wait_with_output().expect("collect volley output");
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("collect volley output");
+            panic!(
+                "volley ran longer than {RUN_LIMIT:?}; stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A fresh temporary directory.
+pub fn tempdir() -> PathBuf {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("volley-e2e-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Write `text` to a file in a fresh temp dir and return its path.
+pub fn temp_file(name: &str, text: &str) -> PathBuf {
+    let path = tempdir().join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+/// `metrics.<name>.<field>` of a summary export, as f64.
+pub fn metric(export: &Value, name: &str, field: &str) -> f64 {
+    export["metrics"][name][field]
+        .as_f64()
+        .unwrap_or_else(|| panic!("summary export has no metrics.{name}.{field}: {}", export["metrics"][name]))
+}
