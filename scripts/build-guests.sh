@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --target wasm32-wasip2 --profile scenario \
     -p hello -p customer-care \
-    -p fixture -p fixture-wrong-world -p fixture-future-contract
+    -p fixture -p fixture-wrong-world -p fixture-future-contract \
+    -p bench-get-check

@@ -104,6 +104,9 @@ impl HostState {
     fn record(&mut self, meta: &RequestMeta, ex: Exchange) -> Result<wit::Response, wit::Error> {
         let base = self.base_tags().clone();
         for hop in ex.hops {
+            if let Some(e) = &hop.error {
+                self.vu.run.log_request_error(self.vu.id, hop.method.as_str(), &hop.url, e);
+            }
             let url: Arc<str> = Arc::from(hop.url.as_str());
             let sample = HttpSample {
                 base: base.clone(),

@@ -41,6 +41,27 @@ pub struct RunShared {
     pub discard_response_bodies: bool,
     /// CPU time an iteration may use before it is stopped.
     pub iteration_cpu_limit: Option<Duration>,
+    /// Failed requests logged so far (the log goes quiet after a few).
+    pub request_errors_logged: std::sync::atomic::AtomicU64,
+}
+
+/// Failed requests logged in full before the log goes quiet.
+const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
+
+impl RunShared {
+    /// Log a failed request, the first few only.
+    pub(crate) fn log_request_error(&self, vu: u64, method: &str, url: &str, error: &crate::http::HttpError) {
+        let n = self.request_errors_logged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < MAX_LOGGED_REQUEST_ERRORS {
+            crate::log::line(
+                crate::log::Level::Warn,
+                Some(vu),
+                &format!("request failed: {method} {url}: {error} (error_code {})", error.code()),
+            );
+        } else if n == MAX_LOGGED_REQUEST_ERRORS {
+            crate::log::warn("more requests failed; they are counted in http_req_failed (by error_code) but not logged");
+        }
+    }
 }
 
 /// What a VU knows of the scenario it runs in.

@@ -1,53 +1,60 @@
-//! TEMPORARY placeholder until the summary module lands.
-use crate::metrics::Snapshot;
+//! End-of-test outputs: the text summary in k6's layout and the
+//! `--summary-export` JSON in k6's legacy summary-export shape.
+
+mod export;
+pub mod format;
+mod summary;
+
+pub use export::summary_export;
+pub use summary::render_summary;
+
+use crate::metrics::{Sink, Snapshot};
 
 /// One threshold's result, as the summary shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ThresholdLine {
-    /// Key.
+    /// The selector as the user wrote it, e.g. `http_req_duration{status:200}`.
     pub metric: String,
-    /// Expression.
+    /// The expression, e.g. `p(95)<500`.
     pub expression: String,
-    /// Passed.
+    /// Whether it passed.
     pub passed: bool,
-    /// Observed.
+    /// The value it was judged on (None: no data).
     pub observed: Option<f64>,
 }
 
 /// Everything the summary shows.
+#[derive(Debug, Clone)]
 pub struct SummaryInput<'a> {
-    /// Snapshot.
+    /// The final metrics.
     pub snapshot: &'a Snapshot,
-    /// Thresholds.
+    /// Threshold results.
     pub thresholds: &'a [ThresholdLine],
-    /// Trend stats.
+    /// Trend columns, e.g. `avg`, `p(95)`, `count`.
     pub trend_stats: &'a [String],
-    /// Color.
+    /// Use ANSI colours.
     pub color: bool,
-    /// Interrupted.
+    /// Iterations cut off by a hard stop.
     pub interrupted_iterations: u64,
-    /// Scenarios.
+    /// One line per scenario.
     pub scenarios: &'a [String],
-    /// Stop reason.
+    /// Why the test stopped early, if it did.
     pub stop_reason: Option<String>,
 }
 
-/// Render.
-pub fn render_summary(input: &SummaryInput) -> String {
-    let mut s = String::new();
-    for series in input.snapshot.series() {
-        if let Some(agg) = input.snapshot.aggregate(&series.def.name, &[]) {
-            s.push_str(&format!("{}: {:?}\n", series.def.name, agg.rate(input.snapshot.elapsed)));
+/// The value of trend stat `stat` (`avg`, `min`, `med`, `max`, `count`,
+/// `p(N)`), or None for an unknown stat or a non-trend sink.
+pub fn trend_stat(sink: &Sink, stat: &str) -> Option<f64> {
+    let Sink::Trend(t) = sink else { return None };
+    Some(match stat {
+        "avg" => t.avg(),
+        "min" => t.min(),
+        "med" => t.med(),
+        "max" => t.max(),
+        "count" => t.count() as f64,
+        other => {
+            let p: f64 = other.strip_prefix("p(")?.strip_suffix(')')?.trim().parse().ok()?;
+            t.percentile(p)
         }
-    }
-    for t in input.thresholds {
-        s.push_str(&format!("{} {} {}\n", t.metric, t.expression, t.passed));
-    }
-    s
-}
-
-/// Export.
-pub fn summary_export(input: &SummaryInput) -> serde_json::Value {
-    let _ = input;
-    serde_json::json!({})
+    })
 }

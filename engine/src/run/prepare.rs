@@ -83,6 +83,7 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
         seed: plan.seed,
         discard_response_bodies: plan.http.discard_response_bodies,
         iteration_cpu_limit: cfg.iteration_cpu_limit,
+        request_errors_logged: Default::default(),
     });
     let scenario_infos = plan
         .scenarios
@@ -155,6 +156,7 @@ async fn read_component_options(probe: &ScenarioRuntime, stop: &Arc<StopSignal>)
         seed: 0,
         discard_response_bodies: true,
         iteration_cpu_limit: None,
+        request_errors_logged: Default::default(),
     });
     let info = Arc::new(ScenarioInfo {
         name: Arc::from("options"),
