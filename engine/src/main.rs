@@ -22,12 +22,17 @@ fn main() -> ProcessExit {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ProcessExit::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ProcessExit::SUCCESS
+                }
                 _ => exit(ExitCode::InvalidConfig),
             };
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -60,8 +65,13 @@ async fn target_command(args: TargetArgs) -> ProcessExit {
             return ProcessExit::FAILURE;
         }
     };
-    println!("volley demo target listening on http://{}", target.local_addr());
-    println!("routes: /health /products /products/{{id}} /customers /customers/{{id}}/orders /orders /delay?ms=N /status/{{code}} /bytes/{{n}} /__stats");
+    println!(
+        "volley demo target listening on http://{}",
+        target.local_addr()
+    );
+    println!(
+        "routes: /health /products /products/{{id}} /customers /customers/{{id}}/orders /orders /delay?ms=N /status/{{code}} /bytes/{{n}} /__stats"
+    );
     let _ = tokio::signal::ctrl_c().await;
     target.shutdown().await;
     ProcessExit::SUCCESS
@@ -97,7 +107,11 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         let data = args
             .data
             .iter()
-            .map(|t| key_value(t, "--data").map(|(k, v)| (k, v.into())).map_err(|e| anyhow!(e)))
+            .map(|t| {
+                key_value(t, "--data")
+                    .map(|(k, v)| (k, v.into()))
+                    .map_err(|e| anyhow!(e))
+            })
             .collect::<Result<BTreeMap<_, _>>>()?;
         cli.data = Some(data);
     }
@@ -108,10 +122,16 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
     }
     cli.max_redirects = args.max_redirects;
     if let Some(t) = &args.http_timeout {
-        cli.http_timeout = Some(parse_duration(t).map_err(|e| anyhow!("--http-timeout {t:?}: {e}"))?);
+        cli.http_timeout =
+            Some(parse_duration(t).map_err(|e| anyhow!("--http-timeout {t:?}: {e}"))?);
     }
     if let Some(s) = &args.summary_trend_stats {
-        cli.summary_trend_stats = Some(s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
+        cli.summary_trend_stats = Some(
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
+        );
     }
     if args.no_setup {
         cli.no_setup = Some(true);
@@ -126,7 +146,10 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         .collect::<Result<BTreeMap<_, _>>>()?;
     let vu_memory = parse_size(&args.vu_memory).map_err(|e| anyhow!("--vu-memory: {e}"))?;
     if vu_memory < (1 << 20) {
-        return Err(anyhow!("--vu-memory {}: a VU needs at least 1MiB", args.vu_memory));
+        return Err(anyhow!(
+            "--vu-memory {}: a VU needs at least 1MiB",
+            args.vu_memory
+        ));
     }
     let cpu = parse_duration(&args.iteration_cpu_limit)
         .map_err(|e| anyhow!("--iteration-cpu-limit {:?}: {e}", args.iteration_cpu_limit))?;
@@ -134,7 +157,9 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         scenario: args.scenario.clone(),
         config_file: args.config.clone(),
         cli,
-        env_vars: std::env::vars().filter(|(k, _)| k.starts_with("VOLLEY_")).collect(),
+        env_vars: std::env::vars()
+            .filter(|(k, _)| k.starts_with("VOLLEY_"))
+            .collect(),
         env,
         vu_memory,
         iteration_cpu_limit: (!cpu.is_zero()).then_some(cpu),
@@ -151,7 +176,8 @@ fn watch_signals(stop: Arc<StopSignal>) {
             let term = async {
                 #[cfg(unix)]
                 {
-                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
                         Ok(mut s) => {
                             s.recv().await;
                         }
@@ -167,7 +193,9 @@ fn watch_signals(stop: Arc<StopSignal>) {
             }
             presses += 1;
             if presses == 1 {
-                eprintln!("\nstopping: letting running iterations finish (gracefulStop); press Ctrl-C again to stop now");
+                eprintln!(
+                    "\nstopping: letting running iterations finish (gracefulStop); press Ctrl-C again to stop now"
+                );
                 stop.stop(StopLevel::Graceful, StopReason::Interrupted);
             } else {
                 eprintln!("\nstopping now");
@@ -217,7 +245,8 @@ async fn run_command(args: RunArgs) -> ProcessExit {
 }
 
 fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
-    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let stop_reason = outcome.stop_reason.as_ref().map(|r| match r {
         StopReason::ScenarioAbort(m) => format!("the scenario aborted the test: {m}"),
         StopReason::ThresholdAbort(m) => format!("a threshold with abortOnFail failed: {m}"),
@@ -238,7 +267,10 @@ fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
         let json = output::summary_export(&input);
         let written = serde_json::to_vec_pretty(&json)
             .context("cannot serialise the summary")
-            .and_then(|bytes| std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display())));
+            .and_then(|bytes| {
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))
+            });
         if let Err(e) = written {
             eprintln!("error: --summary-export: {e:#}");
             if code == ExitCode::Ok {

@@ -5,7 +5,11 @@ use crate::support::{Target, fixture, guest, temp_file, volley, volley_run};
 fn assert_clear(run: &crate::support::Run, code: i32, needles: &[&str]) {
     assert_eq!(run.code, Some(code), "stderr: {}", run.stderr);
     for n in needles {
-        assert!(run.stderr.contains(n), "stderr should mention {n:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(n),
+            "stderr should mention {n:?}: {}",
+            run.stderr
+        );
     }
     assert!(!run.stderr.contains("panicked"), "no panic: {}", run.stderr);
 }
@@ -13,7 +17,11 @@ fn assert_clear(run: &crate::support::Run, code: i32, needles: &[&str]) {
 #[test]
 fn missing_file() {
     let run = volley(&["run", "/nonexistent/scenario.wasm"]);
-    assert_clear(&run, 104, &["cannot read scenario", "/nonexistent/scenario.wasm"]);
+    assert_clear(
+        &run,
+        104,
+        &["cannot read scenario", "/nonexistent/scenario.wasm"],
+    );
 }
 
 #[test]
@@ -27,64 +35,132 @@ fn not_wasm() {
 fn core_module() {
     let f = temp_file("core.wasm", "\0asm\u{1}\0\0\0");
     let run = volley(&["run", f.to_str().unwrap_or_default()]);
-    assert_clear(&run, 104, &["core WebAssembly module, not a component", "wasm32-wasip2"]);
+    assert_clear(
+        &run,
+        104,
+        &["core WebAssembly module, not a component", "wasm32-wasip2"],
+    );
 }
 
 #[test]
 fn wrong_world() {
     let w = guest("fixture-wrong-world", "fixture_wrong_world");
     let run = volley(&["run", w.to_str().unwrap_or_default()]);
-    assert_clear(&run, 104, &["not a volley scenario", "volley:scenario/lifecycle@0.1.0"]);
+    assert_clear(
+        &run,
+        104,
+        &["not a volley scenario", "volley:scenario/lifecycle@0.1.0"],
+    );
 }
 
 #[test]
 fn other_contract_version() {
     let w = guest("fixture-future-contract", "fixture_future_contract");
     let run = volley(&["run", w.to_str().unwrap_or_default()]);
-    assert_clear(&run, 104, &["volley:scenario@0.2.0", "supports volley:scenario@0.1.0"]);
+    assert_clear(
+        &run,
+        104,
+        &["volley:scenario@0.2.0", "supports volley:scenario@0.1.0"],
+    );
 }
 
 #[test]
 fn bad_options_json() {
     let cfg = temp_file("bad.json", r#"{"vus": 2, "duration": }"#);
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "-c", cfg.to_str().unwrap_or_default()]);
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "-c",
+        cfg.to_str().unwrap_or_default(),
+    ]);
     assert_clear(&run, 104, &["invalid options", "bad.json"]);
 
     let cfg = temp_file("bad.json", r#"{"vus": "ten", "duration": "1s"}"#);
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "-c", cfg.to_str().unwrap_or_default()]);
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "-c",
+        cfg.to_str().unwrap_or_default(),
+    ]);
     assert_clear(&run, 104, &["vus"]);
 }
 
 #[test]
 fn bad_threshold_expression() {
-    let cfg = temp_file("t.json", r#"{"thresholds": {"http_req_duration": ["p95<500"]}}"#);
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "-c", cfg.to_str().unwrap_or_default()]);
+    let cfg = temp_file(
+        "t.json",
+        r#"{"thresholds": {"http_req_duration": ["p95<500"]}}"#,
+    );
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "-c",
+        cfg.to_str().unwrap_or_default(),
+    ]);
     assert_clear(&run, 104, &["p95<500"]);
 
     let cfg = temp_file("t.json", r#"{"thresholds": {"checks": ["p(95)<500"]}}"#);
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "-c", cfg.to_str().unwrap_or_default()]);
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "-c",
+        cfg.to_str().unwrap_or_default(),
+    ]);
     assert_clear(&run, 104, &["checks", "p(95)"]);
 }
 
 #[test]
 fn bad_flags() {
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "--duration", "soon"]);
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "--duration",
+        "soon",
+    ]);
     assert_clear(&run, 104, &["--duration"]);
-    let run = volley(&["run", fixture().to_str().unwrap_or_default(), "--env", "NOEQUALS"]);
+    let run = volley(&[
+        "run",
+        fixture().to_str().unwrap_or_default(),
+        "--env",
+        "NOEQUALS",
+    ]);
     assert_clear(&run, 104, &["KEY=VALUE"]);
 }
 
 #[test]
 fn unreachable_target_is_counted_and_reported() {
     // Nothing listens on port 1 of loopback: every request is refused.
-    let cfg = temp_file("t.json", r#"{"thresholds": {"http_req_failed": ["rate<0.01"]}}"#);
+    let cfg = temp_file(
+        "t.json",
+        r#"{"thresholds": {"http_req_failed": ["rate<0.01"]}}"#,
+    );
     let run = volley_run(
         &fixture(),
-        &["-i", "3", "-e", "BASE_URL=http://127.0.0.1:1", "-c", cfg.to_str().unwrap_or_default(), "-q"],
+        &[
+            "-i",
+            "3",
+            "-e",
+            "BASE_URL=http://127.0.0.1:1",
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "-q",
+        ],
     );
-    assert_eq!(run.code, Some(99), "the failure threshold decides: {}", run.stderr);
-    assert!(run.stderr.contains("127.0.0.1:1") && run.stderr.to_lowercase().contains("refused"), "{}", run.stderr);
+    assert_eq!(
+        run.code,
+        Some(99),
+        "the failure threshold decides: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("127.0.0.1:1") && run.stderr.to_lowercase().contains("refused"),
+        "{}",
+        run.stderr
+    );
     let export = run.export.expect("export");
-    assert_eq!(crate::support::metric(&export, "http_req_failed", "passes"), 3.0);
+    assert_eq!(
+        crate::support::metric(&export, "http_req_failed", "passes"),
+        3.0
+    );
     let _ = Target::start;
 }

@@ -6,16 +6,26 @@ use crate::support::{Target, fixture, metric, temp_file, volley_run};
 fn shared_iterations_shortcut_counts_match_the_server() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["--vus", "3", "--iterations", "30", "-e", &base, "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &["--vus", "3", "--iterations", "30", "-e", &base, "-q"],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     let served = t.stats();
     assert_eq!(served.requests, 30);
-    assert_eq!(metric(&export, "http_reqs", "count"), served.requests as f64);
+    assert_eq!(
+        metric(&export, "http_reqs", "count"),
+        served.requests as f64
+    );
     assert_eq!(metric(&export, "iterations", "count"), 30.0);
     assert_eq!(metric(&export, "checks", "passes"), 30.0);
     assert_eq!(metric(&export, "checks", "fails"), 0.0);
-    assert!(run.stdout.contains("http_reqs"), "summary printed: {}", run.stdout);
+    assert!(
+        run.stdout.contains("http_reqs"),
+        "summary printed: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -26,7 +36,10 @@ fn per_vu_iterations_run_vus_times_iterations() {
         r#"{"scenarios": {"each": {"executor": "per-vu-iterations", "vus": 3, "iterations": 4}}}"#,
     );
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["-c", config.to_str().unwrap_or_default(), "-e", &base, "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &["-c", config.to_str().unwrap_or_default(), "-e", &base, "-q"],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     assert_eq!(metric(&export, "iterations", "count"), 12.0);
@@ -39,7 +52,22 @@ fn per_vu_iterations_run_vus_times_iterations() {
 fn constant_vus_runs_for_the_duration_and_counts_match() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["--vus", "2", "--duration", "1s", "-e", &base, "-e", "MODE=delay", "-e", "MS=50", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "--vus",
+            "2",
+            "--duration",
+            "1s",
+            "-e",
+            &base,
+            "-e",
+            "MODE=delay",
+            "-e",
+            "MS=50",
+            "-q",
+        ],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     let reqs = metric(&export, "http_reqs", "count");
@@ -54,22 +82,73 @@ fn constant_vus_runs_for_the_duration_and_counts_match() {
 fn checks_follow_the_status_the_server_returns() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let ok = volley_run(&fixture(), &["-i", "5", "-e", &base, "-e", "MODE=status", "-e", "CODE=200", "-q"]);
+    let ok = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "5",
+            "-e",
+            &base,
+            "-e",
+            "MODE=status",
+            "-e",
+            "CODE=200",
+            "-q",
+        ],
+    );
     let ok = ok.export.expect("export");
     assert_eq!(metric(&ok, "checks", "passes"), 10.0);
     assert_eq!(metric(&ok, "checks", "fails"), 0.0);
 
-    let bad = volley_run(&fixture(), &["-i", "5", "-e", &base, "-e", "MODE=status", "-e", "CODE=503", "-q"]);
-    assert_eq!(bad.code, Some(0), "no thresholds, so failed checks alone do not fail the run");
+    let bad = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "5",
+            "-e",
+            &base,
+            "-e",
+            "MODE=status",
+            "-e",
+            "CODE=503",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        bad.code,
+        Some(0),
+        "no thresholds, so failed checks alone do not fail the run"
+    );
     let bad_export = bad.export.expect("export");
     assert_eq!(metric(&bad_export, "checks", "passes"), 0.0);
     assert_eq!(metric(&bad_export, "checks", "fails"), 10.0);
-    assert_eq!(metric(&bad_export, "http_req_failed", "passes"), 5.0, "503 is not an expected response");
+    assert_eq!(
+        metric(&bad_export, "http_req_failed", "passes"),
+        5.0,
+        "503 is not an expected response"
+    );
     let checks = &bad_export["root_group"]["checks"];
     assert_eq!(checks["is 200"]["fails"].as_f64(), Some(5.0), "{checks}");
-    assert_eq!(checks["is not 5xx"]["fails"].as_f64(), Some(5.0), "{checks}");
+    assert_eq!(
+        checks["is not 5xx"]["fails"].as_f64(),
+        Some(5.0),
+        "{checks}"
+    );
 
-    let mixed = volley_run(&fixture(), &["-i", "4", "-e", &base, "-e", "MODE=status", "-e", "CODE=404", "-q"]);
+    let mixed = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "4",
+            "-e",
+            &base,
+            "-e",
+            "MODE=status",
+            "-e",
+            "CODE=404",
+            "-q",
+        ],
+    );
     let mixed = mixed.export.expect("export");
     assert_eq!(metric(&mixed, "checks", "passes"), 4.0, "404 is not 5xx");
     assert_eq!(metric(&mixed, "checks", "fails"), 4.0, "404 is not 200");
@@ -80,12 +159,28 @@ fn checks_follow_the_status_the_server_returns() {
 fn delay_shows_in_duration_and_waiting() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["-i", "5", "-e", &base, "-e", "MODE=delay", "-e", "MS=100", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "5",
+            "-e",
+            &base,
+            "-e",
+            "MODE=delay",
+            "-e",
+            "MS=100",
+            "-q",
+        ],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
     let med = metric(&export, "http_req_duration", "med");
     let waiting = metric(&export, "http_req_waiting", "med");
     assert!(med >= 100.0, "http_req_duration med {med}");
-    assert!(waiting >= 100.0 && waiting <= med, "http_req_waiting med {waiting} vs duration {med}");
+    assert!(
+        waiting >= 100.0 && waiting <= med,
+        "http_req_waiting med {waiting} vs duration {med}"
+    );
     assert!(metric(&export, "http_req_receiving", "max") < 100.0);
 }

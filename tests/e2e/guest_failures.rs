@@ -8,21 +8,41 @@ use crate::support::{Target, fixture, metric, volley_run};
 fn trapping_iterations_are_counted_and_the_run_goes_on() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["--vus", "1", "-i", "6", "-e", &base, "-e", "MODE=trap", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "--vus",
+            "1",
+            "-i",
+            "6",
+            "-e",
+            &base,
+            "-e",
+            "MODE=trap",
+            "-q",
+        ],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
     assert_eq!(metric(&export, "iterations", "count"), 6.0);
     assert_eq!(metric(&export, "iterations_failed", "count"), 3.0);
     assert_eq!(metric(&export, "http_reqs", "count"), 6.0);
     assert_eq!(t.stats().requests, 6);
-    assert!(run.stderr.contains("panicked"), "the trap is reported: {}", run.stderr);
+    assert!(
+        run.stderr.contains("panicked"),
+        "the trap is reported: {}",
+        run.stderr
+    );
 }
 
 #[test]
 fn returned_errors_fail_iterations() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["-i", "4", "-e", &base, "-e", "MODE=error", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &["-i", "4", "-e", &base, "-e", "MODE=error", "-q"],
+    );
     assert_eq!(run.code, Some(0));
     let export = run.export.expect("export");
     assert_eq!(metric(&export, "iterations_failed", "count"), 4.0);
@@ -35,7 +55,17 @@ fn a_spinning_guest_is_stopped_by_the_cpu_limit() {
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(
         &fixture(),
-        &["-i", "2", "-e", &base, "-e", "MODE=spin", "--iteration-cpu-limit", "200ms", "-q"],
+        &[
+            "-i",
+            "2",
+            "-e",
+            &base,
+            "-e",
+            "MODE=spin",
+            "--iteration-cpu-limit",
+            "200ms",
+            "-q",
+        ],
     );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
@@ -47,7 +77,20 @@ fn a_spinning_guest_is_stopped_by_the_cpu_limit() {
 fn a_guest_that_allocates_without_bound_hits_the_memory_limit() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["-i", "2", "-e", &base, "-e", "MODE=alloc", "--vu-memory", "16MiB", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "2",
+            "-e",
+            &base,
+            "-e",
+            "MODE=alloc",
+            "--vu-memory",
+            "16MiB",
+            "-q",
+        ],
+    );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
     assert_eq!(metric(&export, "iterations_failed", "count"), 2.0);
@@ -58,12 +101,32 @@ fn a_guest_that_allocates_without_bound_hits_the_memory_limit() {
 fn setup_failure_exits_107_and_abort_exits_108() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(&fixture(), &["-i", "2", "-e", &base, "-e", "MODE=setup_fail", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &["-i", "2", "-e", &base, "-e", "MODE=setup_fail", "-q"],
+    );
     assert_eq!(run.code, Some(107), "stderr: {}", run.stderr);
-    assert!(run.stderr.contains("fixture setup failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fixture setup failed"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(t.stats().requests, 0, "no VU ran");
 
-    let run = volley_run(&fixture(), &["--vus", "1", "-d", "30s", "-e", &base, "-e", "MODE=abort", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "--vus",
+            "1",
+            "-d",
+            "30s",
+            "-e",
+            &base,
+            "-e",
+            "MODE=abort",
+            "-q",
+        ],
+    );
     assert_eq!(run.code, Some(108), "stderr: {}", run.stderr);
     let export = run.export.expect("summary written after an abort");
     assert!(metric(&export, "http_reqs", "count") >= 3.0);

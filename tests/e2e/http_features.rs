@@ -7,16 +7,39 @@ fn run_mode(t: &Target, mode: &str, iterations: &str, thresholds: &str) -> crate
     let base = format!("BASE_URL={}", t.url);
     let mode = format!("MODE={mode}");
     let cfg = temp_file("t.json", &format!(r#"{{"thresholds": {thresholds}}}"#));
-    volley_run(&fixture(), &["-i", iterations, "-e", &base, "-e", &mode, "-c", cfg.to_str().unwrap_or_default(), "-q"])
+    volley_run(
+        &fixture(),
+        &[
+            "-i",
+            iterations,
+            "-e",
+            &base,
+            "-e",
+            &mode,
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "-q",
+        ],
+    )
 }
 
 #[test]
 fn each_redirect_hop_is_a_request() {
     let t = Target::start();
     let run = run_mode(&t, "redirect", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let export = run.export.expect("export");
-    assert_eq!(metric(&export, "http_reqs", "count"), 8.0, "3 redirects + final, twice");
+    assert_eq!(
+        metric(&export, "http_reqs", "count"),
+        8.0,
+        "3 redirects + final, twice"
+    );
     assert_eq!(t.stats().requests, 8);
 }
 
@@ -24,23 +47,57 @@ fn each_redirect_hop_is_a_request() {
 fn cookies_and_setup_data_reach_the_vu() {
     let t = Target::start();
     let run = run_mode(&t, "cookies", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let run = run_mode(&t, "setup_data", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[test]
 fn groups_tag_requests_with_their_path() {
     let t = Target::start();
-    let run = run_mode(&t, "group", "3", r#"{"http_reqs{group:::outer::inner}": ["count==3"], "http_reqs{group:}": ["count==0"]}"#);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    let run = run_mode(
+        &t,
+        "group",
+        "3",
+        r#"{"http_reqs{group:::outer::inner}": ["count==3"], "http_reqs{group:}": ["count==0"]}"#,
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[test]
 fn batch_runs_requests_concurrently() {
     let t = Target::start();
-    let run = run_mode(&t, "batch", "2", r#"{"checks": ["rate==1"], "http_reqs": ["count==6"], "iteration_duration": ["max<140"]}"#);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    let run = run_mode(
+        &t,
+        "batch",
+        "2",
+        r#"{"checks": ["rate==1"], "http_reqs": ["count==6"], "iteration_duration": ["max<140"]}"#,
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[test]
@@ -52,10 +109,20 @@ fn custom_metrics_are_recorded_and_judged() {
         "3",
         r#"{"fixture_counter": ["count==6"], "fixture_trend": ["avg==10", "p(95)==10"], "fixture_rate": ["rate==1"], "fixture_gauge": ["value>0"]}"#,
     );
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let export = run.export.expect("export");
     assert_eq!(metric(&export, "fixture_counter", "count"), 6.0);
-    assert!(run.stdout.contains("fixture_trend"), "custom metrics in the summary: {}", run.stdout);
+    assert!(
+        run.stdout.contains("fixture_trend"),
+        "custom metrics in the summary: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -63,14 +130,27 @@ fn guest_output_is_logged_with_the_vu_id() {
     let t = Target::start();
     let run = run_mode(&t, "log", "1", "{}");
     assert_eq!(run.code, Some(0));
-    assert!(run.stderr.contains("[vu 1]") && run.stderr.contains("fixture stdout line"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[vu 1]") && run.stderr.contains("fixture stdout line"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn hello_example_runs_against_the_embedded_demo_target() {
     let hello = guest("hello", "hello");
-    let run = volley_run(&hello, &["--with-demo-target", "--vus", "2", "--duration", "2s", "-q"]);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    let run = volley_run(
+        &hello,
+        &["--with-demo-target", "--vus", "2", "--duration", "2s", "-q"],
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let export = run.export.expect("export");
     assert!(metric(&export, "http_reqs", "count") >= 4.0);
     assert_eq!(metric(&export, "checks", "fails"), 0.0);
@@ -82,7 +162,13 @@ fn customer_care_example_places_orders() {
     let cc = guest("customer-care", "customer_care");
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(&cc, &["--vus", "2", "--iterations", "4", "-e", &base, "-q"]);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let stats = t.stats();
     assert_eq!(stats.by_route.get("POST /orders"), Some(&4));
     assert_eq!(stats.by_route.get("POST /customers"), Some(&4));

@@ -33,12 +33,24 @@ pub fn guest(krate: &str, lib: &str) -> PathBuf {
     if !path.exists() {
         let status = Command::new(env!("CARGO"))
             .current_dir(root())
-            .args(["build", "--quiet", "--target", "wasm32-wasip2", "--profile", "scenario", "-p", krate])
+            .args([
+                "build",
+                "--quiet",
+                "--target",
+                "wasm32-wasip2",
+                "--profile",
+                "scenario",
+                "-p",
+                krate,
+            ])
             .arg("--target-dir")
             .arg(&dir)
             .status()
             .expect("cargo must be runnable to build guest fixtures");
-        assert!(status.success(), "building guest {krate} failed; run scripts/test.sh (it installs the wasm32-wasip2 target)");
+        assert!(
+            status.success(),
+            "building guest {krate} failed; run scripts/test.sh (it installs the wasm32-wasip2 target)"
+        );
     }
     path
 }
@@ -69,7 +81,11 @@ impl Target {
             .block_on(DemoTarget::bind(([127, 0, 0, 1], 0).into()))
             .expect("bind the demo target on loopback");
         let url = format!("http://{}", target.local_addr());
-        Target { rt, target: Some(target), url }
+        Target {
+            rt,
+            target: Some(target),
+            url,
+        }
     }
 
     /// What the server counted.
@@ -106,9 +122,16 @@ pub fn volley_run(scenario: &Path, args: &[&str]) -> Run {
     let dir = tempdir();
     let export = dir.join("summary.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
-    cmd.arg("run").arg(scenario).args(args).arg("--summary-export").arg(&export).arg("--no-color");
+    cmd.arg("run")
+        .arg(scenario)
+        .args(args)
+        .arg("--summary-export")
+        .arg(&export)
+        .arg("--no-color");
     let out = run_limited(cmd);
-    let export = std::fs::read(&export).ok().map(|b| serde_json::from_slice(&b).expect("summary export is JSON"));
+    let export = std::fs::read(&export)
+        .ok()
+        .map(|b| serde_json::from_slice(&b).expect("summary export is JSON"));
     let _ = std::fs::remove_dir_all(&dir);
     Run {
         code: out.status.code(),
@@ -132,7 +155,9 @@ pub fn volley(args: &[&str]) -> Run {
 }
 
 fn run_limited(mut cmd: Command) -> Output {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn volley");
     let started = Instant::now();
     loop {
@@ -169,7 +194,10 @@ pub fn temp_file(name: &str, text: &str) -> PathBuf {
 
 /// `metrics.<name>.<field>` of a summary export, as f64.
 pub fn metric(export: &Value, name: &str, field: &str) -> f64 {
-    export["metrics"][name][field]
-        .as_f64()
-        .unwrap_or_else(|| panic!("summary export has no metrics.{name}.{field}: {}", export["metrics"][name]))
+    export["metrics"][name][field].as_f64().unwrap_or_else(|| {
+        panic!(
+            "summary export has no metrics.{name}.{field}: {}",
+            export["metrics"][name]
+        )
+    })
 }

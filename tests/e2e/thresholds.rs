@@ -6,9 +6,12 @@ use std::time::Instant;
 use crate::support::{Target, fixture, metric, temp_file, volley_run};
 
 fn config(thresholds: &str, extra: &str) -> String {
-    temp_file("options.json", &format!(r#"{{"thresholds": {thresholds}{extra}}}"#))
-        .to_string_lossy()
-        .into_owned()
+    temp_file(
+        "options.json",
+        &format!(r#"{{"thresholds": {thresholds}{extra}}}"#),
+    )
+    .to_string_lossy()
+    .into_owned()
 }
 
 #[test]
@@ -20,14 +23,31 @@ fn passing_thresholds_exit_0_and_failing_exit_99() {
         "",
     );
     let run = volley_run(&fixture(), &["-i", "6", "-c", &pass, "-e", &base, "-q"]);
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     let export = run.export.expect("export");
-    assert_eq!(export["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"], serde_json::json!(false), "k6 marks failed thresholds true");
+    assert_eq!(
+        export["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"],
+        serde_json::json!(false),
+        "k6 marks failed thresholds true"
+    );
 
-    let fail = config(r#"{"http_req_duration": ["p(95)<5000"], "http_reqs": ["count<3"]}"#, "");
+    let fail = config(
+        r#"{"http_req_duration": ["p(95)<5000"], "http_reqs": ["count<3"]}"#,
+        "",
+    );
     let run = volley_run(&fixture(), &["-i", "6", "-c", &fail, "-e", &base, "-q"]);
     assert_eq!(run.code, Some(99), "stdout: {}", run.stdout);
-    assert!(run.stdout.contains("count<3"), "summary names the failed threshold: {}", run.stdout);
+    assert!(
+        run.stdout.contains("count<3"),
+        "summary names the failed threshold: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -38,9 +58,30 @@ fn sub_metric_thresholds_select_by_tag() {
         r#"{"http_reqs{status:503}": ["count==4"], "http_reqs{status:200}": ["count==0"], "checks{check:is 200}": ["rate==0"]}"#,
         "",
     );
-    let run = volley_run(&fixture(), &["-i", "4", "-c", &cfg, "-e", &base, "-e", "MODE=status", "-e", "CODE=503", "-q"]);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "4",
+            "-c",
+            &cfg,
+            "-e",
+            &base,
+            "-e",
+            "MODE=status",
+            "-e",
+            "CODE=503",
+            "-q",
+        ],
+    );
     // count==0 on a series without samples: k6 does not evaluate it; it passes.
-    assert_eq!(run.code, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[test]
@@ -54,11 +95,33 @@ fn abort_on_fail_stops_early_and_writes_the_summary() {
     let started = Instant::now();
     let run = volley_run(
         &fixture(),
-        &["--vus", "2", "--duration", "60s", "-c", &cfg, "-e", &base, "-e", "MODE=delay", "-e", "MS=20", "-q"],
+        &[
+            "--vus",
+            "2",
+            "--duration",
+            "60s",
+            "-c",
+            &cfg,
+            "-e",
+            &base,
+            "-e",
+            "MODE=delay",
+            "-e",
+            "MS=20",
+            "-q",
+        ],
     );
     assert_eq!(run.code, Some(99), "stderr: {}", run.stderr);
-    assert!(started.elapsed().as_secs() < 30, "aborted long before the 60 s duration");
-    let export = run.export.expect("summary export written after abortOnFail");
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "aborted long before the 60 s duration"
+    );
+    let export = run
+        .export
+        .expect("summary export written after abortOnFail");
     assert!(metric(&export, "http_reqs", "count") >= 1.0);
-    assert_eq!(export["metrics"]["http_req_duration"]["thresholds"]["max<1"], serde_json::json!(true));
+    assert_eq!(
+        export["metrics"]["http_req_duration"]["thresholds"]["max<1"],
+        serde_json::json!(true)
+    );
 }

@@ -20,7 +20,13 @@ pub(super) type Claim = Arc<dyn Fn(u64) -> bool + Send + Sync>;
 /// Run `slots` in a closed model until `end` (no new iteration starts after
 /// it) or until `claim` refuses; interrupt what still runs at
 /// `end + gracefulStop` or on a hard stop.
-pub(super) async fn run(ctx: Arc<ExecutionContext>, plan: &ScenarioPlan, slots: Vec<VuSlot>, end: Instant, claim: Claim) {
+pub(super) async fn run(
+    ctx: Arc<ExecutionContext>,
+    plan: &ScenarioPlan,
+    slots: Vec<VuSlot>,
+    end: Instant,
+    claim: Claim,
+) {
     let counter = Arc::new(AtomicU64::new(0));
     let mut set = JoinSet::new();
     for mut slot in slots {
@@ -43,9 +49,7 @@ pub(super) async fn run(ctx: Arc<ExecutionContext>, plan: &ScenarioPlan, slots: 
     let hard_deadline = TokioInstant::from_std(end + plan.graceful_stop);
     let graceful = plan.graceful_stop;
     let stop = ctx.run.stop.clone();
-    let drained = async {
-        while set.join_next().await.is_some() {}
-    };
+    let drained = async { while set.join_next().await.is_some() {} };
     let cut = tokio::select! {
         _ = drained => false,
         _ = sleep_until(hard_deadline) => true,

@@ -40,7 +40,11 @@ const MAX_LOGGED_FAILURES: u64 = 20;
 
 impl ExecutionContext {
     /// A context for one run.
-    pub fn new(runtime: Arc<ScenarioRuntime>, run: Arc<RunShared>, setup_data: Vec<u8>) -> Arc<Self> {
+    pub fn new(
+        runtime: Arc<ScenarioRuntime>,
+        run: Arc<RunShared>,
+        setup_data: Vec<u8>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             runtime,
             run,
@@ -54,7 +58,12 @@ impl ExecutionContext {
 
     /// Create and initialise VU `id` for `scenario`.
     pub async fn new_vu(&self, id: u64, scenario: &Arc<ScenarioInfo>) -> Result<Vu, GuestFailure> {
-        let state = HostState::new(self.run.clone(), scenario.clone(), id, self.runtime.limits().vu_memory);
+        let state = HostState::new(
+            self.run.clone(),
+            scenario.clone(),
+            id,
+            self.runtime.limits().vu_memory,
+        );
         let mut vu = Vu::instantiate(&self.runtime, state)
             .await
             .map_err(GuestFailure::Trap)?;
@@ -65,9 +74,15 @@ impl ExecutionContext {
     fn log_failure(&self, vu: u64, failure: &GuestFailure) {
         let n = self.failures_logged.fetch_add(1, Ordering::Relaxed);
         if n < MAX_LOGGED_FAILURES {
-            log::line(Level::Warn, Some(vu), &format!("iteration failed: {failure}"));
+            log::line(
+                Level::Warn,
+                Some(vu),
+                &format!("iteration failed: {failure}"),
+            );
         } else if n == MAX_LOGGED_FAILURES {
-            log::warn("more iterations failed; further failures are counted in iterations_failed but not logged");
+            log::warn(
+                "more iterations failed; further failures are counted in iterations_failed but not logged",
+            );
         }
     }
 }
@@ -94,13 +109,21 @@ impl VuSlot {
     /// Run one iteration that should have started at `started`. Returns
     /// false when this VU can run no more (its instance broke and could not
     /// be replaced, or the test was aborted).
-    pub async fn iterate(&mut self, ctx: &ExecutionContext, in_scenario: u64, started: Instant) -> bool {
+    pub async fn iterate(
+        &mut self,
+        ctx: &ExecutionContext,
+        in_scenario: u64,
+        started: Instant,
+    ) -> bool {
         let Some(vu) = self.vu.as_mut() else {
             return false;
         };
         let n = self.iterations;
         self.iterations += 1;
-        match vu.iteration(&self.scenario.exec, n, in_scenario, started).await {
+        match vu
+            .iteration(&self.scenario.exec, n, in_scenario, started)
+            .await
+        {
             Ok(()) => true,
             Err(GuestFailure::Abort(_)) => false,
             Err(f @ GuestFailure::Error(_)) => {
@@ -119,7 +142,11 @@ impl VuSlot {
                         true
                     }
                     Err(e) => {
-                        log::line(Level::Error, Some(self.id), &format!("cannot replace the VU's instance: {e}"));
+                        log::line(
+                            Level::Error,
+                            Some(self.id),
+                            &format!("cannot replace the VU's instance: {e}"),
+                        );
                         false
                     }
                 }
@@ -131,7 +158,9 @@ impl VuSlot {
 /// Run one scenario's executor with its pre-initialised VUs.
 pub async fn run_scenario(ctx: Arc<ExecutionContext>, plan: ScenarioPlan, slots: Vec<VuSlot>) {
     match plan.executor.clone() {
-        ExecutorConfig::ConstantVus { duration, .. } => constant_vus::run(ctx, &plan, slots, duration).await,
+        ExecutorConfig::ConstantVus { duration, .. } => {
+            constant_vus::run(ctx, &plan, slots, duration).await
+        }
         ExecutorConfig::PerVuIterations {
             iterations,
             max_duration,
@@ -158,21 +187,36 @@ pub fn max_vus(executor: &ExecutorConfig) -> u64 {
         ExecutorConfig::ConstantVus { vus, .. }
         | ExecutorConfig::PerVuIterations { vus, .. }
         | ExecutorConfig::SharedIterations { vus, .. } => *vus,
-        ExecutorConfig::RampingVus { start_vus, stages, .. } => {
-            stages.iter().map(|s| s.target).chain([*start_vus]).max().unwrap_or(0)
+        ExecutorConfig::RampingVus {
+            start_vus, stages, ..
+        } => stages
+            .iter()
+            .map(|s| s.target)
+            .chain([*start_vus])
+            .max()
+            .unwrap_or(0),
+        ExecutorConfig::ConstantArrivalRate {
+            max_vus,
+            pre_allocated_vus,
+            ..
         }
-        ExecutorConfig::ConstantArrivalRate { max_vus, pre_allocated_vus, .. }
-        | ExecutorConfig::RampingArrivalRate { max_vus, pre_allocated_vus, .. } => (*max_vus).max(*pre_allocated_vus),
+        | ExecutorConfig::RampingArrivalRate {
+            max_vus,
+            pre_allocated_vus,
+            ..
+        } => (*max_vus).max(*pre_allocated_vus),
     }
 }
 
 /// How long the executor runs at most, graceful stop excluded.
 pub fn max_duration(executor: &ExecutorConfig) -> Duration {
     match executor {
-        ExecutorConfig::ConstantVus { duration, .. } | ExecutorConfig::ConstantArrivalRate { duration, .. } => *duration,
+        ExecutorConfig::ConstantVus { duration, .. }
+        | ExecutorConfig::ConstantArrivalRate { duration, .. } => *duration,
         ExecutorConfig::PerVuIterations { max_duration, .. }
         | ExecutorConfig::SharedIterations { max_duration, .. } => *max_duration,
-        ExecutorConfig::RampingVus { stages, .. } | ExecutorConfig::RampingArrivalRate { stages, .. } => {
+        ExecutorConfig::RampingVus { stages, .. }
+        | ExecutorConfig::RampingArrivalRate { stages, .. } => {
             stages.iter().map(|s| s.duration).sum()
         }
     }

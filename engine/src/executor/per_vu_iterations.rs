@@ -15,5 +15,12 @@ pub(super) async fn run(
     max_duration: Duration,
 ) {
     let end = Instant::now() + max_duration;
-    closed::run(ctx, plan, slots, end, Arc::new(move |done| done < iterations)).await;
+    closed::run(
+        ctx,
+        plan,
+        slots,
+        end,
+        Arc::new(move |done| done < iterations),
+    )
+    .await;
 }

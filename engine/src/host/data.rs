@@ -84,7 +84,9 @@ fn parse(name: &str, path: &Path, text: &str) -> Result<Vec<String>, DataError> 
             let value: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| err("JSON", e.to_string()))?;
             match value {
-                serde_json::Value::Array(items) => Ok(items.iter().map(|v| v.to_string()).collect()),
+                serde_json::Value::Array(items) => {
+                    Ok(items.iter().map(|v| v.to_string()).collect())
+                }
                 _ => Err(err("JSON", "expected a top-level array".into())),
             }
         }
@@ -173,9 +175,17 @@ mod tests {
     #[test]
     fn parses_json_csv_and_lines() {
         let p = Path::new("u.json");
-        assert_eq!(parse("u", p, r#"[{"a":1}, "x"]"#).ok(), Some(vec![r#"{"a":1}"#.into(), r#""x""#.into()]));
+        assert_eq!(
+            parse("u", p, r#"[{"a":1}, "x"]"#).ok(),
+            Some(vec![r#"{"a":1}"#.into(), r#""x""#.into()])
+        );
         assert!(parse("u", p, "{}").is_err());
-        let c = parse("u", Path::new("u.csv"), "name,email\n\"Doe, J\",j@x\nann,\"a\"\"b\"\n").ok();
+        let c = parse(
+            "u",
+            Path::new("u.csv"),
+            "name,email\n\"Doe, J\",j@x\nann,\"a\"\"b\"\n",
+        )
+        .ok();
         assert_eq!(
             c,
             Some(vec![
@@ -184,6 +194,9 @@ mod tests {
             ])
         );
         assert!(parse("u", Path::new("u.csv"), "a,b\n1\n").is_err());
-        assert_eq!(parse("u", Path::new("u.txt"), "a\n\nb\n").ok(), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            parse("u", Path::new("u.txt"), "a\n\nb\n").ok(),
+            Some(vec!["a".into(), "b".into()])
+        );
     }
 }

@@ -27,8 +27,9 @@ fn method_of(m: &wit::Method) -> Result<http::Method, String> {
         wit::Method::Patch => http::Method::PATCH,
         wit::Method::Delete => http::Method::DELETE,
         wit::Method::Options => http::Method::OPTIONS,
-        wit::Method::Other(s) => http::Method::from_bytes(s.as_bytes())
-            .map_err(|_| format!("invalid method {s:?}"))?,
+        wit::Method::Other(s) => {
+            http::Method::from_bytes(s.as_bytes()).map_err(|_| format!("invalid method {s:?}"))?
+        }
     })
 }
 
@@ -105,7 +106,9 @@ impl HostState {
         let base = self.base_tags().clone();
         for hop in ex.hops {
             if let Some(e) = &hop.error {
-                self.vu.run.log_request_error(self.vu.id, hop.method.as_str(), &hop.url, e);
+                self.vu
+                    .run
+                    .log_request_error(self.vu.id, hop.method.as_str(), &hop.url, e);
             }
             let url: Arc<str> = Arc::from(hop.url.as_str());
             let sample = HttpSample {
@@ -142,7 +145,10 @@ impl HostState {
 }
 
 impl wit::Host for HostState {
-    async fn send(&mut self, request: wit::Request) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
+    async fn send(
+        &mut self,
+        request: wit::Request,
+    ) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
         let url = request.url.clone();
         let (req, meta) = match convert(request, self.vu.run.discard_response_bodies) {
             Ok(x) => x,
@@ -176,7 +182,8 @@ impl wit::Host for HostState {
         let exchanges = self.vu.http.batch(reqs).await;
         self.vu.host_wait += started.elapsed();
         let total = metas.len() + invalid.len();
-        let mut out: Vec<Option<Result<wit::Response, wit::Error>>> = (0..total).map(|_| None).collect();
+        let mut out: Vec<Option<Result<wit::Response, wit::Error>>> =
+            (0..total).map(|_| None).collect();
         for ((i, meta), ex) in metas.into_iter().zip(exchanges) {
             out[i] = Some(self.record(&meta, ex));
         }

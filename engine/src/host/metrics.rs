@@ -36,7 +36,12 @@ impl wit::Host for HostState {
         })
     }
 
-    fn add(&mut self, metric: u32, value: f64, tags: Vec<(String, String)>) -> wasmtime::Result<()> {
+    fn add(
+        &mut self,
+        metric: u32,
+        value: f64,
+        tags: Vec<(String, String)>,
+    ) -> wasmtime::Result<()> {
         // Only ids this VU defined are accepted; an id from elsewhere is a
         // guest bug, reported once per call rather than trapping.
         let kind = self.vu.custom_kinds.get(metric as usize).copied().flatten();
@@ -44,7 +49,9 @@ impl wit::Host for HostState {
             crate::log::line(
                 crate::log::Level::Warn,
                 Some(self.vu.id),
-                &format!("metrics.add with metric id {metric} that this VU did not define; sample dropped"),
+                &format!(
+                    "metrics.add with metric id {metric} that this VU did not define; sample dropped"
+                ),
             );
             return Ok(());
         };

@@ -50,16 +50,29 @@ const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
 
 impl RunShared {
     /// Log a failed request, the first few only.
-    pub(crate) fn log_request_error(&self, vu: u64, method: &str, url: &str, error: &crate::http::HttpError) {
-        let n = self.request_errors_logged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    pub(crate) fn log_request_error(
+        &self,
+        vu: u64,
+        method: &str,
+        url: &str,
+        error: &crate::http::HttpError,
+    ) {
+        let n = self
+            .request_errors_logged
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if n < MAX_LOGGED_REQUEST_ERRORS {
             crate::log::line(
                 crate::log::Level::Warn,
                 Some(vu),
-                &format!("request failed: {method} {url}: {error} (error_code {})", error.code()),
+                &format!(
+                    "request failed: {method} {url}: {error} (error_code {})",
+                    error.code()
+                ),
             );
         } else if n == MAX_LOGGED_REQUEST_ERRORS {
-            crate::log::warn("more requests failed; they are counted in http_req_failed (by error_code) but not logged");
+            crate::log::warn(
+                "more requests failed; they are counted in http_req_failed (by error_code) but not logged",
+            );
         }
     }
 }
@@ -120,7 +133,12 @@ struct VuLimiter {
 const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 impl ResourceLimiter for VuLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.memory {
             self.memory_denied = true;
             return Ok(false);
@@ -128,7 +146,12 @@ impl ResourceLimiter for VuLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
@@ -185,7 +208,11 @@ impl HostState {
 
     /// The CPU limit in force, if any.
     pub(crate) fn cpu_limit(&self) -> Option<Duration> {
-        if self.vu.cpu_limited { self.vu.run.iteration_cpu_limit } else { None }
+        if self.vu.cpu_limited {
+            self.vu.run.iteration_cpu_limit
+        } else {
+            None
+        }
     }
 
     /// Mark the start of an iteration: resets groups, cookies and the CPU clock.
@@ -205,7 +232,10 @@ impl HostState {
 
     /// Guest CPU time of the current iteration so far.
     pub(crate) fn guest_time(&self) -> Duration {
-        self.vu.iteration_start.elapsed().saturating_sub(self.vu.host_wait)
+        self.vu
+            .iteration_start
+            .elapsed()
+            .saturating_sub(self.vu.host_wait)
     }
 
     /// The VU's sample buffer.

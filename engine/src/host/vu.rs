@@ -17,7 +17,12 @@ impl wit::Host for HostState {
         Ok(())
     }
 
-    fn check(&mut self, name: String, ok: bool, tags: Vec<(String, String)>) -> wasmtime::Result<bool> {
+    fn check(
+        &mut self,
+        name: String,
+        ok: bool,
+        tags: Vec<(String, String)>,
+    ) -> wasmtime::Result<bool> {
         let sample = CheckSample {
             base: self.vu.base_tags.clone(),
             name: Arc::from(name),
@@ -69,7 +74,11 @@ impl wit::Host for HostState {
     }
 
     fn abort(&mut self, reason: String) -> wasmtime::Result<()> {
-        log::line(Level::Error, Some(self.vu.id), &format!("test aborted: {reason}"));
+        log::line(
+            Level::Error,
+            Some(self.vu.id),
+            &format!("test aborted: {reason}"),
+        );
         self.vu
             .run
             .stop

@@ -14,11 +14,17 @@ use crate::log::{self, Level};
 /// A WASI context that grants nothing but clocks, random and log output.
 pub(super) fn locked_down(vu: u64) -> WasiCtx {
     let mut b = WasiCtxBuilder::new();
-    b.stdout(LogStream { vu, level: Level::Info })
-        .stderr(LogStream { vu, level: Level::Warn })
-        .allow_tcp(false)
-        .allow_udp(false)
-        .allow_ip_name_lookup(false);
+    b.stdout(LogStream {
+        vu,
+        level: Level::Info,
+    })
+    .stderr(LogStream {
+        vu,
+        level: Level::Warn,
+    })
+    .allow_tcp(false)
+    .allow_udp(false)
+    .allow_ip_name_lookup(false);
     b.build()
 }
 
@@ -57,12 +63,20 @@ impl LineWriter {
     fn emit(&mut self, upto: usize) {
         let line: Vec<u8> = self.buf.drain(..upto).collect();
         let text = String::from_utf8_lossy(&line);
-        log::line(self.stream.level, Some(self.stream.vu), text.trim_end_matches(['\n', '\r']));
+        log::line(
+            self.stream.level,
+            Some(self.stream.vu),
+            text.trim_end_matches(['\n', '\r']),
+        );
     }
 }
 
 impl AsyncWrite for LineWriter {
-    fn poll_write(mut self: Pin<&mut Self>, _cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.buf.extend_from_slice(data);
         while let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
             self.emit(pos + 1);

@@ -32,7 +32,9 @@ struct Inner {
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inner").field("origins", &self.pool.len()).finish()
+        f.debug_struct("Inner")
+            .field("origins", &self.pool.len())
+            .finish()
     }
 }
 
@@ -53,14 +55,23 @@ impl Progress {
     fn timings(&self, end: Instant) -> (Timings, u64, u64) {
         let start = self.start.unwrap_or(end);
         let Some(ready) = self.ready else {
-            let blocked = end.duration_since(start).saturating_sub(self.connecting + self.tls);
+            let blocked = end
+                .duration_since(start)
+                .saturating_sub(self.connecting + self.tls);
             return (
-                Timings { blocked, connecting: self.connecting, tls_handshaking: self.tls, ..Timings::default() },
+                Timings {
+                    blocked,
+                    connecting: self.connecting,
+                    tls_handshaking: self.tls,
+                    ..Timings::default()
+                },
                 0,
                 0,
             );
         };
-        let blocked = ready.duration_since(start).saturating_sub(self.connecting + self.tls);
+        let blocked = ready
+            .duration_since(start)
+            .saturating_sub(self.connecting + self.tls);
         let mut t = Timings {
             blocked,
             connecting: self.connecting,
@@ -124,7 +135,10 @@ impl VuClient {
             Err(e) => {
                 return Exchange {
                     hops: Vec::new(),
-                    result: Err(HttpError::Invalid(format!("invalid URL {:?}: {e}", req.url))),
+                    result: Err(HttpError::Invalid(format!(
+                        "invalid URL {:?}: {e}",
+                        req.url
+                    ))),
                 };
             }
         };
@@ -137,7 +151,14 @@ impl VuClient {
             let mut progress = Progress::default();
             let outcome = tokio::time::timeout_at(
                 deadline,
-                self.hop(&method, &url, &headers, &body, req.discard_body, &mut progress),
+                self.hop(
+                    &method,
+                    &url,
+                    &headers,
+                    &body,
+                    req.discard_body,
+                    &mut progress,
+                ),
             )
             .await;
             let end = Instant::now();
@@ -162,7 +183,10 @@ impl VuClient {
                     // as a failed request, with no time spent.
                     hop.error = Some(e.clone());
                     hops.push(hop);
-                    return Exchange { hops, result: Err(e) };
+                    return Exchange {
+                        hops,
+                        result: Err(e),
+                    };
                 }
             };
             hop.status = status;
@@ -175,12 +199,14 @@ impl VuClient {
                 if let Some(next) = next {
                     redirects += 1;
                     let same_host = next.host_str() == url.host_str();
-                    let to_get = status == 303 || ((status == 301 || status == 302) && method == http::Method::POST);
+                    let to_get = status == 303
+                        || ((status == 301 || status == 302) && method == http::Method::POST);
                     if to_get && method != http::Method::HEAD {
                         method = http::Method::GET;
                         body = Bytes::new();
                         headers.retain(|(k, _)| {
-                            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+                            !k.eq_ignore_ascii_case("content-type")
+                                && !k.eq_ignore_ascii_case("content-length")
                         });
                     }
                     if !same_host {
@@ -253,7 +279,12 @@ impl VuClient {
     }
 
     /// Get a ready connection to `origin`: an idle one, or a new one.
-    async fn connection(&self, url: &Url, origin: &Origin, p: &mut Progress) -> Result<(Conn, bool), HttpError> {
+    async fn connection(
+        &self,
+        url: &Url,
+        origin: &Origin,
+        p: &mut Progress,
+    ) -> Result<(Conn, bool), HttpError> {
         while let Some(mut c) = self.checkout(url) {
             if c.sender.ready().await.is_ok() {
                 return Ok((c, true));
@@ -274,8 +305,12 @@ impl VuClient {
         body: &Bytes,
     ) -> Result<http::Request<Full<Bytes>>, HttpError> {
         let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
-        let mut b = http::Request::builder().method(method.clone()).uri(if path.is_empty() { "/" } else { path });
-        let hm = b.headers_mut().ok_or_else(|| HttpError::Invalid(format!("invalid URL {url}")))?;
+        let mut b = http::Request::builder()
+            .method(method.clone())
+            .uri(if path.is_empty() { "/" } else { path });
+        let hm = b
+            .headers_mut()
+            .ok_or_else(|| HttpError::Invalid(format!("invalid URL {url}")))?;
         let host = &url[url::Position::BeforeHost..url::Position::AfterPort];
         hm.insert(header::HOST, value(host)?);
         let mut has_ua = false;
@@ -288,12 +323,20 @@ impl VuClient {
             hm.append(name, value(v)?);
         }
         if !has_ua {
-            hm.insert(header::USER_AGENT, value(&self.shared.settings().user_agent)?);
+            hm.insert(
+                header::USER_AGENT,
+                value(&self.shared.settings().user_agent)?,
+            );
         }
         if !has_cookie && let Some(c) = self.cookie_header(url) {
             hm.insert(header::COOKIE, value(&c)?);
         }
-        if !body.is_empty() || matches!(*method, http::Method::POST | http::Method::PUT | http::Method::PATCH) {
+        if !body.is_empty()
+            || matches!(
+                *method,
+                http::Method::POST | http::Method::PUT | http::Method::PATCH
+            )
+        {
             hm.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         }
         b.body(Full::new(body.clone()))
@@ -313,7 +356,9 @@ impl VuClient {
         p.start = Some(Instant::now());
         let origin = Origin::of(url)?;
         if let Some(policy) = &self.shared.policy {
-            policy.check(&origin.host, origin.port).map_err(HttpError::Denied)?;
+            policy
+                .check(&origin.host, origin.port)
+                .map_err(HttpError::Denied)?;
         }
         let request = self.build(method, url, headers, body)?;
         let (mut conn, mut reused) = self.connection(url, &origin, p).await?;
@@ -348,7 +393,10 @@ impl VuClient {
         let status = response.status().as_u16();
         let mut resp_headers = Vec::with_capacity(response.headers().len());
         for (k, v) in response.headers() {
-            resp_headers.push((k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()));
+            resp_headers.push((
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            ));
         }
         let set_cookies = response.headers().get_all(header::SET_COOKIE);
         if set_cookies.iter().next().is_some() {
@@ -398,7 +446,11 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
                 }
             }
         }
-        if pending { Poll::Pending } else { Poll::Ready(()) }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
     })
     .await;
     out.into_iter().flatten().collect()

@@ -40,10 +40,15 @@ impl Origin {
             .host_str()
             .filter(|h| !h.is_empty())
             .ok_or_else(|| HttpError::Invalid(format!("URL {url} has no host")))?;
-        let port = url.port_or_known_default().unwrap_or(if https { 443 } else { 80 });
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
         Ok(Origin {
             https,
-            host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
             port,
         })
     }
@@ -96,13 +101,19 @@ async fn resolve(origin: &Origin) -> Result<Vec<SocketAddr>, HttpError> {
         .map_err(|e| HttpError::Dns(format!("{}: {e}", origin.host)))?
         .collect();
     if addrs.is_empty() {
-        return Err(HttpError::Dns(format!("no address found for {}", origin.host)));
+        return Err(HttpError::Dns(format!(
+            "no address found for {}",
+            origin.host
+        )));
     }
     Ok(addrs)
 }
 
 /// Open a connection to `origin`.
-pub(crate) async fn open(origin: &Origin, tls: &Arc<rustls::ClientConfig>) -> Result<Opened, HttpError> {
+pub(crate) async fn open(
+    origin: &Origin,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<Opened, HttpError> {
     let started = Instant::now();
     let addrs = resolve(origin).await?;
     let dns = started.elapsed();
@@ -125,7 +136,9 @@ pub(crate) async fn open(origin: &Origin, tls: &Arc<rustls::ClientConfig>) -> Re
             let e = last_err.map(|e| HttpError::from_io(&e));
             let e = e.unwrap_or_else(|| HttpError::Connect("no address to connect to".into()));
             return Err(match e {
-                HttpError::Connect(m) => HttpError::Connect(format!("{}:{}: {m}", origin.host, origin.port)),
+                HttpError::Connect(m) => {
+                    HttpError::Connect(format!("{}:{}: {m}", origin.host, origin.port))
+                }
                 other => other,
             });
         }
@@ -137,8 +150,12 @@ pub(crate) async fn open(origin: &Origin, tls: &Arc<rustls::ClientConfig>) -> Re
     let timed = TimedStream::new(tcp, probe.clone());
     let tls_start = Instant::now();
     let stream: Box<dyn Stream> = if origin.https {
-        let name = rustls::pki_types::ServerName::try_from(origin.host.clone())
-            .map_err(|e| HttpError::Invalid(format!("host {:?} is not a valid TLS server name: {e}", origin.host)))?;
+        let name = rustls::pki_types::ServerName::try_from(origin.host.clone()).map_err(|e| {
+            HttpError::Invalid(format!(
+                "host {:?} is not a valid TLS server name: {e}",
+                origin.host
+            ))
+        })?;
         let connector = tokio_rustls::TlsConnector::from(tls.clone());
         let s = connector
             .connect(name, timed)
@@ -148,7 +165,11 @@ pub(crate) async fn open(origin: &Origin, tls: &Arc<rustls::ClientConfig>) -> Re
     } else {
         Box::new(timed)
     };
-    let tls_time = if origin.https { tls_start.elapsed() } else { Duration::ZERO };
+    let tls_time = if origin.https {
+        tls_start.elapsed()
+    } else {
+        Duration::ZERO
+    };
 
     let (sender, connection) = http1::Builder::new()
         .handshake(TokioIo::new(stream))

@@ -43,8 +43,14 @@ impl HttpError {
             HttpError::Connect(m) if m.contains("reset") => 1220,
             HttpError::Connect(m) if m.contains("broken pipe") => 1201,
             HttpError::Connect(_) => 1200,
-            HttpError::Tls(m) if m.contains("UnknownIssuer") || m.contains("unknown issuer") => 1310,
-            HttpError::Tls(m) if m.contains("NotValidForName") || m.contains("not valid for name") => 1311,
+            HttpError::Tls(m) if m.contains("UnknownIssuer") || m.contains("unknown issuer") => {
+                1310
+            }
+            HttpError::Tls(m)
+                if m.contains("NotValidForName") || m.contains("not valid for name") =>
+            {
+                1311
+            }
             HttpError::Tls(_) => 1300,
             HttpError::Protocol(_) => 1000,
             HttpError::Denied(_) => 1111,
@@ -89,8 +95,14 @@ mod tests {
     #[test]
     fn codes_follow_k6() {
         assert_eq!(HttpError::Timeout.code(), 1050);
-        assert_eq!(HttpError::from_io(&io::Error::from(io::ErrorKind::ConnectionRefused)).code(), 1212);
-        assert_eq!(HttpError::from_io(&io::Error::from(io::ErrorKind::ConnectionReset)).code(), 1220);
+        assert_eq!(
+            HttpError::from_io(&io::Error::from(io::ErrorKind::ConnectionRefused)).code(),
+            1212
+        );
+        assert_eq!(
+            HttpError::from_io(&io::Error::from(io::ErrorKind::ConnectionReset)).code(),
+            1220
+        );
         assert_eq!(HttpError::Dns("no address for host".into()).code(), 1101);
         assert_eq!(HttpError::Invalid("x".into()).code(), 1020);
         assert_eq!(HttpError::Denied("x".into()).code(), 1111);

@@ -67,7 +67,8 @@ impl SharedHttp {
         settings: HttpSettings,
         policy: Option<Arc<dyn HostPolicy>>,
     ) -> Result<Arc<SharedHttp>, HttpSetupError> {
-        let tls = tls::client_config(settings.insecure_skip_tls_verify).map_err(|e| HttpSetupError(e.to_string()))?;
+        let tls = tls::client_config(settings.insecure_skip_tls_verify)
+            .map_err(|e| HttpSetupError(e.to_string()))?;
         Ok(Arc::new(SharedHttp {
             settings,
             tls: Arc::new(tls),

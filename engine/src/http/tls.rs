@@ -11,11 +11,14 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 /// Build the client config.
 pub(crate) fn client_config(insecure: bool) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
     let mut config = if insecure {
         builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider.signature_verification_algorithms)))
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(
+                provider.signature_verification_algorithms,
+            )))
             .with_no_client_auth()
     } else {
         let roots = rustls::RootCertStore {
@@ -66,4 +69,3 @@ impl ServerCertVerifier for AcceptAny {
         self.0.supported_schemes()
     }
 }
-

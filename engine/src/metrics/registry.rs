@@ -114,7 +114,11 @@ impl Registry {
         Ok(id)
     }
 
-    fn check_existing(&self, name: &str, kind: MetricKind) -> Result<Option<MetricId>, DefineError> {
+    fn check_existing(
+        &self,
+        name: &str,
+        kind: MetricKind,
+    ) -> Result<Option<MetricId>, DefineError> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         match inner.by_name.get(name) {
             None => Ok(None),
@@ -173,7 +177,10 @@ mod tests {
         let r = Registry::new();
         let id = r.define("checkout_time", MetricKind::Trend, ValueType::Time);
         assert_eq!(id, Ok(MetricId(Builtin::ALL.len() as u32)));
-        assert_eq!(r.define("checkout_time", MetricKind::Trend, ValueType::Time), id);
+        assert_eq!(
+            r.define("checkout_time", MetricKind::Trend, ValueType::Time),
+            id
+        );
         assert!(matches!(
             r.define("checkout_time", MetricKind::Counter, ValueType::Default),
             Err(DefineError::Conflict { .. })
@@ -186,6 +193,9 @@ mod tests {
             r.define("9lives", MetricKind::Counter, ValueType::Default),
             Err(DefineError::InvalidName(_))
         ));
-        assert_eq!(r.lookup("http_req_duration"), Some(Builtin::HttpReqDuration.id()));
+        assert_eq!(
+            r.lookup("http_req_duration"),
+            Some(Builtin::HttpReqDuration.id())
+        );
     }
 }

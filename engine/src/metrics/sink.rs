@@ -108,7 +108,11 @@ impl TrendStats {
 
     /// Mean, or 0 with no values.
     pub fn avg(&self) -> f64 {
-        if self.count == 0 { 0.0 } else { self.sum / self.count as f64 }
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64
+        }
     }
 
     /// Smallest value, or 0.
@@ -193,14 +197,27 @@ impl Sink {
     pub fn merge(&mut self, other: &Sink) {
         match (self, other) {
             (Sink::Counter { sum }, Sink::Counter { sum: o }) => *sum += o,
-            (Sink::Gauge { value, min, max }, Sink::Gauge { value: ov, min: omin, max: omax }) => {
+            (
+                Sink::Gauge { value, min, max },
+                Sink::Gauge {
+                    value: ov,
+                    min: omin,
+                    max: omax,
+                },
+            ) => {
                 if omin.is_finite() {
                     *value = *ov;
                 }
                 *min = min.min(*omin);
                 *max = max.max(*omax);
             }
-            (Sink::Rate { trues, total }, Sink::Rate { trues: ot, total: oa }) => {
+            (
+                Sink::Rate { trues, total },
+                Sink::Rate {
+                    trues: ot,
+                    total: oa,
+                },
+            ) => {
                 *trues += ot;
                 *total += oa;
             }
@@ -224,7 +241,11 @@ impl Sink {
     pub fn rate(&self, elapsed: Duration) -> f64 {
         match self {
             Sink::Rate { trues, total } => {
-                if *total == 0 { 0.0 } else { *trues as f64 / *total as f64 }
+                if *total == 0 {
+                    0.0
+                } else {
+                    *trues as f64 / *total as f64
+                }
             }
             Sink::Counter { sum } => {
                 let secs = elapsed.as_secs_f64();
@@ -254,7 +275,11 @@ mod tests {
         let mut a = TrendStats::new();
         let mut b = TrendStats::new();
         for i in 1..=1000 {
-            if i % 2 == 0 { a.record(i as f64) } else { b.record(i as f64) }
+            if i % 2 == 0 {
+                a.record(i as f64)
+            } else {
+                b.record(i as f64)
+            }
         }
         let mut all = a.clone();
         all.merge(&b);
@@ -280,6 +305,8 @@ mod tests {
         let mut g = Sink::new(MetricKind::Gauge);
         g.add(3.0);
         g.add(1.0);
-        assert!(matches!(g, Sink::Gauge { value, min, max } if value == 1.0 && min == 1.0 && max == 3.0));
+        assert!(
+            matches!(g, Sink::Gauge { value, min, max } if value == 1.0 && min == 1.0 && max == 3.0)
+        );
     }
 }

@@ -28,7 +28,10 @@ impl Snapshot {
             elapsed,
             metrics: defs
                 .into_iter()
-                .map(|def| Series { def, by_tags: HashMap::new() })
+                .map(|def| Series {
+                    def,
+                    by_tags: HashMap::new(),
+                })
                 .collect(),
         }
     }
@@ -50,7 +53,9 @@ impl Snapshot {
                 Some(Sink::Trend(existing)) => existing.merge(t),
                 Some(_) => {}
                 None => {
-                    series.by_tags.insert(tags.clone(), Sink::Trend(Box::new(t.clone())));
+                    series
+                        .by_tags
+                        .insert(tags.clone(), Sink::Trend(Box::new(t.clone())));
                 }
             }
         }

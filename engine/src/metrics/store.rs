@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::sample::Sample;
-use super::{Builtin, MetricId, MetricKind, Registry, SampleBuffer, Sink, Snapshot, TagSet, TrendStats};
+use super::{
+    Builtin, MetricId, MetricKind, Registry, SampleBuffer, Sink, Snapshot, TagSet, TrendStats,
+};
 
 /// Distinct HTTP series a shard keeps before it folds new URLs into one
 /// overflow series, so unnamed URLs with ids cannot exhaust memory.
@@ -69,7 +71,9 @@ impl Store {
     pub fn new(registry: Arc<Registry>, shards: usize) -> Arc<Self> {
         Arc::new(Self {
             registry,
-            shards: (0..shards.max(1)).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..shards.max(1))
+                .map(|_| Mutex::new(Shard::default()))
+                .collect(),
             gauges: Mutex::new(HashMap::new()),
             overflowed: AtomicBool::new(false),
         })
@@ -164,11 +168,20 @@ impl Store {
             for (k, agg) in &s.http {
                 let tags = http_tags(k);
                 let failed = !k.expected;
-                snap.merge_value(Builtin::HttpReqs.id(), &tags, &Sink::Counter { sum: agg.reqs as f64 });
+                snap.merge_value(
+                    Builtin::HttpReqs.id(),
+                    &tags,
+                    &Sink::Counter {
+                        sum: agg.reqs as f64,
+                    },
+                );
                 snap.merge_value(
                     Builtin::HttpReqFailed.id(),
                     &tags,
-                    &Sink::Rate { trues: if failed { agg.reqs } else { 0 }, total: agg.reqs },
+                    &Sink::Rate {
+                        trues: if failed { agg.reqs } else { 0 },
+                        total: agg.reqs,
+                    },
                 );
                 for (b, t) in [
                     (Builtin::HttpReqBlocked, &agg.blocked),
@@ -183,15 +196,33 @@ impl Store {
                 }
             }
             for (tags, (sent, received)) in &s.data {
-                snap.merge_value(Builtin::DataSent.id(), tags, &Sink::Counter { sum: *sent as f64 });
-                snap.merge_value(Builtin::DataReceived.id(), tags, &Sink::Counter { sum: *received as f64 });
+                snap.merge_value(
+                    Builtin::DataSent.id(),
+                    tags,
+                    &Sink::Counter { sum: *sent as f64 },
+                );
+                snap.merge_value(
+                    Builtin::DataReceived.id(),
+                    tags,
+                    &Sink::Counter {
+                        sum: *received as f64,
+                    },
+                );
             }
             for (tags, agg) in &s.iterations {
-                snap.merge_value(Builtin::Iterations.id(), tags, &Sink::Counter { sum: agg.count as f64 });
+                snap.merge_value(
+                    Builtin::Iterations.id(),
+                    tags,
+                    &Sink::Counter {
+                        sum: agg.count as f64,
+                    },
+                );
                 snap.merge_value(
                     Builtin::IterationsFailed.id(),
                     tags,
-                    &Sink::Counter { sum: agg.failed as f64 },
+                    &Sink::Counter {
+                        sum: agg.failed as f64,
+                    },
                 );
                 snap.merge_trend(Builtin::IterationDuration.id(), tags, &agg.duration);
             }
@@ -200,7 +231,10 @@ impl Store {
                 snap.merge_value(
                     Builtin::Checks.id(),
                     &tags,
-                    &Sink::Rate { trues: *pass, total: pass + fail },
+                    &Sink::Rate {
+                        trues: *pass,
+                        total: pass + fail,
+                    },
                 );
             }
             for ((id, tags), sink) in &s.custom {

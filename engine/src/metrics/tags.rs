@@ -48,7 +48,11 @@ impl TagSet {
         if self.is_empty() {
             return other.clone();
         }
-        TagSet::from_pairs(self.iter().chain(other.iter()).map(|(k, v)| (k.to_string(), v.to_string())))
+        TagSet::from_pairs(
+            self.iter()
+                .chain(other.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
     }
 
     /// This set with one tag set to `value`.
@@ -71,7 +75,9 @@ impl TagSet {
     /// Whether every `(key, value)` of `selector` is in this set (k6's
     /// sub-metric matching).
     pub fn matches(&self, selector: &[(String, String)]) -> bool {
-        selector.iter().all(|(k, v)| self.get(k) == Some(v.as_str()))
+        selector
+            .iter()
+            .all(|(k, v)| self.get(k) == Some(v.as_str()))
     }
 
     /// The tags, sorted by key.

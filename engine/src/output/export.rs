@@ -102,7 +102,10 @@ fn root_group(input: &SummaryInput) -> Value {
         for (tags, sink) in &s.by_tags {
             if let Sink::Rate { trues, total } = sink {
                 let g = root.at(tags.get("group").unwrap_or(""));
-                let e = g.checks.entry(tags.get("check").unwrap_or("").to_string()).or_default();
+                let e = g
+                    .checks
+                    .entry(tags.get("check").unwrap_or("").to_string())
+                    .or_default();
                 e.0 += trues;
                 e.1 += total - trues;
             }
@@ -121,8 +124,14 @@ pub fn summary_export(input: &SummaryInput) -> Value {
         }
     }
     let expected = [("expected_response".to_string(), "true".to_string())];
-    if let Some(sink) = snap.aggregate("http_req_duration", &expected).filter(Sink::has_samples) {
-        let key = format!("http_req_duration{}", TagSet::from_pairs(expected.iter().cloned()));
+    if let Some(sink) = snap
+        .aggregate("http_req_duration", &expected)
+        .filter(Sink::has_samples)
+    {
+        let key = format!(
+            "http_req_duration{}",
+            TagSet::from_pairs(expected.iter().cloned())
+        );
         metrics.insert(key, metric_json(&sink, input));
     }
     for t in input.thresholds {

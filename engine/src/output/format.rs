@@ -26,7 +26,11 @@ pub fn duration_ms(ms: f64) -> String {
     }
     let total = secs.round() as u64;
     let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    if h > 0 { format!("{h}h{m}m{s}s") } else { format!("{m}m{s}s") }
+    if h > 0 {
+        format!("{h}h{m}m{s}s")
+    } else {
+        format!("{m}m{s}s")
+    }
 }
 
 /// A number with at most `decimals` decimals, trailing zeros removed.
@@ -57,7 +61,11 @@ pub fn bytes(v: f64) -> String {
 
 /// A plain value: integers without decimals, others with up to 6.
 pub fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { trim(v, 6) }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        trim(v, 6)
+    }
 }
 
 /// A share as a percentage with two decimals: `99.50%`.

@@ -53,7 +53,12 @@ pub fn trend_stat(sink: &Sink, stat: &str) -> Option<f64> {
         "max" => t.max(),
         "count" => t.count() as f64,
         other => {
-            let p: f64 = other.strip_prefix("p(")?.strip_suffix(')')?.trim().parse().ok()?;
+            let p: f64 = other
+                .strip_prefix("p(")?
+                .strip_suffix(')')?
+                .trim()
+                .parse()
+                .ok()?;
             t.percentile(p)
         }
     })

@@ -25,10 +25,18 @@ struct Painter {
 
 impl Painter {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("{code}{s}{RESET}") } else { s.to_string() }
+        if self.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
     }
     fn mark(&self, ok: bool) -> String {
-        if ok { self.paint(GREEN, "✓") } else { self.paint(RED, "✗") }
+        if ok {
+            self.paint(GREEN, "✓")
+        } else {
+            self.paint(RED, "✗")
+        }
     }
 }
 
@@ -50,7 +58,11 @@ fn cells(series: &Series, sink: &Sink, input: &SummaryInput) -> (Vec<String>, bo
                 .iter()
                 .map(|stat| {
                     let v = trend_stat(sink, stat).unwrap_or(0.0);
-                    let shown = if stat == "count" { number(v) } else { value_cell(series, v) };
+                    let shown = if stat == "count" {
+                        number(v)
+                    } else {
+                        value_cell(series, v)
+                    };
                     format!("{stat}={shown}")
                 })
                 .collect();
@@ -65,7 +77,10 @@ fn cells(series: &Series, sink: &Sink, input: &SummaryInput) -> (Vec<String>, bo
             (vec![value_cell(series, *sum), per_sec], false)
         }
         Sink::Rate { trues, total } => (
-            vec![percent(sink.rate(elapsed)), format!("{trues} out of {total}")],
+            vec![
+                percent(sink.rate(elapsed)),
+                format!("{trues} out of {total}"),
+            ],
             false,
         ),
         Sink::Gauge { value, min, max } => (
@@ -83,9 +98,8 @@ fn section_of(name: &str) -> &'static str {
     match name {
         "checks" => "",
         n if n.starts_with("http_") => "HTTP",
-        "iteration_duration" | "iterations" | "iterations_failed" | "dropped_iterations" | "vus" | "vus_max" => {
-            "EXECUTION"
-        }
+        "iteration_duration" | "iterations" | "iterations_failed" | "dropped_iterations"
+        | "vus" | "vus_max" => "EXECUTION",
         "data_received" | "data_sent" => "NETWORK",
         _ => "CUSTOM",
     }
@@ -97,28 +111,48 @@ fn metric_rows(input: &SummaryInput) -> BTreeMap<&'static str, Vec<Row>> {
     let mut series: Vec<&Series> = input.snapshot.series().collect();
     series.sort_by(|a, b| a.def.name.cmp(&b.def.name));
     for s in series {
-        let section = if s.def.builtin { section_of(&s.def.name) } else { "CUSTOM" };
+        let section = if s.def.builtin {
+            section_of(&s.def.name)
+        } else {
+            "CUSTOM"
+        };
         if section.is_empty() {
             continue;
         }
-        let Some(sink) = input.snapshot.aggregate(&s.def.name, &[]) else { continue };
+        let Some(sink) = input.snapshot.aggregate(&s.def.name, &[]) else {
+            continue;
+        };
         if !sink.has_samples() {
             continue;
         }
         // Failures and drops only matter when there are some.
-        if matches!(s.def.name.as_str(), "iterations_failed" | "dropped_iterations")
-            && matches!(sink, Sink::Counter { sum } if sum == 0.0)
+        if matches!(
+            s.def.name.as_str(),
+            "iterations_failed" | "dropped_iterations"
+        ) && matches!(sink, Sink::Counter { sum } if sum == 0.0)
         {
             continue;
         }
         let (c, trend) = cells(s, &sink, input);
         let rows = sections.entry(section).or_default();
-        rows.push(Row { name: s.def.name.clone(), cells: c, trend });
+        rows.push(Row {
+            name: s.def.name.clone(),
+            cells: c,
+            trend,
+        });
         if s.def.name == "http_req_duration" {
             let sel = [("expected_response".to_string(), "true".to_string())];
-            if let Some(sub) = input.snapshot.aggregate(&s.def.name, &sel).filter(Sink::has_samples) {
+            if let Some(sub) = input
+                .snapshot
+                .aggregate(&s.def.name, &sel)
+                .filter(Sink::has_samples)
+            {
                 let (c, trend) = cells(s, &sub, input);
-                rows.push(Row { name: "  { expected_response:true }".into(), cells: c, trend });
+                rows.push(Row {
+                    name: "  { expected_response:true }".into(),
+                    cells: c,
+                    trend,
+                });
             }
         }
     }
@@ -142,7 +176,13 @@ fn checks_by_group(input: &SummaryInput) -> BTreeMap<String, BTreeMap<String, (u
     out
 }
 
-fn pad_rows(out: &mut String, rows: &[Row], name_width: usize, widths: &[usize], trend_widths: &[usize]) {
+fn pad_rows(
+    out: &mut String,
+    rows: &[Row],
+    name_width: usize,
+    widths: &[usize],
+    trend_widths: &[usize],
+) {
     for r in rows {
         let dots = ".".repeat(name_width.saturating_sub(r.name.chars().count()));
         let w = if r.trend { trend_widths } else { widths };
@@ -151,7 +191,13 @@ fn pad_rows(out: &mut String, rows: &[Row], name_width: usize, widths: &[usize],
             .cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c.clone() } else { format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0)) })
+            .map(|(i, c)| {
+                if i == last {
+                    c.clone()
+                } else {
+                    format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0))
+                }
+            })
             .collect();
         out.push_str(&format!("    {}{}: {}\n", r.name, dots, cells.join(" ")));
     }
@@ -179,14 +225,20 @@ pub fn render_summary(input: &SummaryInput) -> String {
     out.push('\n');
     if !input.scenarios.is_empty() {
         let n = input.scenarios.len();
-        out.push_str(&format!("  scenarios: {n} scenario{}\n", if n == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "  scenarios: {n} scenario{}\n",
+            if n == 1 { "" } else { "s" }
+        ));
         for s in input.scenarios {
             out.push_str(&format!("    * {s}\n"));
         }
         out.push('\n');
     }
     if let Some(reason) = &input.stop_reason {
-        out.push_str(&format!("  {} test stopped early: {reason}\n\n", p.paint(RED, "!")));
+        out.push_str(&format!(
+            "  {} test stopped early: {reason}\n\n",
+            p.paint(RED, "!")
+        ));
     }
 
     if !input.thresholds.is_empty() {
@@ -200,8 +252,16 @@ pub fn render_summary(input: &SummaryInput) -> String {
                 out.push_str(&format!("    {}\n", t.metric));
                 last_metric = Some(&t.metric);
             }
-            let observed = t.observed.map(|v| threshold_value(input, &t.metric, &t.expression, v)).unwrap_or_else(|| "no data".into());
-            out.push_str(&format!("    {} '{}' {}\n", p.mark(t.passed), t.expression, observed));
+            let observed = t
+                .observed
+                .map(|v| threshold_value(input, &t.metric, &t.expression, v))
+                .unwrap_or_else(|| "no data".into());
+            out.push_str(&format!(
+                "    {} '{}' {}\n",
+                p.mark(t.passed),
+                t.expression,
+                observed
+            ));
         }
         out.push('\n');
     }
@@ -219,24 +279,41 @@ pub fn render_summary(input: &SummaryInput) -> String {
         let elapsed = input.snapshot.elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
         check_rows.push(Row {
             name: "checks_total".into(),
-            cells: vec![total_checks.to_string(), format!("{}/s", super::format::trim(total_checks as f64 / elapsed, 6))],
+            cells: vec![
+                total_checks.to_string(),
+                format!(
+                    "{}/s",
+                    super::format::trim(total_checks as f64 / elapsed, 6)
+                ),
+            ],
             trend: false,
         });
         let share = |n: u64| n as f64 / total_checks as f64;
         check_rows.push(Row {
             name: "checks_succeeded".into(),
-            cells: vec![percent(share(passes)), format!("{passes} out of {total_checks}")],
+            cells: vec![
+                percent(share(passes)),
+                format!("{passes} out of {total_checks}"),
+            ],
             trend: false,
         });
         check_rows.push(Row {
             name: "checks_failed".into(),
-            cells: vec![percent(share(fails)), format!("{fails} out of {total_checks}")],
+            cells: vec![
+                percent(share(fails)),
+                format!("{fails} out of {total_checks}"),
+            ],
             trend: false,
         });
     }
 
     let all_rows = sections.values().flatten().chain(check_rows.iter());
-    let name_width = all_rows.clone().map(|r| r.name.chars().count()).max().unwrap_or(0) + 3;
+    let name_width = all_rows
+        .clone()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 3;
     let widths = column_widths(all_rows.clone().filter(|r| !r.trend));
     let trend_widths = column_widths(all_rows.filter(|r| r.trend));
 
@@ -247,7 +324,10 @@ pub fn render_summary(input: &SummaryInput) -> String {
             let indent = if group.is_empty() {
                 "    ".to_string()
             } else {
-                out.push_str(&format!("    █ {}\n\n", group.trim_start_matches("::").replace("::", " › ")));
+                out.push_str(&format!(
+                    "    █ {}\n\n",
+                    group.trim_start_matches("::").replace("::", " › ")
+                ));
                 "      ".to_string()
             };
             for (name, (ok, bad)) in by_name {
@@ -269,7 +349,10 @@ pub fn render_summary(input: &SummaryInput) -> String {
             out.push_str(&format!("    {title}\n"));
             pad_rows(&mut out, rows, name_width, &widths, &trend_widths);
             if title == "EXECUTION" && input.interrupted_iterations > 0 {
-                out.push_str(&format!("    interrupted iterations: {}\n", input.interrupted_iterations));
+                out.push_str(&format!(
+                    "    interrupted iterations: {}\n",
+                    input.interrupted_iterations
+                ));
             }
             out.push('\n');
         }
@@ -288,7 +371,11 @@ fn threshold_value(input: &SummaryInput, key: &str, expression: &str, v: f64) ->
     let shown = match input.snapshot.metric(metric) {
         Some(s) if agg == "rate" && s.def.kind == MetricKind::Rate => percent(v),
         Some(s) if agg == "count" || agg == "rate" => {
-            if s.def.value_type == ValueType::Data && agg == "count" { bytes(v) } else { number(v) }
+            if s.def.value_type == ValueType::Data && agg == "count" {
+                bytes(v)
+            } else {
+                number(v)
+            }
         }
         Some(s) => value_cell(s, v),
         None => number(v),

@@ -99,7 +99,16 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
     let setup_data = if plan.no_setup {
         Vec::new()
     } else {
-        match lifecycle_call(&runtime, &run, &scenario_infos[0], plan.setup_timeout, Stage::Setup, &[]).await {
+        match lifecycle_call(
+            &runtime,
+            &run,
+            &scenario_infos[0],
+            plan.setup_timeout,
+            Stage::Setup,
+            &[],
+        )
+        .await
+        {
             Ok(data) => data,
             Err((code, message)) => {
                 setup_ok = false;
@@ -121,15 +130,24 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
         match init_vus(&ctx, &plan, &scenario_infos).await {
             Ok(slots) => {
                 let vus_max = ctx.allocated_vus.load(Ordering::Relaxed);
-                run.metrics.set_gauge(Builtin::VusMax.id(), TagSet::empty(), vus_max as f64);
+                run.metrics
+                    .set_gauge(Builtin::VusMax.id(), TagSet::empty(), vus_max as f64);
                 if init_started.elapsed() > Duration::from_secs(1) {
                     log::line(
                         log::Level::Info,
                         None,
-                        &format!("initialised {vus_max} VUs in {:.1?}", init_started.elapsed()),
+                        &format!(
+                            "initialised {vus_max} VUs in {:.1?}",
+                            init_started.elapsed()
+                        ),
                     );
                 }
-                let monitor = monitor::spawn(ctx.clone(), thresholds.clone(), cfg.progress, plan_total(&plan));
+                let monitor = monitor::spawn(
+                    ctx.clone(),
+                    thresholds.clone(),
+                    cfg.progress,
+                    plan_total(&plan),
+                );
                 run_all(&ctx, &plan, slots).await;
                 monitor.finish().await;
                 interrupted = ctx.interrupted.load(Ordering::Relaxed);
@@ -142,12 +160,19 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
     }
 
     // teardown() runs after an abort too, but not when setup failed (k6).
-    if !plan.no_teardown && setup_ok {
-        if let Err((code, message)) =
-            lifecycle_call(&runtime, &run, &scenario_infos[0], plan.teardown_timeout, Stage::Teardown, &setup_data).await
-        {
-            lifecycle_error.get_or_insert((code, message));
-        }
+    if !plan.no_teardown
+        && setup_ok
+        && let Err((code, message)) = lifecycle_call(
+            &runtime,
+            &run,
+            &scenario_infos[0],
+            plan.teardown_timeout,
+            Stage::Teardown,
+            &setup_data,
+        )
+        .await
+    {
+        lifecycle_error.get_or_insert((code, message));
     }
 
     let snapshot = run.metrics.snapshot(run.start.elapsed());
@@ -208,11 +233,25 @@ fn describe_plan(plan: &Plan) -> Vec<String> {
             use crate::config::format_duration as d;
             let what = match &s.executor {
                 ConstantVus { vus, duration } => format!("{vus} looping VUs for {}", d(*duration)),
-                PerVuIterations { vus, iterations, max_duration } => {
-                    format!("{iterations} iterations for each of {vus} VUs (maxDuration: {})", d(*max_duration))
+                PerVuIterations {
+                    vus,
+                    iterations,
+                    max_duration,
+                } => {
+                    format!(
+                        "{iterations} iterations for each of {vus} VUs (maxDuration: {})",
+                        d(*max_duration)
+                    )
                 }
-                SharedIterations { vus, iterations, max_duration } => {
-                    format!("{iterations} iterations shared among {vus} VUs (maxDuration: {})", d(*max_duration))
+                SharedIterations {
+                    vus,
+                    iterations,
+                    max_duration,
+                } => {
+                    format!(
+                        "{iterations} iterations shared among {vus} VUs (maxDuration: {})",
+                        d(*max_duration)
+                    )
                 }
                 other => other.name().to_string(),
             };
@@ -247,8 +286,11 @@ async fn lifecycle_call(
         Stage::Teardown => ("teardown", ExitCode::TeardownTimeout),
     };
     let call = async {
-        let state = crate::host::HostState::new(run.clone(), info.clone(), 0, runtime.limits().vu_memory);
-        let mut vu = Vu::instantiate(runtime, state).await.map_err(GuestFailure::Trap)?;
+        let state =
+            crate::host::HostState::new(run.clone(), info.clone(), 0, runtime.limits().vu_memory);
+        let mut vu = Vu::instantiate(runtime, state)
+            .await
+            .map_err(GuestFailure::Trap)?;
         match stage {
             Stage::Setup => vu.setup().await,
             Stage::Teardown => vu.teardown(data).await.map(|()| Vec::new()),
@@ -256,14 +298,21 @@ async fn lifecycle_call(
     };
     match tokio::time::timeout(timeout, call).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(GuestFailure::Abort(reason))) => Err((ExitCode::ScenarioAborted, format!("{name} aborted the test: {reason}"))),
+        Ok(Err(GuestFailure::Abort(reason))) => Err((
+            ExitCode::ScenarioAborted,
+            format!("{name} aborted the test: {reason}"),
+        )),
         Ok(Err(f)) => {
             let message = format!("{name} failed: {f}");
             log::line(log::Level::Error, None, &message);
             Err((ExitCode::ScenarioError, message))
         }
         Err(_) => {
-            let key = if stage == Stage::Setup { "setupTimeout" } else { "teardownTimeout" };
+            let key = if stage == Stage::Setup {
+                "setupTimeout"
+            } else {
+                "teardownTimeout"
+            };
             let message = format!(
                 "{name} did not finish within {} (raise the {key} option)",
                 crate::config::format_duration(timeout)

@@ -33,9 +33,17 @@ impl Monitor {
 }
 
 /// Start the monitor.
-pub fn spawn(ctx: Arc<ExecutionContext>, set: Arc<ThresholdSet>, progress: bool, total: Duration) -> Monitor {
+pub fn spawn(
+    ctx: Arc<ExecutionContext>,
+    set: Arc<ThresholdSet>,
+    progress: bool,
+    total: Duration,
+) -> Monitor {
     let (done, mut done_rx) = oneshot::channel();
-    let has_abort = set.metrics.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail));
+    let has_abort = set
+        .metrics
+        .iter()
+        .any(|m| m.thresholds.iter().any(|t| t.abort_on_fail));
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -46,7 +54,9 @@ pub fn spawn(ctx: Arc<ExecutionContext>, set: Arc<ThresholdSet>, progress: bool,
                 _ = &mut done_rx => break,
             }
             let active = ctx.active_vus.load(Ordering::Relaxed).max(0) as f64;
-            ctx.run.metrics.set_gauge(Builtin::Vus.id(), TagSet::empty(), active);
+            ctx.run
+                .metrics
+                .set_gauge(Builtin::Vus.id(), TagSet::empty(), active);
             if !has_abort && !progress {
                 continue;
             }
@@ -54,8 +64,14 @@ pub fn spawn(ctx: Arc<ExecutionContext>, set: Arc<ThresholdSet>, progress: bool,
             if has_abort {
                 let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
-                    crate::log::line(crate::log::Level::Error, None, &format!("threshold crossed, aborting the test: {reason}"));
-                    ctx.run.stop.stop(StopLevel::Hard, StopReason::ThresholdAbort(reason));
+                    crate::log::line(
+                        crate::log::Level::Error,
+                        None,
+                        &format!("threshold crossed, aborting the test: {reason}"),
+                    );
+                    ctx.run
+                        .stop
+                        .stop(StopLevel::Hard, StopReason::ThresholdAbort(reason));
                 }
             }
             if progress {
@@ -79,7 +95,11 @@ fn draw(snap: &Snapshot, vus: f64, total: Duration, rps: f64) {
     let iters = snap.counter("iterations", &[]);
     let failed = snap.rate_counts("http_req_failed", &[]);
     let width = 20usize;
-    let frac = if total.is_zero() { 0.0 } else { (elapsed / total.as_secs_f64()).clamp(0.0, 1.0) };
+    let frac = if total.is_zero() {
+        0.0
+    } else {
+        (elapsed / total.as_secs_f64()).clamp(0.0, 1.0)
+    };
     let filled = (frac * width as f64).round() as usize;
     let bar: String = "=".repeat(filled) + &" ".repeat(width - filled);
     let mut err = std::io::stderr().lock();
@@ -122,7 +142,11 @@ pub fn judge(set: &ThresholdSet, snap: &Snapshot) -> Vec<ThresholdLine> {
         let kind_ok = |agg: &Aggregation| match snap.kind_of(&metric.selector.metric) {
             Some(MetricKind::Trend) => matches!(
                 agg,
-                Aggregation::Avg | Aggregation::Min | Aggregation::Max | Aggregation::Med | Aggregation::Percentile(_)
+                Aggregation::Avg
+                    | Aggregation::Min
+                    | Aggregation::Max
+                    | Aggregation::Med
+                    | Aggregation::Percentile(_)
             ),
             Some(MetricKind::Rate) => matches!(agg, Aggregation::Rate),
             Some(MetricKind::Counter) => matches!(agg, Aggregation::Count | Aggregation::Rate),

@@ -55,7 +55,11 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
     let registry = Arc::new(Registry::new());
     validate_builtin_kinds(&thresholds, &registry)?;
 
-    let total_vus: u64 = plan.scenarios.iter().map(|s| executor::max_vus(&s.executor)).sum();
+    let total_vus: u64 = plan
+        .scenarios
+        .iter()
+        .map(|s| executor::max_vus(&s.executor))
+        .sum();
     let limits = RuntimeLimits {
         vu_memory: cfg.vu_memory,
         // Every VU plus the setup and teardown instances.
@@ -117,28 +121,40 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
 
 /// Thresholds on built-in metrics must use an aggregation of their kind.
 fn validate_builtin_kinds(set: &ThresholdSet, registry: &Registry) -> Result<(), RunError> {
-    set.validate(|name| match registry.lookup(name).and_then(|id| registry.get(id)) {
-        Some(def) => Some(def.kind),
-        // Not known yet: accept any aggregation now, judge at the end.
-        None => None,
-    })
+    set.validate(
+        |name| match registry.lookup(name).and_then(|id| registry.get(id)) {
+            Some(def) => Some(def.kind),
+            // Not known yet: accept any aggregation now, judge at the end.
+            None => None,
+        },
+    )
     .or_else(|errors| {
         let relevant: Vec<String> = errors
             .0
             .iter()
             .map(|e| e.to_string())
-            .filter(|m| !m.contains("unknown metric") && !m.contains("does not exist") && !m.contains("no metric"))
+            .filter(|m| {
+                !m.contains("unknown metric")
+                    && !m.contains("does not exist")
+                    && !m.contains("no metric")
+            })
             .collect();
         if relevant.is_empty() {
             Ok(())
         } else {
-            Err(RunError::Config(format!("invalid thresholds:\n{}", relevant.join("\n"))))
+            Err(RunError::Config(format!(
+                "invalid thresholds:\n{}",
+                relevant.join("\n")
+            )))
         }
     })
 }
 
 /// Instantiate the scenario once with a throwaway context to read `options()`.
-async fn read_component_options(probe: &ScenarioRuntime, stop: &Arc<StopSignal>) -> Result<String, RunError> {
+async fn read_component_options(
+    probe: &ScenarioRuntime,
+    stop: &Arc<StopSignal>,
+) -> Result<String, RunError> {
     let http = SharedHttp::new(HttpSettings {
         user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
         timeout: std::time::Duration::from_secs(60),
@@ -165,17 +181,21 @@ async fn read_component_options(probe: &ScenarioRuntime, stop: &Arc<StopSignal>)
         tags: TagSet::empty(),
     });
     let state = HostState::new(run, info, 0, probe.limits().vu_memory);
-    let mut vu = Vu::instantiate(probe, state)
-        .await
-        .map_err(|e| RunError::Config(format!("cannot instantiate {}: {e}", probe.path().display())))?;
+    let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
+        RunError::Config(format!(
+            "cannot instantiate {}: {e}",
+            probe.path().display()
+        ))
+    })?;
     vu.options()
         .await
         .map_err(|e| RunError::Config(format!("the scenario's options() failed: {e}")))
 }
 
 fn resolve(cfg: &RunConfig, component_json: &str) -> Result<Plan, RunError> {
-    let (component, warnings) = Options::from_json(component_json)
-        .map_err(|e| RunError::Config(format!("invalid options in the scenario's options():\n{e}")))?;
+    let (component, warnings) = Options::from_json(component_json).map_err(|e| {
+        RunError::Config(format!("invalid options in the scenario's options():\n{e}"))
+    })?;
     for w in warnings {
         log::warn(&format!("scenario options: {w}"));
     }
@@ -184,8 +204,9 @@ fn resolve(cfg: &RunConfig, component_json: &str) -> Result<Plan, RunError> {
         let text = std::fs::read_to_string(file).map_err(|e| {
             RunError::Config(format!("cannot read config file {}: {e}", file.display()))
         })?;
-        let (layer, warnings) = Options::from_json(&text)
-            .map_err(|e| RunError::Config(format!("invalid options in {}:\n{e}", file.display())))?;
+        let (layer, warnings) = Options::from_json(&text).map_err(|e| {
+            RunError::Config(format!("invalid options in {}:\n{e}", file.display()))
+        })?;
         for w in warnings {
             log::warn(&format!("{}: {w}", file.display()));
         }

@@ -15,7 +15,9 @@ pub use validate::{CONTRACT_VERSION, LIFECYCLE_EXPORT};
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("cannot read scenario {path}: {source}. Check the path; build the scenario first (see `volley new` or docs/scenario-authoring.md)")]
+    #[error(
+        "cannot read scenario {path}: {source}. Check the path; build the scenario first (see `volley new` or docs/scenario-authoring.md)"
+    )]
     Read {
         /// The path given.
         path: PathBuf,
@@ -23,19 +25,27 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// Not WebAssembly at all.
-    #[error("{path} is not a WebAssembly file (it does not start with the \\0asm magic). Pass the .wasm component your build produced, e.g. target/wasm32-wasip2/release/<name>.wasm")]
+    #[error(
+        "{path} is not a WebAssembly file (it does not start with the \\0asm magic). Pass the .wasm component your build produced, e.g. target/wasm32-wasip2/release/<name>.wasm"
+    )]
     NotWasm {
         /// The path given.
         path: PathBuf,
     },
     /// A core module, not a component.
-    #[error("{path} is a core WebAssembly module, not a component. Build for the wasm32-wasip2 target (`cargo build --target wasm32-wasip2`), or wrap a core module with `wasm-tools component new`")]
+    #[error(
+        "{path} is a core WebAssembly module, not a component. Build for the wasm32-wasip2 target (`cargo build --target wasm32-wasip2`), or wrap a core module with `wasm-tools component new`"
+    )]
     CoreModule {
         /// The path given.
         path: PathBuf,
     },
     /// A component of another contract version.
-    #[error("{path} was built against volley:scenario@{found}, but this volley supports volley:scenario@{}. Rebuild the scenario with an SDK for contract {}, or use a volley release that supports {found}", CONTRACT_VERSION, CONTRACT_VERSION)]
+    #[error(
+        "{path} was built against volley:scenario@{found}, but this volley supports volley:scenario@{}. Rebuild the scenario with an SDK for contract {}, or use a volley release that supports {found}",
+        CONTRACT_VERSION,
+        CONTRACT_VERSION
+    )]
     ContractVersion {
         /// The path given.
         path: PathBuf,
@@ -59,7 +69,9 @@ pub enum ScenarioError {
         message: String,
     },
     /// It imports something the engine does not provide.
-    #[error("{path} imports something volley does not provide: {message}. Scenarios may import volley:scenario and the wasi:cli/clocks/random/io/filesystem interfaces of WASI 0.2; build without other capabilities (for JavaScript: `jco componentize --disable all`)")]
+    #[error(
+        "{path} imports something volley does not provide: {message}. Scenarios may import volley:scenario and the wasi:cli/clocks/random/io/filesystem interfaces of WASI 0.2; build without other capabilities (for JavaScript: `jco componentize --disable all`)"
+    )]
     Link {
         /// The path given.
         path: PathBuf,

@@ -116,7 +116,13 @@ impl ScenarioRuntime {
     /// sized for the plan's VUs), without compiling it again.
     pub fn with_limits(&self, limits: RuntimeLimits) -> Result<Self, ScenarioError> {
         if limits == self.limits {
-            return Self::finish(&self.path, self.engine.clone(), self.component.clone(), self.size, limits);
+            return Self::finish(
+                &self.path,
+                self.engine.clone(),
+                self.component.clone(),
+                self.size,
+                limits,
+            );
         }
         let engine = Engine::new(&engine_config(&limits))
             .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
@@ -131,7 +137,8 @@ impl ScenarioRuntime {
         // allocation strategy, which is not part of compiled code); this is
         // the documented contract of `deserialize`.
         #[allow(unsafe_code)]
-        let component = unsafe { Component::deserialize(&engine, &serialized) }.map_err(compile_err)?;
+        let component =
+            unsafe { Component::deserialize(&engine, &serialized) }.map_err(compile_err)?;
         Self::finish(&self.path, engine, component, self.size, limits)
     }
 
@@ -146,11 +153,14 @@ impl ScenarioRuntime {
         let mut linker: Linker<HostState> = Linker::new(&engine);
         let link_err = |e: wasmtime::Error| ScenarioError::Engine(format!("{e:#}"));
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
-        Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s).map_err(link_err)?;
-        let instance_pre = linker.instantiate_pre(&component).map_err(|e| ScenarioError::Link {
-            path: path.to_path_buf(),
-            message: format!("{e:#}"),
-        })?;
+        Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .map_err(link_err)?;
+        let instance_pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| ScenarioError::Link {
+                path: path.to_path_buf(),
+                message: format!("{e:#}"),
+            })?;
         let pre = ScenarioPre::new(instance_pre).map_err(|e| ScenarioError::WrongWorld {
             path: path.to_path_buf(),
             exports: vec![format!("(exports do not match the contract: {e:#})")],
@@ -206,6 +216,8 @@ fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) {
             }
         });
     if let Err(e) = spawned {
-        eprintln!("volley: cannot start the epoch ticker thread ({e}); busy guests will not be time-sliced");
+        eprintln!(
+            "volley: cannot start the epoch ticker thread ({e}); busy guests will not be time-sliced"
+        );
     }
 }

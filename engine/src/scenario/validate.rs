@@ -43,8 +43,14 @@ pub(crate) fn check_contract(
     component: &Component,
 ) -> Result<(), ScenarioError> {
     let ty = component.component_type();
-    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+    let exports: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let imports: Vec<String> = ty
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
 
     if exports.iter().any(|e| e == LIFECYCLE_EXPORT) {
         // Imports of our package must be of our version too (a newer minor
@@ -91,7 +97,10 @@ mod tests {
     #[test]
     fn header_tells_non_wasm_core_and_component_apart() {
         let p = Path::new("x.wasm");
-        assert!(matches!(check_header(p, b"hello world"), Err(ScenarioError::NotWasm { .. })));
+        assert!(matches!(
+            check_header(p, b"hello world"),
+            Err(ScenarioError::NotWasm { .. })
+        ));
         assert!(matches!(
             check_header(p, b"\0asm\x01\0\0\0"),
             Err(ScenarioError::CoreModule { .. })
@@ -101,7 +110,10 @@ mod tests {
 
     #[test]
     fn reads_contract_versions() {
-        assert_eq!(contract_version("volley:scenario/http@0.2.0"), Some("0.2.0"));
+        assert_eq!(
+            contract_version("volley:scenario/http@0.2.0"),
+            Some("0.2.0")
+        );
         assert_eq!(contract_version("wasi:cli/stdout@0.2.0"), None);
     }
 }

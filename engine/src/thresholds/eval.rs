@@ -55,7 +55,10 @@ pub fn should_abort(
     for (m, (key, results)) in set.metrics.iter().zip(outcomes) {
         for (t, o) in m.thresholds.iter().zip(results) {
             if t.abort_on_fail && !o.passed && elapsed >= t.delay_abort_eval {
-                let seen = o.observed.map(|v| format!(" (observed {v:.3})")).unwrap_or_default();
+                let seen = o
+                    .observed
+                    .map(|v| format!(" (observed {v:.3})"))
+                    .unwrap_or_default();
                 return Some(format!("'{}' on {key}{seen}", t.source));
             }
         }

@@ -35,7 +35,11 @@ impl Aggregation {
         match kind {
             MetricKind::Trend => matches!(
                 self,
-                Aggregation::Avg | Aggregation::Min | Aggregation::Max | Aggregation::Med | Aggregation::Percentile(_)
+                Aggregation::Avg
+                    | Aggregation::Min
+                    | Aggregation::Max
+                    | Aggregation::Med
+                    | Aggregation::Percentile(_)
             ),
             MetricKind::Rate => matches!(self, Aggregation::Rate),
             MetricKind::Counter => matches!(self, Aggregation::Count | Aggregation::Rate),
@@ -136,9 +140,9 @@ impl Expression {
     /// Parse `p(95) < 500` and friends.
     pub fn parse(text: &str) -> Result<Expression, String> {
         let t = text.trim();
-        let op_at = t
-            .find(['<', '>', '=', '!'])
-            .ok_or_else(|| "no comparison operator; expected one of <, <=, >, >=, ==, ===, !=".to_string())?;
+        let op_at = t.find(['<', '>', '=', '!']).ok_or_else(|| {
+            "no comparison operator; expected one of <, <=, >, >=, ==, ===, !=".to_string()
+        })?;
         let (agg_text, rest) = t.split_at(op_at);
         let (operator, value_text) = [
             ("===", Operator::Eq),
@@ -151,7 +155,9 @@ impl Expression {
         ]
         .iter()
         .find_map(|(s, op)| rest.strip_prefix(s).map(|v| (*op, v)))
-        .ok_or_else(|| format!("unknown operator in {rest:?}; expected one of <, <=, >, >=, ==, ===, !="))?;
+        .ok_or_else(|| {
+            format!("unknown operator in {rest:?}; expected one of <, <=, >, >=, ==, ===, !=")
+        })?;
         let aggregation = parse_aggregation(agg_text.trim())?;
         let value_text = value_text.trim();
         let value: f64 = value_text
@@ -175,7 +181,9 @@ impl fmt::Display for Expression {
 
 fn parse_aggregation(s: &str) -> Result<Aggregation, String> {
     let unknown = || {
-        format!("unknown aggregation {s:?}; expected avg, min, max, med, p(N), rate, count or value")
+        format!(
+            "unknown aggregation {s:?}; expected avg, min, max, med, p(N), rate, count or value"
+        )
     };
     Ok(match s {
         "avg" => Aggregation::Avg,
@@ -192,7 +200,9 @@ fn parse_aggregation(s: &str) -> Result<Aggregation, String> {
                 .ok_or_else(unknown)?;
             let p: f64 = inner.trim().parse().map_err(|_| unknown())?;
             if !(0.0..=100.0).contains(&p) {
-                return Err(format!("percentile {s:?} is out of range; use p(N) with N from 0 to 100"));
+                return Err(format!(
+                    "percentile {s:?} is out of range; use p(N) with N from 0 to 100"
+                ));
             }
             Aggregation::Percentile(p)
         }
@@ -230,7 +240,11 @@ impl MetricSelector {
                 (t[..open].trim(), tags)
             }
         };
-        if metric.is_empty() || !metric.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        if metric.is_empty()
+            || !metric
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
             return Err(format!("{metric:?} is not a metric name"));
         }
         Ok(MetricSelector {
@@ -315,7 +329,9 @@ pub enum ThresholdError {
         message: String,
     },
     /// A threshold on a metric that does not exist.
-    #[error("threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric in the scenario")]
+    #[error(
+        "threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric in the scenario"
+    )]
     UnknownMetric {
         /// The key.
         key: String,
@@ -323,7 +339,9 @@ pub enum ThresholdError {
         metric: String,
     },
     /// An aggregation the metric's type does not offer.
-    #[error("threshold {expression:?} on {key:?}: {aggregation} is not available for a {kind} metric; use {offered}")]
+    #[error(
+        "threshold {expression:?} on {key:?}: {aggregation} is not available for a {kind} metric; use {offered}"
+    )]
     WrongAggregation {
         /// The key.
         key: String,
@@ -366,14 +384,20 @@ fn parse_item(key: &str, item: &Value, errors: &mut Vec<ThresholdError>) -> Opti
         Value::String(s) => (s.clone(), false, Duration::ZERO),
         Value::Object(o) => {
             let Some(Value::String(s)) = o.get("threshold") else {
-                errors.push(err(item.to_string(), "the object form needs a \"threshold\" string".into()));
+                errors.push(err(
+                    item.to_string(),
+                    "the object form needs a \"threshold\" string".into(),
+                ));
                 return None;
             };
             let abort = match o.get("abortOnFail") {
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
                 Some(other) => {
-                    errors.push(err(s.clone(), format!("abortOnFail must be true or false, got {other}")));
+                    errors.push(err(
+                        s.clone(),
+                        format!("abortOnFail must be true or false, got {other}"),
+                    ));
                     return None;
                 }
             };
@@ -387,19 +411,30 @@ fn parse_item(key: &str, item: &Value, errors: &mut Vec<ThresholdError>) -> Opti
                     }
                 },
                 Some(other) => {
-                    errors.push(err(s.clone(), format!("delayAbortEval must be a duration such as \"10s\", got {other}")));
+                    errors.push(err(
+                        s.clone(),
+                        format!("delayAbortEval must be a duration such as \"10s\", got {other}"),
+                    ));
                     return None;
                 }
             };
             for k in o.keys() {
                 if !matches!(k.as_str(), "threshold" | "abortOnFail" | "delayAbortEval") {
-                    errors.push(err(s.clone(), format!("unknown field {k:?}; expected threshold, abortOnFail, delayAbortEval")));
+                    errors.push(err(
+                        s.clone(),
+                        format!(
+                            "unknown field {k:?}; expected threshold, abortOnFail, delayAbortEval"
+                        ),
+                    ));
                 }
             }
             (s.clone(), abort, delay)
         }
         other => {
-            errors.push(err(other.to_string(), "expected an expression string or an object".into()));
+            errors.push(err(
+                other.to_string(),
+                "expected an expression string or an object".into(),
+            ));
             return None;
         }
     };
@@ -458,7 +493,10 @@ impl ThresholdSet {
 
     /// Check metric names and aggregations against metric types;
     /// `kind_of` returns `None` for a metric that does not exist.
-    pub fn validate(&self, kind_of: impl Fn(&str) -> Option<MetricKind>) -> Result<(), ThresholdErrors> {
+    pub fn validate(
+        &self,
+        kind_of: impl Fn(&str) -> Option<MetricKind>,
+    ) -> Result<(), ThresholdErrors> {
         let mut errors = Vec::new();
         for m in &self.metrics {
             let Some(kind) = kind_of(&m.selector.metric) else {
@@ -480,7 +518,11 @@ impl ThresholdSet {
                 }
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(ThresholdErrors(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ThresholdErrors(errors))
+        }
     }
 }
 

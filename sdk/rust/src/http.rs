@@ -344,6 +344,9 @@ mod tests {
         assert_eq!(json_field(body, "name").as_deref(), Some(r#"a \"b\""#));
         assert_eq!(json_field(body, "ok").as_deref(), Some("true"));
         assert_eq!(json_field(body, "missing"), None);
-        assert_eq!(json_field(r#"{"v":"id","id":3}"#, "id").as_deref(), Some("3"));
+        assert_eq!(
+            json_field(r#"{"v":"id","id":3}"#, "id").as_deref(),
+            Some("3")
+        );
     }
 }

@@ -17,7 +17,9 @@ impl Scenario for GetCheck {
     }
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
-        let res = http::Request::get(self.url.as_str()).discard_body().send()?;
+        let res = http::Request::get(self.url.as_str())
+            .discard_body()
+            .send()?;
         check("status is 200", res.status == 200);
         Ok(())
     }

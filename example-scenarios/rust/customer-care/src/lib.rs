@@ -47,17 +47,28 @@ impl Scenario for CustomerCare {
                 r#"{{"name": "customer {}-{}", "email": "vu{}.it{}@example.test"}}"#,
                 me.id, me.iteration, me.id, me.iteration
             );
-            let res = Request::post(format!("{base}/customers")).json(body).name("register").send()?;
+            let res = Request::post(format!("{base}/customers"))
+                .json(body)
+                .name("register")
+                .send()?;
             check("registered (201)", res.status == 201);
-            res.json_field("id")
-                .ok_or_else(|| Error::msg(format!("registration answered {} without an id", res.status)))
+            res.json_field("id").ok_or_else(|| {
+                Error::msg(format!(
+                    "registration answered {} without an id",
+                    res.status
+                ))
+            })
         })?;
 
         let product_id = group("browse", || -> Result<u64, Error> {
-            let list = Request::get(format!("{base}/products")).name("products").send()?;
+            let list = Request::get(format!("{base}/products"))
+                .name("products")
+                .send()?;
             check("catalogue listed", list.status == 200);
             let pick = vu::random_below(20) + 1;
-            let product = Request::get(format!("{base}/products/{pick}")).name("product").send()?;
+            let product = Request::get(format!("{base}/products/{pick}"))
+                .name("product")
+                .send()?;
             check("product found", product.status == 200);
             Ok(pick)
         })?;
@@ -66,14 +77,22 @@ impl Scenario for CustomerCare {
             let res = Request::get(format!("{base}/customers/{customer_id}/orders"))
                 .name("customer orders")
                 .send()?;
-            check("orders listed", res.status == 200 && res.text().trim_start().starts_with('['));
+            check(
+                "orders listed",
+                res.status == 200 && res.text().trim_start().starts_with('['),
+            );
             Ok(())
         })?;
 
         group("checkout", || -> Result<(), Error> {
             let quantity = vu::random_below(3) + 1;
-            let body = format!(r#"{{"customer_id": {customer_id}, "product_id": {product_id}, "quantity": {quantity}}}"#);
-            let res = Request::post(format!("{base}/orders")).json(body).name("place order").send()?;
+            let body = format!(
+                r#"{{"customer_id": {customer_id}, "product_id": {product_id}, "quantity": {quantity}}}"#
+            );
+            let res = Request::post(format!("{base}/orders"))
+                .json(body)
+                .name("place order")
+                .send()?;
             if check("order placed (201)", res.status == 201) {
                 Counter::new("orders_placed").add(1.0);
             }

@@ -28,9 +28,14 @@ impl Scenario for Hello {
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
         let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
-        let res = http::Request::get(format!("{base}/products")).name("products").send()?;
+        let res = http::Request::get(format!("{base}/products"))
+            .name("products")
+            .send()?;
         check("status is 200", res.status == 200);
-        check("lists 20 products", res.text().matches("\"id\"").count() == 20);
+        check(
+            "lists 20 products",
+            res.text().matches("\"id\"").count() == 20,
+        );
         sleep(Duration::from_millis(500));
         Ok(())
     }
