@@ -8,4 +8,5 @@ mod bad_input;
 mod counts;
 mod guest_failures;
 mod http_features;
+mod interrupt;
 mod thresholds;

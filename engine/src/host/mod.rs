@@ -238,6 +238,12 @@ impl HostState {
             .saturating_sub(self.vu.host_wait)
     }
 
+    /// Tag what follows with group `name` (k6 runs setup and teardown in
+    /// groups of those names).
+    pub(crate) fn enter_group(&mut self, name: &str) {
+        self.vu.push_group(name);
+    }
+
     /// The VU's sample buffer.
     pub(crate) fn samples(&mut self) -> &mut SampleBuffer {
         &mut self.vu.samples

@@ -286,8 +286,9 @@ async fn lifecycle_call(
         Stage::Teardown => ("teardown", ExitCode::TeardownTimeout),
     };
     let call = async {
-        let state =
+        let mut state =
             crate::host::HostState::new(run.clone(), info.clone(), 0, runtime.limits().vu_memory);
+        state.enter_group(name);
         let mut vu = Vu::instantiate(runtime, state)
             .await
             .map_err(GuestFailure::Trap)?;
