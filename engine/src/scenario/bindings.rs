@@ -18,5 +18,5 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use exports::volley::scenario::lifecycle::Guest as Lifecycle;
-pub use volley::scenario::{data, http, metrics, types, vu};
+pub use self::exports::volley::scenario::lifecycle::Guest as Lifecycle;
+pub use self::volley::scenario::{data, http, metrics, types, vu};
