@@ -123,6 +123,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub iteration_cpu_limit: String,
 
+    /// Allow requests only to this host, repeatable: HOST, HOST:PORT, *.DOMAIN,
+    /// [IPv6]:PORT. Requests elsewhere fail with error_code 1111 and make no connection.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    pub allow_hosts: Vec<String>,
+
     /// Start the embedded demo target on a free loopback port for this run and
     /// set BASE_URL to it (unless --env BASE_URL=... is given).
     #[arg(long)]

@@ -165,6 +165,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         iteration_cpu_limit: (!cpu.is_zero()).then_some(cpu),
         progress: !args.quiet && std::io::stderr().is_terminal(),
         no_thresholds: args.no_thresholds,
+        allow_hosts: args.allow_hosts.clone(),
     })
 }
 
@@ -220,6 +221,9 @@ async fn run_command(args: RunArgs) -> ProcessExit {
                 cfg.env
                     .entry("BASE_URL".into())
                     .or_insert_with(|| format!("http://{}", t.local_addr()));
+                if !cfg.allow_hosts.is_empty() {
+                    cfg.allow_hosts.push(t.local_addr().to_string());
+                }
                 eprintln!("demo target listening on http://{}", t.local_addr());
                 demo = Some(t);
             }

@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod counts;
+mod executors;
 mod guest_failures;
 mod http_features;
 mod interrupt;

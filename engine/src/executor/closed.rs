@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::task::JoinSet;
 use tokio::time::{Instant as TokioInstant, sleep_until};
 
-use super::{ExecutionContext, VuSlot};
+use super::{ActiveGuard, ExecutionContext, VuSlot};
 use crate::config::ScenarioPlan;
 use crate::control::StopLevel;
 
@@ -34,7 +34,7 @@ pub(super) async fn run(
         let claim = claim.clone();
         let counter = counter.clone();
         set.spawn(async move {
-            ctx.active_vus.fetch_add(1, Ordering::Relaxed);
+            let _active = ActiveGuard::new(&ctx);
             let mut local = 0u64;
             while ctx.run.stop.running() && Instant::now() < end && claim(local) {
                 local += 1;
@@ -43,11 +43,21 @@ pub(super) async fn run(
                     break;
                 }
             }
-            ctx.active_vus.fetch_sub(1, Ordering::Relaxed);
         });
     }
-    let hard_deadline = TokioInstant::from_std(end + plan.graceful_stop);
-    let graceful = plan.graceful_stop;
+    supervise(&ctx, plan.graceful_stop, end, set).await;
+}
+
+/// Wait for an executor's VU tasks: they end on their own, or are cut off
+/// `graceful_stop` after `end`, or on a hard stop, or `graceful_stop` after
+/// a graceful stop (Ctrl-C). Cut-off iterations count as interrupted.
+pub(super) async fn supervise(
+    ctx: &ExecutionContext,
+    graceful_stop: std::time::Duration,
+    end: Instant,
+    mut set: JoinSet<()>,
+) {
+    let hard_deadline = TokioInstant::from_std(end + graceful_stop);
     let stop = ctx.run.stop.clone();
     let drained = async { while set.join_next().await.is_some() {} };
     let cut = tokio::select! {
@@ -56,7 +66,7 @@ pub(super) async fn run(
         _ = stop.reached(StopLevel::Hard) => true,
         _ = async {
             stop.reached(StopLevel::Graceful).await;
-            tokio::time::sleep(graceful).await;
+            tokio::time::sleep(graceful_stop).await;
         } => true,
     };
     if cut {
@@ -64,7 +74,6 @@ pub(super) async fn run(
         // gracefulStop; their VUs' samples are flushed as the stores drop.
         let running = set.len() as u64;
         ctx.interrupted.fetch_add(running, Ordering::Relaxed);
-        ctx.active_vus.fetch_sub(running as i64, Ordering::Relaxed);
         set.shutdown().await;
     }
 }

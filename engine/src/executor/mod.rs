@@ -2,9 +2,11 @@
 //! per executor, each with k6's semantics. Shared here: the execution
 //! context, VU creation and replacement, and the closed-model VU loop.
 
+mod arrival_rate;
 mod closed;
 mod constant_vus;
 mod per_vu_iterations;
+mod ramping_vus;
 mod shared_iterations;
 
 use std::sync::Arc;
@@ -12,7 +14,6 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::{ExecutorConfig, ScenarioPlan};
-use crate::control::{StopLevel, StopReason};
 use crate::host::{HostState, RunShared, ScenarioInfo};
 use crate::log::{self, Level};
 use crate::scenario::ScenarioRuntime;
@@ -33,6 +34,7 @@ pub struct ExecutionContext {
     /// Iterations cut off by a hard stop.
     pub interrupted: AtomicU64,
     failures_logged: AtomicU64,
+    next_id: AtomicU64,
 }
 
 /// Iteration failures logged in full before the log goes quiet.
@@ -53,7 +55,13 @@ impl ExecutionContext {
             allocated_vus: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
             failures_logged: AtomicU64::new(0),
+            next_id: AtomicU64::new(1),
         })
+    }
+
+    /// A new VU id, unique in the run (from 1; 0 is setup/teardown).
+    pub fn next_vu_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Create and initialise VU `id` for `scenario`.
@@ -87,12 +95,33 @@ impl ExecutionContext {
     }
 }
 
-/// A VU owned by an executor, able to replace its instance after a trap.
+/// Counts a VU as active (the `vus` gauge) while alive, also when its task
+/// is aborted.
+pub(crate) struct ActiveGuard<'a>(&'a ExecutionContext);
+
+impl<'a> ActiveGuard<'a> {
+    pub(crate) fn new(ctx: &'a ExecutionContext) -> Self {
+        ctx.active_vus.fetch_add(1, Ordering::Relaxed);
+        Self(ctx)
+    }
+}
+
+impl Drop for ActiveGuard<'_> {
+    fn drop(&mut self) {
+        self.0.active_vus.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A VU owned by an executor, able to replace its instance after a trap
+/// or after an iteration was cut off mid-call.
 pub struct VuSlot {
     id: u64,
     scenario: Arc<ScenarioInfo>,
     vu: Option<Vu>,
     iterations: u64,
+    /// Set while an iteration runs; still set on the next call means the
+    /// previous one was cancelled and the instance cannot be entered again.
+    in_call: bool,
 }
 
 impl VuSlot {
@@ -103,6 +132,28 @@ impl VuSlot {
             scenario,
             vu: Some(vu),
             iterations: 0,
+            in_call: false,
+        }
+    }
+
+    /// Replace the instance with a fresh, initialised one.
+    async fn replace(&mut self, ctx: &ExecutionContext) -> bool {
+        if let Some(mut old) = self.vu.take() {
+            old.flush();
+        }
+        match ctx.new_vu(self.id, &self.scenario).await {
+            Ok(fresh) => {
+                self.vu = Some(fresh);
+                true
+            }
+            Err(e) => {
+                log::line(
+                    Level::Error,
+                    Some(self.id),
+                    &format!("cannot replace the VU's instance: {e}"),
+                );
+                false
+            }
         }
     }
 
@@ -115,15 +166,20 @@ impl VuSlot {
         in_scenario: u64,
         started: Instant,
     ) -> bool {
+        if self.in_call && !self.replace(ctx).await {
+            return false;
+        }
         let Some(vu) = self.vu.as_mut() else {
             return false;
         };
         let n = self.iterations;
         self.iterations += 1;
-        match vu
+        self.in_call = true;
+        let result = vu
             .iteration(&self.scenario.exec, n, in_scenario, started)
-            .await
-        {
+            .await;
+        self.in_call = false;
+        match result {
             Ok(()) => true,
             Err(GuestFailure::Abort(_)) => false,
             Err(f @ GuestFailure::Error(_)) => {
@@ -133,30 +189,19 @@ impl VuSlot {
             Err(f @ GuestFailure::Trap(_)) => {
                 ctx.log_failure(self.id, &f);
                 // A trapped instance cannot be entered again: replace it.
-                if let Some(mut old) = self.vu.take() {
-                    old.flush();
-                }
-                match ctx.new_vu(self.id, &self.scenario).await {
-                    Ok(fresh) => {
-                        self.vu = Some(fresh);
-                        true
-                    }
-                    Err(e) => {
-                        log::line(
-                            Level::Error,
-                            Some(self.id),
-                            &format!("cannot replace the VU's instance: {e}"),
-                        );
-                        false
-                    }
-                }
+                self.replace(ctx).await
             }
         }
     }
 }
 
 /// Run one scenario's executor with its pre-initialised VUs.
-pub async fn run_scenario(ctx: Arc<ExecutionContext>, plan: ScenarioPlan, slots: Vec<VuSlot>) {
+pub async fn run_scenario(
+    ctx: Arc<ExecutionContext>,
+    plan: ScenarioPlan,
+    info: Arc<ScenarioInfo>,
+    slots: Vec<VuSlot>,
+) {
     match plan.executor.clone() {
         ExecutorConfig::ConstantVus { duration, .. } => {
             constant_vus::run(ctx, &plan, slots, duration).await
@@ -171,17 +216,54 @@ pub async fn run_scenario(ctx: Arc<ExecutionContext>, plan: ScenarioPlan, slots:
             max_duration,
             ..
         } => shared_iterations::run(ctx, &plan, slots, iterations, max_duration).await,
-        other => {
-            // The config layer refuses executors the engine cannot run yet.
-            ctx.run.stop.stop(
-                StopLevel::Hard,
-                StopReason::ScenarioError(format!("executor {} is not available", other.name())),
-            );
+        ExecutorConfig::RampingVus {
+            start_vus,
+            stages,
+            graceful_ramp_down,
+        } => ramping_vus::run(ctx, &plan, slots, start_vus, &stages, graceful_ramp_down).await,
+        ExecutorConfig::ConstantArrivalRate {
+            rate,
+            time_unit,
+            duration,
+            max_vus,
+            ..
+        } => {
+            let stages = [crate::config::Stage {
+                duration,
+                target: rate,
+            }];
+            let schedule = arrival_rate::Schedule::new(rate, time_unit, &stages);
+            arrival_rate::run(ctx, &plan, info, slots, schedule, max_vus).await
+        }
+        ExecutorConfig::RampingArrivalRate {
+            start_rate,
+            time_unit,
+            stages,
+            max_vus,
+            ..
+        } => {
+            let schedule = arrival_rate::Schedule::new(start_rate, time_unit, &stages);
+            arrival_rate::run(ctx, &plan, info, slots, schedule, max_vus).await
         }
     }
 }
 
-/// How many VUs `executor` needs at most (k6 initialises them all first).
+/// How many VUs `executor` initialises before the test starts (k6 does
+/// this for all but the arrival-rate executors' VUs beyond
+/// `preAllocatedVUs`, which are created while the test runs).
+pub fn initial_vus(executor: &ExecutorConfig) -> u64 {
+    match executor {
+        ExecutorConfig::ConstantArrivalRate {
+            pre_allocated_vus, ..
+        }
+        | ExecutorConfig::RampingArrivalRate {
+            pre_allocated_vus, ..
+        } => *pre_allocated_vus,
+        other => max_vus(other),
+    }
+}
+
+/// How many VUs `executor` may use at most.
 pub fn max_vus(executor: &ExecutorConfig) -> u64 {
     match executor {
         ExecutorConfig::ConstantVus { vus, .. }

@@ -11,6 +11,7 @@
 mod client;
 mod connect;
 mod error;
+mod policy;
 mod timed_io;
 mod tls;
 
@@ -21,6 +22,7 @@ use bytes::Bytes;
 
 pub use client::VuClient;
 pub use error::HttpError;
+pub use policy::AllowList;
 
 /// Run-wide HTTP settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -102,6 +102,14 @@ impl Store {
             .add(value);
     }
 
+    /// Add `value` to a counter kept outside any VU (e.g. `dropped_iterations`).
+    pub fn add_counter(&self, metric: MetricId, tags: TagSet, value: f64) {
+        let mut g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
+        g.entry((metric, tags))
+            .or_insert_with(|| Sink::new(MetricKind::Counter))
+            .add(value);
+    }
+
     pub(crate) fn ingest(&self, shard: usize, samples: &mut Vec<Sample>) {
         let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
         for sample in samples.drain(..) {

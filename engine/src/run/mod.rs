@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub progress: bool,
     /// Skip threshold evaluation (`--no-thresholds`).
     pub no_thresholds: bool,
+    /// `--allow-host` patterns; empty allows every host.
+    pub allow_hosts: Vec<String>,
 }
 
 /// Why a run could not start or finish.
@@ -148,7 +150,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
                     cfg.progress,
                     plan_total(&plan),
                 );
-                run_all(&ctx, &plan, slots).await;
+                run_all(&ctx, &plan, &scenario_infos, slots).await;
                 monitor.finish().await;
                 interrupted = ctx.interrupted.load(Ordering::Relaxed);
             }
@@ -253,7 +255,30 @@ fn describe_plan(plan: &Plan) -> Vec<String> {
                         d(*max_duration)
                     )
                 }
-                other => other.name().to_string(),
+                RampingVus {
+                    start_vus, stages, ..
+                } => format!(
+                    "up to {} looping VUs for {} over {} stages (startVUs: {start_vus})",
+                    stages.iter().map(|s| s.target).max().unwrap_or(0).max(*start_vus),
+                    d(stages.iter().map(|s| s.duration).sum()),
+                    stages.len()
+                ),
+                ConstantArrivalRate {
+                    rate, time_unit, duration, pre_allocated_vus, max_vus,
+                } => format!(
+                    "{rate} iterations/{} for {} (maxVUs: {max_vus}, preAllocatedVUs: {pre_allocated_vus})",
+                    d(*time_unit),
+                    d(*duration)
+                ),
+                RampingArrivalRate {
+                    start_rate, time_unit, stages, pre_allocated_vus, max_vus,
+                } => format!(
+                    "up to {} iterations/{} for {} over {} stages (startRate: {start_rate}, maxVUs: {max_vus}, preAllocatedVUs: {pre_allocated_vus})",
+                    stages.iter().map(|s| s.target).max().unwrap_or(0).max(*start_rate),
+                    d(*time_unit),
+                    d(stages.iter().map(|s| s.duration).sum()),
+                    stages.len()
+                ),
             };
             format!(
                 "{}: {} (gracefulStop: {}, executor: {})",
@@ -330,17 +355,15 @@ async fn init_vus(
     plan: &Plan,
     infos: &[Arc<ScenarioInfo>],
 ) -> Result<Vec<Vec<VuSlot>>, String> {
-    let mut next_id = 1u64;
     let mut all = Vec::with_capacity(plan.scenarios.len());
     for (s, info) in plan.scenarios.iter().zip(infos) {
-        let n = executor::max_vus(&s.executor);
+        let n = executor::initial_vus(&s.executor);
         let mut slots = Vec::with_capacity(n as usize);
         for _ in 0..n {
             if !ctx.run.stop.running() {
                 return Err("interrupted while initialising VUs".into());
             }
-            let id = next_id;
-            next_id += 1;
+            let id = ctx.next_vu_id();
             let vu = ctx
                 .new_vu(id, info)
                 .await
@@ -354,10 +377,21 @@ async fn init_vus(
 }
 
 /// Start each scenario at its `startTime` and wait for all of them.
-async fn run_all(ctx: &Arc<ExecutionContext>, plan: &Plan, slots: Vec<Vec<VuSlot>>) {
+async fn run_all(
+    ctx: &Arc<ExecutionContext>,
+    plan: &Plan,
+    infos: &[Arc<ScenarioInfo>],
+    slots: Vec<Vec<VuSlot>>,
+) {
     let t0 = tokio::time::Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for (s, slots) in plan.scenarios.iter().cloned().zip(slots) {
+    for ((s, slots), info) in plan
+        .scenarios
+        .iter()
+        .cloned()
+        .zip(slots)
+        .zip(infos.iter().cloned())
+    {
         let ctx = ctx.clone();
         set.spawn(async move {
             let start = t0 + s.start_time;
@@ -365,7 +399,7 @@ async fn run_all(ctx: &Arc<ExecutionContext>, plan: &Plan, slots: Vec<Vec<VuSlot
                 _ = tokio::time::sleep_until(start) => {}
                 _ = ctx.run.stop.reached(StopLevel::Graceful) => return,
             }
-            executor::run_scenario(ctx, s, slots).await;
+            executor::run_scenario(ctx, s, info, slots).await;
         });
     }
     while set.join_next().await.is_some() {}

@@ -10,7 +10,7 @@ use crate::config::{Options, Plan};
 use crate::control::StopSignal;
 use crate::executor;
 use crate::host::{DataSets, HostState, RunShared, ScenarioInfo};
-use crate::http::{HttpSettings, SharedHttp};
+use crate::http::{AllowList, HostPolicy, HttpSettings, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, Store, TagSet};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
@@ -69,13 +69,23 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
     drop(probe);
 
     let data = DataSets::load(&plan.data).map_err(config_err)?;
-    let http = SharedHttp::new(HttpSettings {
-        user_agent: plan.http.user_agent.clone(),
-        timeout: plan.http.timeout,
-        max_redirects: plan.http.max_redirects,
-        insecure_skip_tls_verify: plan.http.insecure_skip_tls_verify,
-        max_body_bytes: plan.http.max_body_bytes,
-    })
+    let policy: Option<Arc<dyn HostPolicy>> = if cfg.allow_hosts.is_empty() {
+        None
+    } else {
+        Some(Arc::new(
+            AllowList::parse(&cfg.allow_hosts).map_err(RunError::Config)?,
+        ))
+    };
+    let http = SharedHttp::with_policy(
+        HttpSettings {
+            user_agent: plan.http.user_agent.clone(),
+            timeout: plan.http.timeout,
+            max_redirects: plan.http.max_redirects,
+            insecure_skip_tls_verify: plan.http.insecure_skip_tls_verify,
+            max_body_bytes: plan.http.max_body_bytes,
+        },
+        policy,
+    )
     .map_err(config_err)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let run = Arc::new(RunShared {

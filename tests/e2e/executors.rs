@@ -1,0 +1,178 @@
+//! Each executor runs the iterations and VUs its definition says, and
+//! several scenarios run side by side.
+
+use crate::support::{Target, fixture, metric, temp_file, volley_run};
+
+fn run_config(t: &Target, options: &str, ms: &str) -> crate::support::Run {
+    let cfg = temp_file("options.json", options);
+    let base = format!("BASE_URL={}", t.url);
+    let ms = format!("MS={ms}");
+    volley_run(
+        &fixture(),
+        &[
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "-e",
+            &base,
+            "-e",
+            "MODE=delay",
+            "-e",
+            &ms,
+            "-q",
+        ],
+    )
+}
+
+#[test]
+fn ramping_vus_reaches_each_stage_target() {
+    let t = Target::start();
+    let run = run_config(
+        &t,
+        r#"{"scenarios": {"ramp": {"executor": "ramping-vus", "startVUs": 0, "gracefulRampDown": "1s",
+            "stages": [{"duration": "1s", "target": 6}, {"duration": "2s", "target": 6}, {"duration": "1s", "target": 0}]}}}"#,
+        "20",
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let export = run.export.expect("export");
+    assert_eq!(metric(&export, "vus_max", "value"), 6.0);
+    assert_eq!(
+        metric(&export, "vus", "max"),
+        6.0,
+        "the plateau runs all 6 VUs"
+    );
+    let iterations = metric(&export, "iterations", "count");
+    // 6 VUs × 2 s plateau at ~21 ms per iteration alone is ~570; the ramps add more.
+    assert!(
+        (300.0..=1_200.0).contains(&iterations),
+        "iterations {iterations}"
+    );
+    assert_eq!(iterations, t.stats().requests as f64);
+}
+
+#[test]
+fn constant_arrival_rate_holds_its_rate() {
+    let t = Target::start();
+    let run = run_config(
+        &t,
+        r#"{"scenarios": {"open": {"executor": "constant-arrival-rate", "rate": 100, "timeUnit": "1s",
+            "duration": "2s", "preAllocatedVUs": 10, "maxVUs": 10}}}"#,
+        "10",
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let export = run.export.expect("export");
+    let iterations = metric(&export, "iterations", "count");
+    assert!(
+        (196.0..=204.0).contains(&iterations),
+        "within 2% of 200: {iterations}"
+    );
+    assert!(
+        export["metrics"].get("dropped_iterations").is_none(),
+        "enough VUs: nothing dropped"
+    );
+}
+
+#[test]
+fn arrival_rate_drops_iterations_without_a_free_vu() {
+    let t = Target::start();
+    let run = run_config(
+        &t,
+        r#"{"scenarios": {"open": {"executor": "constant-arrival-rate", "rate": 20, "timeUnit": "1s",
+            "duration": "2s", "preAllocatedVUs": 1, "maxVUs": 1}}}"#,
+        "200",
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let export = run.export.expect("export");
+    let done = metric(&export, "iterations", "count");
+    let dropped = metric(&export, "dropped_iterations", "count");
+    assert!(
+        dropped >= 20.0,
+        "one VU busy 200 ms cannot start 20/s: dropped {dropped}"
+    );
+    assert!(
+        (38.0..=41.0).contains(&(done + dropped)),
+        "every scheduled iteration is run or dropped: {done} + {dropped}"
+    );
+    // Open model: durations are measured from the intended start.
+    assert!(metric(&export, "iteration_duration", "min") >= 200.0);
+}
+
+#[test]
+fn ramping_arrival_rate_follows_the_integral_of_its_stages() {
+    let t = Target::start();
+    let run = run_config(
+        &t,
+        r#"{"scenarios": {"ramp": {"executor": "ramping-arrival-rate", "startRate": 0, "timeUnit": "1s",
+            "preAllocatedVUs": 5, "stages": [{"duration": "2s", "target": 100}]}}}"#,
+        "5",
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let iterations = metric(&run.export.expect("export"), "iterations", "count");
+    assert!(
+        (98.0..=101.0).contains(&iterations),
+        "0→100/s over 2 s is 100 iterations: {iterations}"
+    );
+}
+
+#[test]
+fn scenarios_with_start_times_run_side_by_side() {
+    let t = Target::start();
+    let run = run_config(
+        &t,
+        r#"{"scenarios": {
+            "first": {"executor": "per-vu-iterations", "vus": 2, "iterations": 5},
+            "later": {"executor": "shared-iterations", "vus": 3, "iterations": 7, "startTime": "1s"}},
+          "thresholds": {"iterations{scenario:first}": ["count==10"], "iterations{scenario:later}": ["count==7"],
+                         "http_reqs{scenario:later}": ["count==7"]}}"#,
+        "10",
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(t.stats().requests, 17);
+}
+
+#[test]
+fn allow_host_denies_other_hosts_without_connecting() {
+    let allowed = Target::start();
+    let other = Target::start();
+    let base = format!("BASE_URL={}", allowed.url);
+    let other_url = format!("OTHER_URL={}", other.url);
+    let allow = allowed.url.trim_start_matches("http://").to_string();
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "3",
+            "-e",
+            &base,
+            "-e",
+            &other_url,
+            "-e",
+            "MODE=other",
+            "--allow-host",
+            &allow,
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(allowed.stats().requests, 3);
+    assert_eq!(
+        other.stats().requests,
+        0,
+        "no request reached the other host"
+    );
+    let export = run.export.expect("export");
+    assert_eq!(
+        metric(&export, "http_req_failed", "passes"),
+        3.0,
+        "denied requests count as failed"
+    );
+    assert!(run.stderr.contains("allow-host"), "{}", run.stderr);
+
+    let bad = volley_run(&fixture(), &["-i", "1", "--allow-host", "a.*.com"]);
+    assert_eq!(bad.code, Some(104), "{}", bad.stderr);
+}
