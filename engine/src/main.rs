@@ -16,6 +16,12 @@ use volley::output::{self, SummaryInput};
 use volley::run::{RunConfig, RunError, RunOutcome};
 use volley::target::DemoTarget;
 
+// mimalloc: the per-request path allocates many small, short-lived objects
+// across threads (hyper, wasmtime lowering, samples); glibc's malloc spent
+// ~15% of a core on them in the throughput benchmark.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ProcessExit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -233,7 +233,7 @@ impl VuClient {
         let mut inner = self.lock();
         let (_, conns) = inner.pool.iter_mut().find(|(o, _)| o.matches(origin_url))?;
         while let Some(c) = conns.pop() {
-            if !c.sender.is_closed() {
+            if !c.is_closed() {
                 return Some(c);
             }
         }
@@ -241,7 +241,7 @@ impl VuClient {
     }
 
     fn checkin(&self, origin: Origin, conn: Conn) {
-        if conn.sender.is_closed() {
+        if conn.is_closed() {
             return;
         }
         let mut inner = self.lock();
@@ -286,7 +286,7 @@ impl VuClient {
         p: &mut Progress,
     ) -> Result<(Conn, bool), HttpError> {
         while let Some(mut c) = self.checkout(url) {
-            if c.sender.ready().await.is_ok() {
+            if c.ready().await {
                 return Ok((c, true));
             }
         }
@@ -369,8 +369,8 @@ impl VuClient {
             let totals = conn.probe.begin();
             let begin = if reused { totals } else { (0, 0) };
             p.probe = Some((conn.probe.clone(), begin));
-            let attempt = request.clone();
-            match conn.sender.send_request(attempt).await {
+            let attempt = conn.sender.send_request(request.clone());
+            match conn.drive(attempt).await {
                 Ok(r) => break r,
                 Err(e) => {
                     // A kept-alive connection the server closed while idle
@@ -406,7 +406,7 @@ impl VuClient {
         let mut incoming = response.into_body();
         let mut buf = BytesMut::new();
         let mut total: u64 = 0;
-        while let Some(frame) = incoming.frame().await {
+        while let Some(frame) = conn.drive(incoming.frame()).await {
             let frame = frame.map_err(|e| HttpError::from_hyper(&e))?;
             if let Ok(data) = frame.into_data() {
                 total += data.len() as u64;

@@ -1,7 +1,9 @@
 //! Opening a connection: DNS, TCP connect and TLS, each timed, then the
 //! HTTP/1.1 handshake with hyper's connection-level API.
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,6 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::task::AbortHandle;
 
 use super::HttpError;
 use super::timed_io::{Probe, TimedStream};
@@ -64,21 +65,58 @@ impl Origin {
     }
 }
 
-/// Stops a connection's driver task when the connection is dropped.
-#[derive(Debug)]
-pub(crate) struct Driver(AbortHandle);
+type Io = TokioIo<Box<dyn Stream>>;
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// A ready HTTP/1.1 connection.
+/// A ready HTTP/1.1 connection. Its hyper connection future is polled by
+/// the VU's own task while a request is in flight ([`Conn::drive`]), not by
+/// a task of its own: no cross-task wake-up per request, and an idle
+/// connection costs no task at all.
 pub(crate) struct Conn {
     pub sender: SendRequest<Full<Bytes>>,
     pub probe: Arc<Probe>,
-    pub _driver: Driver,
+    connection: Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
+    closed: bool,
+}
+
+impl Conn {
+    /// Whether the connection can take no more requests.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed || self.sender.is_closed()
+    }
+
+    /// Run `fut` (a request or a body read on this connection) while
+    /// driving the connection's I/O.
+    pub(crate) async fn drive<F: Future>(&mut self, fut: F) -> F::Output {
+        drive(&mut self.connection, &mut self.closed, fut).await
+    }
+
+    /// Wait until the connection can take a request; false if it closed.
+    pub(crate) async fn ready(&mut self) -> bool {
+        let Conn {
+            sender,
+            connection,
+            closed,
+            ..
+        } = self;
+        drive(connection, closed, sender.ready()).await.is_ok() && !*closed
+    }
+}
+
+async fn drive<F: Future>(
+    connection: &mut Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
+    closed: &mut bool,
+    fut: F,
+) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        if !*closed && connection.as_mut().poll(cx).is_ready() {
+            // Closed by the peer or broken: `fut` sees the error through
+            // hyper's channels, and the pool drops this connection.
+            *closed = true;
+        }
+        fut.as_mut().poll(cx)
+    })
+    .await
 }
 
 /// A new connection and where its setup time went.
@@ -175,16 +213,12 @@ pub(crate) async fn open(
         .handshake(TokioIo::new(stream))
         .await
         .map_err(|e| HttpError::from_hyper(&e))?;
-    let driver = tokio::spawn(async move {
-        // The connection ends when the server closes it or the pool drops
-        // it; either way there is nobody to tell.
-        let _ = connection.await;
-    });
     Ok(Opened {
         conn: Conn {
             sender,
             probe,
-            _driver: Driver(driver.abort_handle()),
+            connection: Box::pin(connection),
+            closed: false,
         },
         dns,
         connecting,
