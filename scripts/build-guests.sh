@@ -7,4 +7,4 @@ bash scripts/setup.sh
 cargo build --target wasm32-wasip2 --profile scenario \
     -p hello -p customer-care \
     -p fixture -p fixture-wrong-world -p fixture-future-contract \
-    -p bench-get-check
+    -p bench-get-check -p bench-sleepy

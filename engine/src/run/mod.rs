@@ -134,7 +134,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
                 let vus_max = ctx.allocated_vus.load(Ordering::Relaxed);
                 run.metrics
                     .set_gauge(Builtin::VusMax.id(), TagSet::empty(), vus_max as f64);
-                if init_started.elapsed() > Duration::from_secs(1) {
+                if vus_max >= 1000 || init_started.elapsed() > Duration::from_secs(1) {
                     log::line(
                         log::Level::Info,
                         None,
