@@ -31,8 +31,11 @@ pub struct RunShared {
     pub http: Arc<SharedHttp>,
     /// Read-only data sets.
     pub data: DataSets,
-    /// When the test started (t = 0 of `elapsed`).
+    /// When the run was set up (before setup and VU initialisation).
     pub start: Instant,
+    /// When the scenarios started: t = 0 of `elapsed` and of per-second
+    /// rates, as in k6 (initialisation is not test time).
+    pub load_started: std::sync::OnceLock<Instant>,
     /// The stop switch.
     pub stop: Arc<StopSignal>,
     /// Seed of the VUs' random streams.
@@ -49,6 +52,13 @@ pub struct RunShared {
 const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
 
 impl RunShared {
+    /// Test time so far: since the scenarios started (0 before that).
+    pub fn elapsed(&self) -> Duration {
+        self.load_started
+            .get()
+            .map_or(Duration::ZERO, Instant::elapsed)
+    }
+
     /// Log a failed request, the first few only.
     pub(crate) fn log_request_error(
         &self,

@@ -65,7 +65,7 @@ impl wit::Host for HostState {
             iteration: vu.iteration,
             iteration_in_scenario: vu.iteration_in_scenario,
             scenario: vu.scenario.name.to_string(),
-            elapsed: u64::try_from(vu.run.start.elapsed().as_nanos()).unwrap_or(u64::MAX),
+            elapsed: u64::try_from(vu.run.elapsed().as_nanos()).unwrap_or(u64::MAX),
         })
     }
 

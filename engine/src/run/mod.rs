@@ -177,7 +177,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
         lifecycle_error.get_or_insert((code, message));
     }
 
-    let snapshot = run.metrics.snapshot(run.start.elapsed());
+    let snapshot = run.metrics.snapshot(run.elapsed());
     let lines = if cfg.no_thresholds {
         Vec::new()
     } else {
@@ -384,6 +384,7 @@ async fn run_all(
     slots: Vec<Vec<VuSlot>>,
 ) {
     let t0 = tokio::time::Instant::now();
+    let _ = ctx.run.load_started.set(t0.into_std());
     let mut set = tokio::task::JoinSet::new();
     for ((s, slots), info) in plan
         .scenarios

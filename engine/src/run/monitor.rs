@@ -60,7 +60,7 @@ pub fn spawn(
             if !has_abort && !progress {
                 continue;
             }
-            let snap = ctx.run.metrics.snapshot(ctx.run.start.elapsed());
+            let snap = ctx.run.metrics.snapshot(ctx.run.elapsed());
             if has_abort {
                 let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
