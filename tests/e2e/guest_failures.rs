@@ -131,3 +131,65 @@ fn setup_failure_exits_107_and_abort_exits_108() {
     let export = run.export.expect("summary written after an abort");
     assert!(metric(&export, "http_reqs", "count") >= 3.0);
 }
+
+#[test]
+fn setup_over_its_timeout_exits_100() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let cfg = crate::support::temp_file("t.json", r#"{"setupTimeout": "1s"}"#);
+    let started = std::time::Instant::now();
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "1",
+            "-e",
+            &base,
+            "-e",
+            "MODE=setup_slow",
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, Some(100), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("setupTimeout"),
+        "names the option to raise: {}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed().as_secs() < 4,
+        "gave up after the timeout, not after setup"
+    );
+}
+
+#[test]
+fn large_bodies_are_refused_past_max_body() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let cfg = crate::support::temp_file("t.json", r#"{"maxBodyBytes": 1000}"#);
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-i",
+            "2",
+            "-e",
+            &base,
+            "-e",
+            "MODE=big",
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let export = run.export.expect("export");
+    assert_eq!(
+        metric(&export, "http_req_failed", "passes"),
+        2.0,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("maxBodyBytes"), "{}", run.stderr);
+}
