@@ -59,6 +59,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub summary_export: Option<PathBuf>,
 
+    /// Write thresholds and checks as JUnit XML (one test case each).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
     /// No progress line.
     #[arg(short = 'q', long)]
     pub quiet: bool,

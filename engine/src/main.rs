@@ -288,6 +288,26 @@ fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
             }
         }
     }
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, output::junit(&input))
+    {
+        eprintln!("error: --junit: cannot write {}: {e}", path.display());
+        if code == ExitCode::Ok {
+            code = ExitCode::InvalidConfig;
+        }
+    }
+    // On GitHub Actions, add a Markdown summary to the job's page.
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(output::markdown(&input).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("warning: cannot append to GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
     if !args.no_summary {
         print!("{}", output::render_summary(&input));
     }

@@ -10,4 +10,5 @@ mod executors;
 mod guest_failures;
 mod http_features;
 mod interrupt;
+mod outputs;
 mod thresholds;

@@ -119,6 +119,11 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// Run `volley run SCENARIO ARGS... --summary-export FILE` with a time limit.
 pub fn volley_run(scenario: &Path, args: &[&str]) -> Run {
+    volley_run_env(scenario, args, &[])
+}
+
+/// [`volley_run`] with extra environment variables for the process.
+pub fn volley_run_env(scenario: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Run {
     let dir = tempdir();
     let export = dir.join("summary.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
@@ -128,6 +133,10 @@ pub fn volley_run(scenario: &Path, args: &[&str]) -> Run {
         .arg("--summary-export")
         .arg(&export)
         .arg("--no-color");
+    cmd.env_remove("GITHUB_STEP_SUMMARY");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
     let out = run_limited(cmd);
     let export = std::fs::read(&export)
         .ok()

@@ -104,6 +104,7 @@ impl HostState {
     /// Turn every hop of an exchange into a sample and the result into WIT.
     fn record(&mut self, meta: &RequestMeta, ex: Exchange) -> Result<wit::Response, wit::Error> {
         let base = self.base_tags().clone();
+        let at = Instant::now();
         for hop in ex.hops {
             if let Some(e) = &hop.error {
                 self.vu
@@ -128,6 +129,7 @@ impl HostState {
                 receiving: hop.timings.receiving,
                 bytes_sent: hop.bytes_sent,
                 bytes_received: hop.bytes_received,
+                at,
             };
             self.samples().http(sample);
         }

@@ -20,6 +20,6 @@ pub use kind::{MetricKind, ValueType};
 pub use registry::{DefineError, MetricDef, MetricId, Registry};
 pub use sample::{CheckSample, HttpSample, IterationSample, SampleBuffer};
 pub use sink::{Sink, TrendStats};
-pub use snapshot::{Series, Snapshot};
+pub use snapshot::{ErrorEntry, Series, Snapshot, error_kind};
 pub use store::Store;
 pub use tags::{TagSet, Tags};

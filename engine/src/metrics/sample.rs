@@ -41,6 +41,8 @@ pub struct HttpSample {
     pub bytes_sent: u64,
     /// Bytes read from the socket.
     pub bytes_received: u64,
+    /// When it ended (for the error catalogue's "first seen").
+    pub at: Instant,
 }
 
 /// One finished iteration.

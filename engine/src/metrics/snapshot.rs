@@ -14,18 +14,55 @@ pub struct Series {
     pub by_tags: HashMap<TagSet, Sink>,
 }
 
+/// One kind of failed request in the error catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorEntry {
+    /// k6's `error_code` (0 for an unexpected status).
+    pub error_code: u32,
+    /// The status (0 without a response).
+    pub status: u16,
+    /// A short label: `timeout`, `connection refused`, `HTTP 503`, ...
+    pub kind: String,
+    /// How many requests failed this way.
+    pub count: u64,
+    /// Test time when it was first seen.
+    pub first_seen: Duration,
+    /// Requests per `name` tag (the endpoints hit), most first.
+    pub names: Vec<(String, u64)>,
+}
+
 /// Every metric's series at one moment of the run.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// Test time when the snapshot was taken.
     pub elapsed: Duration,
     metrics: Vec<Series>,
+    /// Failed requests by kind, most frequent first.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// The catalogue label of a failure.
+pub fn error_kind(error_code: u32, status: u16) -> String {
+    match error_code {
+        0 => format!("HTTP {status}"),
+        1050 => "timeout".into(),
+        1100 | 1101 => "DNS lookup failed".into(),
+        1111 => "denied by --allow-host".into(),
+        1201 => "broken pipe".into(),
+        1212 => "connection refused".into(),
+        1220 => "connection reset".into(),
+        1200..=1299 => "connection failed".into(),
+        1300..=1399 => "TLS handshake failed".into(),
+        1020 => "invalid request".into(),
+        _ => "protocol error".into(),
+    }
 }
 
 impl Snapshot {
     pub(crate) fn new(defs: Vec<MetricDef>, elapsed: Duration) -> Self {
         Self {
             elapsed,
+            errors: Vec::new(),
             metrics: defs
                 .into_iter()
                 .map(|def| Series {
@@ -45,6 +82,47 @@ impl Snapshot {
                 }
             }
         }
+    }
+
+    pub(crate) fn merge_error(
+        &mut self,
+        error_code: u32,
+        status: u16,
+        count: u64,
+        first_seen: Duration,
+        names: &HashMap<std::sync::Arc<str>, u64>,
+    ) {
+        let i = match self
+            .errors
+            .iter()
+            .position(|e| e.error_code == error_code && e.status == status)
+        {
+            Some(i) => i,
+            None => {
+                self.errors.push(ErrorEntry {
+                    error_code,
+                    status,
+                    kind: error_kind(error_code, status),
+                    count: 0,
+                    first_seen,
+                    names: Vec::new(),
+                });
+                self.errors.len() - 1
+            }
+        };
+        let e = &mut self.errors[i];
+        e.count += count;
+        e.first_seen = e.first_seen.min(first_seen);
+        for (name, n) in names {
+            match e.names.iter_mut().find(|(k, _)| **k == **name) {
+                Some((_, c)) => *c += n,
+                None => e.names.push((name.to_string(), *n)),
+            }
+        }
+        e.names
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.errors
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
     }
 
     pub(crate) fn merge_trend(&mut self, id: MetricId, tags: &TagSet, t: &TrendStats) {

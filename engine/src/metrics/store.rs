@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::sample::Sample;
 use super::{
@@ -54,7 +54,18 @@ struct Shard {
     iterations: HashMap<TagSet, IterAgg>,
     checks: HashMap<(TagSet, Arc<str>, TagSet), (u64, u64)>,
     custom: HashMap<(MetricId, TagSet), Sink>,
+    errors: HashMap<(u32, u16), ErrorAgg>,
 }
+
+#[derive(Debug, Clone)]
+struct ErrorAgg {
+    count: u64,
+    first: Instant,
+    names: HashMap<Arc<str>, u64>,
+}
+
+/// Distinct endpoint names an error entry keeps counts for.
+const MAX_ERROR_NAMES: usize = 50;
 
 /// Aggregates of a run, sharded so that VUs on different threads rarely
 /// meet on a lock. Gauges (`vus`, `vus_max`) are set by the scheduler.
@@ -136,6 +147,21 @@ impl Store {
     }
 
     fn ingest_http(&self, s: &mut Shard, h: super::HttpSample) {
+        if !h.expected {
+            let e = s
+                .errors
+                .entry((h.error_code, h.status))
+                .or_insert_with(|| ErrorAgg {
+                    count: 0,
+                    first: h.at,
+                    names: HashMap::new(),
+                });
+            e.count += 1;
+            e.first = e.first.min(h.at);
+            if e.names.len() < MAX_ERROR_NAMES || e.names.contains_key(&h.name) {
+                *e.names.entry(h.name.clone()).or_default() += 1;
+            }
+        }
         let d = s.data.entry(h.base.clone()).or_default();
         d.0 += h.bytes_sent;
         d.1 += h.bytes_received;
@@ -247,6 +273,10 @@ impl Store {
             }
             for ((id, tags), sink) in &s.custom {
                 snap.merge_value(*id, tags, sink);
+            }
+            for ((code, status), e) in &s.errors {
+                let first = elapsed.saturating_sub(e.first.elapsed());
+                snap.merge_error(*code, *status, e.count, first, &e.names);
             }
         }
         let g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());

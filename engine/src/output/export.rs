@@ -7,7 +7,9 @@
 //! `value` (the share); gauges `value`, `min`, `max`. Metrics with
 //! thresholds carry `"thresholds": {"p(95)<500": false}`, where, as in
 //! k6, the boolean says whether the threshold *failed*. Sub-metrics named
-//! in thresholds are exported under their selector, as k6 does.
+//! in thresholds are exported under their selector, as k6 does. Volley adds
+//! `errors`: the error catalogue (failed requests by kind, with counts,
+//! share, first time seen and the endpoints they hit).
 
 use std::collections::BTreeMap;
 
@@ -149,5 +151,24 @@ pub fn summary_export(input: &SummaryInput) -> Value {
             }
         }
     }
-    json!({"root_group": root_group(input), "metrics": metrics})
+    let total = snap.counter("http_reqs", &[]).max(1.0);
+    let errors: Vec<Value> = snap
+        .errors
+        .iter()
+        .map(|e| {
+            let endpoints: Map<String, Value> =
+                e.names.iter().map(|(n, c)| (n.clone(), json!(c))).collect();
+            json!({
+                "kind": e.kind,
+                "error_code": e.error_code,
+                "status": e.status,
+                "count": e.count,
+                "share": e.count as f64 / total,
+                "first_seen_ms": e.first_seen.as_secs_f64() * 1000.0,
+                "endpoints": endpoints,
+            })
+        })
+        .collect();
+    // `errors` is Volley's addition to k6's shape (the error catalogue).
+    json!({"root_group": root_group(input), "metrics": metrics, "errors": errors})
 }

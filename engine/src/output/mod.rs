@@ -3,9 +3,11 @@
 
 mod export;
 pub mod format;
+mod junit;
 mod summary;
 
 pub use export::summary_export;
+pub use junit::{junit, markdown};
 pub use summary::render_summary;
 
 use crate::metrics::{Sink, Snapshot};

@@ -344,6 +344,8 @@ pub fn render_summary(input: &SummaryInput) -> String {
         }
     }
 
+    render_errors(&mut out, input);
+
     for title in ["HTTP", "EXECUTION", "NETWORK", "CUSTOM"] {
         if let Some(rows) = sections.get(title) {
             out.push_str(&format!("    {title}\n"));
@@ -381,4 +383,50 @@ fn threshold_value(input: &SummaryInput, key: &str, expression: &str, v: f64) ->
         None => number(v),
     };
     format!("{agg}={shown}")
+}
+
+/// The error catalogue: failed requests by kind, with their share of all
+/// requests, when first seen, and the endpoints (`name` tags) they hit.
+fn render_errors(out: &mut String, input: &SummaryInput) {
+    let errors = &input.snapshot.errors;
+    if errors.is_empty() {
+        return;
+    }
+    let total = input.snapshot.counter("http_reqs", &[]).max(1.0);
+    out.push_str("    ERRORS\n");
+    let width = errors
+        .iter()
+        .map(|e| e.kind.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    out.push_str(&format!(
+        "    {:<width$}  {:>8}  {:>7}  {:>10}  endpoints\n",
+        "kind", "requests", "share", "first seen"
+    ));
+    for e in errors {
+        let code = if e.error_code != 0 {
+            format!(" [{}]", e.error_code)
+        } else {
+            String::new()
+        };
+        let mut endpoints: Vec<String> = e
+            .names
+            .iter()
+            .take(3)
+            .map(|(n, c)| format!("{n} ({c})"))
+            .collect();
+        if e.names.len() > 3 {
+            endpoints.push(format!("+{} more", e.names.len() - 3));
+        }
+        out.push_str(&format!(
+            "    {:<width$}  {:>8}  {:>7}  {:>10}  {}{code}\n",
+            e.kind,
+            e.count,
+            percent(e.count as f64 / total),
+            duration_ms(e.first_seen.as_secs_f64() * 1000.0),
+            endpoints.join(", "),
+        ));
+    }
+    out.push('\n');
 }

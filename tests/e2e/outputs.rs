@@ -1,0 +1,92 @@
+//! CI outputs: the error catalogue, JUnit XML and the GitHub step summary.
+
+use crate::support::{Target, fixture, temp_file, tempdir, volley_run, volley_run_env};
+
+#[test]
+fn error_catalogue_junit_and_step_summary() {
+    let t = Target::start();
+    let dir = tempdir();
+    let junit = dir.join("junit.xml");
+    let step = dir.join("step-summary.md");
+    let cfg = temp_file(
+        "t.json",
+        r#"{"thresholds": {"checks": ["rate==1"], "http_reqs": ["count==4"]}}"#,
+    );
+    let base = format!("BASE_URL={}", t.url);
+    let run = volley_run_env(
+        &fixture(),
+        &[
+            "-i",
+            "4",
+            "-e",
+            &base,
+            "-e",
+            "MODE=status",
+            "-e",
+            "CODE=503",
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+            "--junit",
+            junit.to_str().unwrap_or_default(),
+            "-q",
+        ],
+        &[("GITHUB_STEP_SUMMARY", step.as_path())],
+    );
+    assert_eq!(run.code, Some(99), "checks rate==1 fails: {}", run.stderr);
+
+    let export = run.export.expect("export");
+    let errors = export["errors"].as_array().expect("errors array");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["kind"], "HTTP 503");
+    assert_eq!(errors[0]["count"], 4);
+    assert_eq!(errors[0]["share"], 1.0);
+    let endpoint = format!("{}/status/503", t.url);
+    assert_eq!(errors[0]["endpoints"][&endpoint], 4, "{}", errors[0]);
+    assert!(
+        run.stdout.contains("ERRORS") && run.stdout.contains("HTTP 503"),
+        "{}",
+        run.stdout
+    );
+
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(
+        xml.contains(r#"<testsuites name="volley" tests="4" failures="3""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase classname="thresholds" name="http_reqs count==4" />"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase classname="thresholds" name="checks rate==1"><failure"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            r#"<testcase classname="checks" name="is 200"><failure message="4 of 4 failed""#
+        ),
+        "{xml}"
+    );
+    assert_eq!(
+        xml.matches("<testcase").count(),
+        xml.matches("</testcase>").count() + xml.matches("\" />").count()
+    );
+
+    let md = std::fs::read_to_string(&step).expect("step summary appended");
+    assert!(md.contains("| ❌ | `checks` `rate==1` | 0 |"), "{md}");
+    assert!(md.contains("| HTTP 503 | 4 |"), "{md}");
+}
+
+#[test]
+fn connection_errors_are_catalogued_by_kind() {
+    let run = volley_run(
+        &fixture(),
+        &["-i", "2", "-e", "BASE_URL=http://127.0.0.1:1", "-q"],
+    );
+    let export = run.export.expect("export");
+    let errors = export["errors"].as_array().expect("errors");
+    assert_eq!(errors[0]["kind"], "connection refused", "{errors:?}");
+    assert_eq!(errors[0]["error_code"], 1212);
+    assert_eq!(errors[0]["count"], 2);
+}
