@@ -59,6 +59,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub summary_export: Option<PathBuf>,
 
+    /// Stream results to an output, as k6's --out: json=FILE writes every
+    /// sample as k6 JSON lines.
+    #[arg(short = 'o', long = "out", value_name = "TYPE=TARGET")]
+    pub outputs: Vec<String>,
+
     /// Write thresholds and checks as JUnit XML (one test case each).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -136,6 +136,7 @@ impl Vu {
             base,
             duration,
             failed: result.is_err(),
+            at: Instant::now(),
         });
         samples.maybe_flush();
         result

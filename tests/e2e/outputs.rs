@@ -90,3 +90,67 @@ fn connection_errors_are_catalogued_by_kind() {
     assert_eq!(errors[0]["error_code"], 1212);
     assert_eq!(errors[0]["count"], 2);
 }
+
+#[test]
+fn json_lines_hold_one_http_reqs_point_per_request() {
+    let t = Target::start();
+    let out = tempdir().join("samples.json");
+    let base = format!("BASE_URL={}", t.url);
+    let target = format!("json={}", out.display());
+    let run = volley_run(
+        &fixture(),
+        &[
+            "--vus",
+            "3",
+            "-i",
+            "30",
+            "-e",
+            &base,
+            "-e",
+            "MODE=redirect",
+            "--out",
+            &target,
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let text = std::fs::read_to_string(&out).expect("json output written");
+    let mut declared = std::collections::HashSet::new();
+    let mut http_points = 0;
+    let mut checks = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("every line is JSON");
+        let metric = v["metric"].as_str().expect("metric name").to_string();
+        match v["type"].as_str() {
+            Some("Metric") => assert!(declared.insert(metric.clone()), "{metric} declared twice"),
+            Some("Point") => {
+                assert!(
+                    declared.contains(&metric),
+                    "{metric} used before its Metric line"
+                );
+                assert!(
+                    v["data"]["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+                    "{line}"
+                );
+                if metric == "http_reqs" {
+                    http_points += 1;
+                    assert!(v["data"]["tags"]["status"].is_string(), "{line}");
+                }
+                if metric == "checks" {
+                    checks += 1;
+                }
+            }
+            other => panic!("unexpected type {other:?}: {line}"),
+        }
+    }
+    assert_eq!(
+        http_points,
+        t.stats().requests,
+        "one Point per request the server saw"
+    );
+    assert_eq!(http_points, 120, "30 iterations × (3 redirects + final)");
+    assert_eq!(checks, 30);
+
+    let bad = volley_run(&fixture(), &["-i", "1", "--out", "influxdb=http://x"]);
+    assert_eq!(bad.code, Some(104), "{}", bad.stderr);
+}

@@ -28,6 +28,7 @@ impl wit::Host for HostState {
             name: Arc::from(name),
             ok,
             extra: TagSet::from_pairs(tags),
+            at: Instant::now(),
         };
         self.vu.samples.check(sample);
         Ok(ok)

@@ -18,8 +18,11 @@ mod tags;
 pub use builtin::Builtin;
 pub use kind::{MetricKind, ValueType};
 pub use registry::{DefineError, MetricDef, MetricId, Registry};
-pub use sample::{CheckSample, HttpSample, IterationSample, SampleBuffer};
+pub use sample::{
+    CheckSample, CustomSample, HttpSample, IterationSample, Sample, SampleBuffer, SampleWriter,
+};
 pub use sink::{Sink, TrendStats};
 pub use snapshot::{ErrorEntry, Series, Snapshot, error_kind};
 pub use store::Store;
+pub(crate) use tags::request_tags;
 pub use tags::{TagSet, Tags};

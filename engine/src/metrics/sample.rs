@@ -54,6 +54,8 @@ pub struct IterationSample {
     pub duration: Duration,
     /// Whether it failed (error, trap, timeout).
     pub failed: bool,
+    /// When it ended.
+    pub at: Instant,
 }
 
 /// One check.
@@ -67,23 +69,44 @@ pub struct CheckSample {
     pub ok: bool,
     /// Extra tags given with the check.
     pub extra: TagSet,
+    /// When it was recorded.
+    pub at: Instant,
 }
 
 /// One value of a custom metric.
 #[derive(Debug, Clone)]
-pub(crate) struct CustomSample {
+pub struct CustomSample {
+    /// The metric.
     pub metric: MetricId,
+    /// Its type.
     pub kind: MetricKind,
+    /// The value.
     pub value: f64,
+    /// Context tags plus the sample's own.
     pub tags: TagSet,
+    /// When it was recorded.
+    pub at: Instant,
 }
 
+/// Any sample a VU records.
 #[derive(Debug, Clone)]
-pub(crate) enum Sample {
+pub enum Sample {
+    /// An HTTP request (hop).
     Http(Box<HttpSample>),
+    /// A finished iteration.
     Iteration(IterationSample),
+    /// A check.
     Check(CheckSample),
+    /// A custom metric value.
     Custom(CustomSample),
+}
+
+/// Receives every batch of samples as VUs flush them, before they are
+/// aggregated (for outputs that stream every sample, like k6's JSON lines).
+/// Called with one batch per flush, never per sample.
+pub trait SampleWriter: Send + Sync + std::fmt::Debug {
+    /// Take a batch.
+    fn write(&self, batch: &[Sample]);
 }
 
 /// How many samples a buffer holds before it flushes on its own.
@@ -144,6 +167,7 @@ impl SampleBuffer {
             kind,
             value,
             tags,
+            at: Instant::now(),
         }));
     }
 

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::sample::Sample;
+use super::sample::{Sample, SampleWriter};
 use super::{
     Builtin, MetricId, MetricKind, Registry, SampleBuffer, Sink, Snapshot, TagSet, TrendStats,
 };
@@ -75,12 +75,23 @@ pub struct Store {
     shards: Box<[Mutex<Shard>]>,
     gauges: Mutex<HashMap<(MetricId, TagSet), Sink>>,
     overflowed: AtomicBool,
+    writer: Option<Arc<dyn SampleWriter>>,
 }
 
 impl Store {
     /// A store with `shards` shards (at least one).
     pub fn new(registry: Arc<Registry>, shards: usize) -> Arc<Self> {
+        Self::with_writer(registry, shards, None)
+    }
+
+    /// A store that also hands every batch of samples to `writer`.
+    pub fn with_writer(
+        registry: Arc<Registry>,
+        shards: usize,
+        writer: Option<Arc<dyn SampleWriter>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
+            writer,
             registry,
             shards: (0..shards.max(1))
                 .map(|_| Mutex::new(Shard::default()))
@@ -122,6 +133,9 @@ impl Store {
     }
 
     pub(crate) fn ingest(&self, shard: usize, samples: &mut Vec<Sample>) {
+        if let Some(w) = &self.writer {
+            w.write(samples);
+        }
         let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
         for sample in samples.drain(..) {
             match sample {
@@ -288,23 +302,14 @@ impl Store {
 }
 
 fn http_tags(k: &HttpKey) -> TagSet {
-    let status = k.status.to_string();
-    let mut pairs: Vec<(String, String)> = k
-        .base
-        .iter()
-        .chain(k.extra.iter())
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    pairs.push(("method".into(), k.method.to_string()));
-    pairs.push(("url".into(), k.url.to_string()));
-    pairs.push(("name".into(), k.name.to_string()));
-    pairs.push(("status".into(), status));
-    pairs.push(("expected_response".into(), k.expected.to_string()));
-    if k.status != 0 {
-        pairs.push(("proto".into(), "HTTP/1.1".into()));
-    }
-    if k.error_code != 0 {
-        pairs.push(("error_code".into(), k.error_code.to_string()));
-    }
-    TagSet::from_pairs(pairs)
+    super::tags::request_tags(
+        &k.base,
+        &k.extra,
+        &k.method,
+        &k.url,
+        &k.name,
+        k.status,
+        k.expected,
+        k.error_code,
+    )
 }

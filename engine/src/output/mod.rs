@@ -3,10 +3,12 @@
 
 mod export;
 pub mod format;
+mod json_lines;
 mod junit;
 mod summary;
 
 pub use export::summary_export;
+pub use json_lines::JsonLines;
 pub use junit::{junit, markdown};
 pub use summary::render_summary;
 

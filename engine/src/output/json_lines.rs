@@ -1,0 +1,244 @@
+//! `--out json=FILE`: every sample as k6's JSON lines (a `Metric` line the
+//! first time a metric appears, then one `Point` per value), so tools that
+//! read k6's JSON output read ours. Samples arrive in batches, one per VU
+//! buffer flush, so the file costs one lock per batch.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+
+use crate::metrics::{
+    Builtin, MetricKind, Registry, Sample, SampleWriter, TagSet, ValueType, request_tags,
+};
+
+struct Inner {
+    out: BufWriter<File>,
+    declared: HashSet<String>,
+    failed: bool,
+}
+
+/// The JSON lines writer.
+pub struct JsonLines {
+    inner: Mutex<Inner>,
+    registry: Arc<Registry>,
+    /// Wall-clock time of `anchor`, to turn Instants into timestamps.
+    wall: SystemTime,
+    anchor: Instant,
+}
+
+impl std::fmt::Debug for JsonLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonLines").finish_non_exhaustive()
+    }
+}
+
+impl JsonLines {
+    /// Create (truncate) `path`.
+    pub fn create(path: &Path, registry: Arc<Registry>) -> std::io::Result<JsonLines> {
+        Ok(JsonLines {
+            inner: Mutex::new(Inner {
+                out: BufWriter::with_capacity(1 << 16, File::create(path)?),
+                declared: HashSet::new(),
+                failed: false,
+            }),
+            registry,
+            wall: SystemTime::now(),
+            anchor: Instant::now(),
+        })
+    }
+
+    /// Flush everything written so far to the file.
+    pub fn finish(&self) -> std::io::Result<()> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.out.flush()
+    }
+
+    fn time(&self, at: Instant) -> String {
+        let wall = if at >= self.anchor {
+            self.wall + (at - self.anchor)
+        } else {
+            self.wall - (self.anchor - at)
+        };
+        rfc3339(wall)
+    }
+}
+
+fn kind_name(kind: MetricKind) -> &'static str {
+    kind.as_str()
+}
+
+fn contains(v: ValueType) -> &'static str {
+    match v {
+        ValueType::Default => "default",
+        ValueType::Time => "time",
+        ValueType::Data => "data",
+    }
+}
+
+fn tags_json(tags: &TagSet) -> Value {
+    Value::Object(
+        tags.iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+impl Inner {
+    fn point(
+        &mut self,
+        metric: &str,
+        kind: MetricKind,
+        vt: ValueType,
+        time: &str,
+        value: f64,
+        tags: &Value,
+    ) {
+        if !self.declared.contains(metric) {
+            let line = json!({"type": "Metric", "data": {"name": metric, "type": kind_name(kind), "contains": contains(vt), "thresholds": [], "submetrics": null}, "metric": metric});
+            self.line(&line);
+            self.declared.insert(metric.to_string());
+        }
+        let line = json!({"type": "Point", "data": {"time": time, "value": value, "tags": tags}, "metric": metric});
+        self.line(&line);
+    }
+
+    fn builtin(&mut self, b: Builtin, time: &str, value: f64, tags: &Value) {
+        self.point(b.name(), b.kind(), b.value_type(), time, value, tags);
+    }
+
+    fn line(&mut self, v: &Value) {
+        if self.failed {
+            return;
+        }
+        let ok =
+            serde_json::to_writer(&mut self.out, v).is_ok() && self.out.write_all(b"\n").is_ok();
+        if !ok {
+            self.failed = true;
+            crate::log::warn("--out json: cannot write the file; further samples are not written");
+        }
+    }
+}
+
+impl SampleWriter for JsonLines {
+    fn write(&self, batch: &[Sample]) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for s in batch {
+            match s {
+                Sample::Http(h) => {
+                    let t = self.time(h.at);
+                    let tags = tags_json(&request_tags(
+                        &h.base,
+                        &h.extra,
+                        &h.method,
+                        &h.url,
+                        &h.name,
+                        h.status,
+                        h.expected,
+                        h.error_code,
+                    ));
+                    inner.builtin(Builtin::HttpReqs, &t, 1.0, &tags);
+                    let duration = h.sending + h.waiting + h.receiving;
+                    for (b, d) in [
+                        (Builtin::HttpReqDuration, duration),
+                        (Builtin::HttpReqBlocked, h.blocked),
+                        (Builtin::HttpReqConnecting, h.connecting),
+                        (Builtin::HttpReqTlsHandshaking, h.tls_handshaking),
+                        (Builtin::HttpReqSending, h.sending),
+                        (Builtin::HttpReqWaiting, h.waiting),
+                        (Builtin::HttpReqReceiving, h.receiving),
+                    ] {
+                        inner.builtin(b, &t, ms(d), &tags);
+                    }
+                    inner.builtin(
+                        Builtin::HttpReqFailed,
+                        &t,
+                        if h.expected { 0.0 } else { 1.0 },
+                        &tags,
+                    );
+                    let base = tags_json(&h.base);
+                    inner.builtin(Builtin::DataSent, &t, h.bytes_sent as f64, &base);
+                    inner.builtin(Builtin::DataReceived, &t, h.bytes_received as f64, &base);
+                }
+                Sample::Iteration(i) => {
+                    let t = self.time(i.at);
+                    let tags = tags_json(&i.base);
+                    inner.builtin(Builtin::Iterations, &t, 1.0, &tags);
+                    inner.builtin(Builtin::IterationDuration, &t, ms(i.duration), &tags);
+                    if i.failed {
+                        inner.builtin(Builtin::IterationsFailed, &t, 1.0, &tags);
+                    }
+                }
+                Sample::Check(c) => {
+                    let t = self.time(c.at);
+                    let tags = tags_json(&c.base.merged(&c.extra).with("check", &c.name));
+                    inner.builtin(Builtin::Checks, &t, if c.ok { 1.0 } else { 0.0 }, &tags);
+                }
+                Sample::Custom(c) => {
+                    if let Some(def) = self.registry.get(c.metric) {
+                        let t = self.time(c.at);
+                        inner.point(
+                            &def.name,
+                            def.kind,
+                            def.value_type,
+                            &t,
+                            c.value,
+                            &tags_json(&c.tags),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `2026-11-23T04:05:06.123456789Z`.
+fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, dd) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}.{:09}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        d.subsec_nanos()
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000000000Z");
+        let t = UNIX_EPOCH + Duration::new(1_795_406_706, 5);
+        assert_eq!(rfc3339(t), "2026-11-23T04:05:06.000000005Z");
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
