@@ -23,6 +23,36 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Serve the embedded demo target (a small shop API) on loopback.
     Target(TargetArgs),
+    /// Show what a scenario component is: contract, toolchain, imports, options.
+    Inspect(InspectArgs),
+    /// Create a ready scenario project.
+    New(NewArgs),
+}
+
+/// `volley inspect` flags.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The scenario component (.wasm).
+    pub scenario: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `volley new` flags.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The project's name (and directory).
+    pub name: String,
+    /// The scenario's language.
+    #[arg(long, default_value = "rust", value_name = "LANG")]
+    pub lang: String,
+    /// Where to create the project.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The volley-sdk crate to depend on (default: the one next to this volley's sources).
+    #[arg(long, value_name = "PATH")]
+    pub sdk: Option<PathBuf>,
 }
 
 /// `volley run` flags.

@@ -18,6 +18,7 @@ pub mod log;
 pub mod metrics;
 pub mod output;
 pub mod run;
+pub mod scaffold;
 pub mod scenario;
 pub mod target;
 pub mod thresholds;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 
-use volley::cli::{Cli, Command, RunArgs, TargetArgs, key_value, parse_size};
+use volley::cli::{Cli, Command, InspectArgs, NewArgs, RunArgs, TargetArgs, key_value, parse_size};
 use volley::config::{Options, parse_duration, parse_stage};
 use volley::control::{StopLevel, StopReason, StopSignal};
 use volley::exit::ExitCode;
@@ -49,6 +49,8 @@ fn main() -> ProcessExit {
         match cli.command {
             Command::Run(args) => run_command(*args).await,
             Command::Target(args) => target_command(args).await,
+            Command::Inspect(args) => inspect_command(args).await,
+            Command::New(args) => new_command(args),
         }
     });
     // Do not wait for stray tasks (connections of the demo target, ...).
@@ -81,6 +83,84 @@ async fn target_command(args: TargetArgs) -> ProcessExit {
     let _ = tokio::signal::ctrl_c().await;
     target.shutdown().await;
     ProcessExit::SUCCESS
+}
+
+async fn inspect_command(args: InspectArgs) -> ProcessExit {
+    let path = args.scenario.clone();
+    let found = tokio::task::spawn_blocking(move || volley::scenario::inspect(&path)).await;
+    let info = match found {
+        Ok(Ok(info)) => info,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit(ExitCode::InvalidConfig);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ProcessExit::FAILURE;
+        }
+    };
+    let options = volley::run::component_options(&args.scenario).await;
+    if args.json {
+        let options: serde_json::Value = match &options {
+            Ok(text) => {
+                serde_json::from_str(text).unwrap_or(serde_json::Value::String(text.clone()))
+            }
+            Err(e) => serde_json::json!({"error": e.to_string()}),
+        };
+        let mut v = serde_json::to_value(&info).unwrap_or_default();
+        v["options"] = options;
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return ProcessExit::SUCCESS;
+    }
+    println!(
+        "scenario:    {} ({})",
+        info.path,
+        volley::output::format::bytes(info.size as f64)
+    );
+    println!("contract:    volley:scenario@{}", info.contract);
+    println!(
+        "produced by: {}",
+        if info.producers.is_empty() {
+            "(no producers section)".to_string()
+        } else {
+            info.producers.join("; ")
+        }
+    );
+    println!("imports:");
+    for i in &info.imports {
+        println!("  {i}");
+    }
+    println!("exports:");
+    for e in &info.exports {
+        println!("  {e}");
+    }
+    match options {
+        Ok(text) => println!(
+            "options:     {}",
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
+        Err(e) => println!("options:     (cannot read: {e})"),
+    }
+    ProcessExit::SUCCESS
+}
+
+fn new_command(args: NewArgs) -> ProcessExit {
+    match volley::scaffold::new_project(&args.dir, &args.name, &args.lang, args.sdk.clone()) {
+        Ok(dir) => {
+            println!("created {}", dir.display());
+            println!(
+                "next: bash {}/build.sh && volley run {}/target/wasm32-wasip2/release/{}.wasm --with-demo-target",
+                dir.display(),
+                dir.display(),
+                args.name.replace('-', "_")
+            );
+            ProcessExit::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit(ExitCode::InvalidConfig)
+        }
+    }
 }
 
 /// Turn flags into the CLI layer of options and the run configuration.

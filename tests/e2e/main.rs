@@ -12,3 +12,4 @@ mod http_features;
 mod interrupt;
 mod outputs;
 mod thresholds;
+mod tools;

@@ -414,6 +414,19 @@ async fn run_all(
     while set.join_next().await.is_some() {}
 }
 
+/// The JSON of the scenario's `options()` export, read from a throwaway
+/// instance (for `volley inspect`).
+pub async fn component_options(path: &std::path::Path) -> Result<String, RunError> {
+    let owned = path.to_path_buf();
+    let rt = tokio::task::spawn_blocking(move || {
+        ScenarioRuntime::load(&owned, crate::scenario::RuntimeLimits::default())
+    })
+    .await
+    .map_err(|e| RunError::Config(e.to_string()))?
+    .map_err(|e| RunError::Config(e.to_string()))?;
+    prepare::read_component_options(&rt, &Arc::new(StopSignal::new())).await
+}
+
 /// The summary's threshold lines, in the order of the `thresholds` option.
 pub fn threshold_lines(set: &ThresholdSet, snapshot: &Snapshot) -> Vec<ThresholdLine> {
     monitor::judge(set, snapshot)

@@ -178,7 +178,7 @@ fn validate_builtin_kinds(set: &ThresholdSet, registry: &Registry) -> Result<(),
 }
 
 /// Instantiate the scenario once with a throwaway context to read `options()`.
-async fn read_component_options(
+pub(super) async fn read_component_options(
     probe: &ScenarioRuntime,
     stop: &Arc<StopSignal>,
 ) -> Result<String, RunError> {

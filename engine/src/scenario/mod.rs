@@ -3,11 +3,13 @@
 
 #[allow(unsafe_code, unused_variables, missing_docs)]
 pub mod bindings;
+mod inspect;
 mod runtime;
 mod validate;
 
 use std::path::PathBuf;
 
+pub use inspect::{Inspection, inspect};
 pub use runtime::{RuntimeLimits, ScenarioRuntime};
 pub use validate::{CONTRACT_VERSION, LIFECYCLE_EXPORT};
 

@@ -198,6 +198,11 @@ impl ScenarioRuntime {
         self.size
     }
 
+    /// The component's type (its imports and exports).
+    pub fn component_type(&self) -> wasmtime::component::types::Component {
+        self.component.component_type()
+    }
+
     /// The limits it was built with.
     pub fn limits(&self) -> &RuntimeLimits {
         &self.limits

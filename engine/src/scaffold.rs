@@ -1,0 +1,187 @@
+//! `volley new NAME --lang rust`: a ready scenario project that builds and
+//! runs against `volley target` unchanged.
+
+use std::path::{Path, PathBuf};
+
+/// Why a project could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// The directory exists.
+    #[error("{0} already exists; pick another name or remove it")]
+    Exists(PathBuf),
+    /// The name is not usable as a crate name.
+    #[error("invalid project name {0:?}: use letters, digits, '-' and '_', starting with a letter")]
+    Name(String),
+    /// A language without scaffolding yet.
+    #[error("--lang {0}: not available yet; supported: rust")]
+    Language(String),
+    /// The SDK could not be found.
+    #[error(
+        "cannot find the volley-sdk crate; pass --sdk PATH (the sdk/rust folder of a Volley checkout)"
+    )]
+    Sdk,
+    /// Writing failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The SDK next to the sources this binary was built from, if it exists.
+pub fn default_sdk() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/rust");
+    p.canonicalize()
+        .ok()
+        .filter(|p| p.join("Cargo.toml").exists())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+    std::fs::write(path, text).map_err(|source| ScaffoldError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Create project `name` in `parent` for `lang`; returns its directory.
+pub fn new_project(
+    parent: &Path,
+    name: &str,
+    lang: &str,
+    sdk: Option<PathBuf>,
+) -> Result<PathBuf, ScaffoldError> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(ScaffoldError::Name(name.to_string()));
+    }
+    if lang != "rust" {
+        return Err(ScaffoldError::Language(lang.to_string()));
+    }
+    let sdk = sdk.or_else(default_sdk).ok_or(ScaffoldError::Sdk)?;
+    let dir = parent.join(name);
+    if dir.exists() {
+        return Err(ScaffoldError::Exists(dir));
+    }
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).map_err(|source| ScaffoldError::Io {
+        path: src.clone(),
+        source,
+    })?;
+    let lib = name.replace('-', "_");
+    write(
+        &dir.join("Cargo.toml"),
+        &format!(
+            r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2024"
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+volley-sdk = {{ path = "{sdk}" }}
+
+# A small component that instantiates fast; a panic fails the iteration.
+[profile.release]
+opt-level = "s"
+lto = true
+codegen-units = 1
+panic = "abort"
+strip = true
+
+# Keep this project out of any enclosing Cargo workspace.
+[workspace]
+"#,
+            sdk = sdk.display()
+        ),
+    )?;
+    write(&src.join("lib.rs"), TEMPLATE)?;
+    write(
+        &dir.join("build.sh"),
+        &format!(
+            "#!/usr/bin/env bash\n# Build the scenario component: target/wasm32-wasip2/release/{lib}.wasm\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nrustup target add wasm32-wasip2 >/dev/null 2>&1 || true\ncargo build --target wasm32-wasip2 --release\n"
+        ),
+    )?;
+    write(&dir.join(".gitignore"), "/target\n")?;
+    write(
+        &dir.join("README.md"),
+        &format!(
+            "# {name}\n\nA Volley load-test scenario in Rust.\n\n```sh\nbash build.sh\nvolley target &                      # the demo target on 127.0.0.1:3030\nvolley run target/wasm32-wasip2/release/{lib}.wasm\n# against your system:\nvolley run target/wasm32-wasip2/release/{lib}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `src/lib.rs`: `options()` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does.\n"
+        ),
+    )?;
+    Ok(dir)
+}
+
+const TEMPLATE: &str = r##"//! A Volley scenario: what one virtual user does in one iteration.
+
+use std::time::Duration;
+
+use volley_sdk::prelude::*;
+
+/// Per-VU state.
+#[derive(Default)]
+struct Scenario1 {
+    base: String,
+}
+
+impl Scenario for Scenario1 {
+    fn options() -> String {
+        r#"{
+            "vus": 5,
+            "duration": "10s",
+            "thresholds": {
+                "http_req_failed": ["rate<0.01"],
+                "http_req_duration": ["p(95)<500"]
+            }
+        }"#
+        .to_string()
+    }
+
+    fn init(_setup_data: &[u8]) -> Result<Self, Error> {
+        let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
+        Ok(Self { base })
+    }
+
+    fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
+        let res = http::get(format!("{}/health", self.base))?;
+        check("status is 200", res.status == 200);
+        sleep(Duration::from_secs(1));
+        Ok(())
+    }
+}
+
+volley_sdk::export_scenario!(Scenario1);
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_bad_names_languages_and_existing_dirs() {
+        let tmp = std::env::temp_dir().join(format!("volley-scaffold-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).expect("temp dir");
+        assert!(matches!(
+            new_project(&tmp, "9x", "rust", None),
+            Err(ScaffoldError::Name(_))
+        ));
+        assert!(matches!(
+            new_project(&tmp, "ok", "cobol", None),
+            Err(ScaffoldError::Language(_))
+        ));
+        let sdk = Some(tmp.clone());
+        let dir = new_project(&tmp, "shop-test", "rust", sdk.clone()).expect("created");
+        assert!(dir.join("src/lib.rs").exists() && dir.join("Cargo.toml").exists());
+        assert!(matches!(
+            new_project(&tmp, "shop-test", "rust", sdk),
+            Err(ScaffoldError::Exists(_))
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
