@@ -1,15 +1,11 @@
 //! What the engine reports matches what the server saw.
 
-use crate::support::{Target, fixture, metric, temp_file, volley_run};
+use crate::support::{Target, metric, temp_file};
 
 #[test]
 fn shared_iterations_shortcut_counts_match_the_server() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(
-        &fixture(),
-        &["--vus", "3", "--iterations", "30", "-e", &base, "-q"],
-    );
+    let run = t.run_fixture("", &["--vus", "3", "--iterations", "30"]);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     let served = t.stats();
@@ -35,11 +31,7 @@ fn per_vu_iterations_run_vus_times_iterations() {
         "options.json",
         r#"{"scenarios": {"each": {"executor": "per-vu-iterations", "vus": 3, "iterations": 4}}}"#,
     );
-    let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(
-        &fixture(),
-        &["-c", config.to_str().unwrap_or_default(), "-e", &base, "-q"],
-    );
+    let run = t.run_fixture("", &["-c", config.to_str().unwrap_or_default()]);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     assert_eq!(metric(&export, "iterations", "count"), 12.0);
@@ -51,23 +43,7 @@ fn per_vu_iterations_run_vus_times_iterations() {
 #[test]
 fn constant_vus_runs_for_the_duration_and_counts_match() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(
-        &fixture(),
-        &[
-            "--vus",
-            "2",
-            "--duration",
-            "1s",
-            "-e",
-            &base,
-            "-e",
-            "MODE=delay",
-            "-e",
-            "MS=50",
-            "-q",
-        ],
-    );
+    let run = t.run_fixture("delay", &["--vus", "2", "--duration", "1s", "-e", "MS=50"]);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("summary export");
     let reqs = metric(&export, "http_reqs", "count");
@@ -81,39 +57,12 @@ fn constant_vus_runs_for_the_duration_and_counts_match() {
 #[test]
 fn checks_follow_the_status_the_server_returns() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
-    let ok = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "5",
-            "-e",
-            &base,
-            "-e",
-            "MODE=status",
-            "-e",
-            "CODE=200",
-            "-q",
-        ],
-    );
+    let ok = t.run_fixture("status", &["-i", "5", "-e", "CODE=200"]);
     let ok = ok.export.expect("export");
     assert_eq!(metric(&ok, "checks", "passes"), 10.0);
     assert_eq!(metric(&ok, "checks", "fails"), 0.0);
 
-    let bad = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "5",
-            "-e",
-            &base,
-            "-e",
-            "MODE=status",
-            "-e",
-            "CODE=503",
-            "-q",
-        ],
-    );
+    let bad = t.run_fixture("status", &["-i", "5", "-e", "CODE=503"]);
     assert_eq!(
         bad.code,
         Some(0),
@@ -135,20 +84,7 @@ fn checks_follow_the_status_the_server_returns() {
         "{checks}"
     );
 
-    let mixed = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "4",
-            "-e",
-            &base,
-            "-e",
-            "MODE=status",
-            "-e",
-            "CODE=404",
-            "-q",
-        ],
-    );
+    let mixed = t.run_fixture("status", &["-i", "4", "-e", "CODE=404"]);
     let mixed = mixed.export.expect("export");
     assert_eq!(metric(&mixed, "checks", "passes"), 4.0, "404 is not 5xx");
     assert_eq!(metric(&mixed, "checks", "fails"), 4.0, "404 is not 200");
@@ -158,21 +94,7 @@ fn checks_follow_the_status_the_server_returns() {
 #[test]
 fn delay_shows_in_duration_and_waiting() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "5",
-            "-e",
-            &base,
-            "-e",
-            "MODE=delay",
-            "-e",
-            "MS=100",
-            "-q",
-        ],
-    );
+    let run = t.run_fixture("delay", &["-i", "5", "-e", "MS=100"]);
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
     let med = metric(&export, "http_req_duration", "med");

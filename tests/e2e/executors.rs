@@ -5,21 +5,10 @@ use crate::support::{Target, fixture, metric, temp_file, volley_run};
 
 fn run_config(t: &Target, options: &str, ms: &str) -> crate::support::Run {
     let cfg = temp_file("options.json", options);
-    let base = format!("BASE_URL={}", t.url);
     let ms = format!("MS={ms}");
-    volley_run(
-        &fixture(),
-        &[
-            "-c",
-            cfg.to_str().unwrap_or_default(),
-            "-e",
-            &base,
-            "-e",
-            "MODE=delay",
-            "-e",
-            &ms,
-            "-q",
-        ],
+    t.run_fixture(
+        "delay",
+        &["-c", cfg.to_str().unwrap_or_default(), "-e", &ms],
     )
 }
 
@@ -125,13 +114,7 @@ fn scenarios_with_start_times_run_side_by_side() {
                          "http_reqs{scenario:later}": ["count==7"]}}"#,
         "10",
     );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     assert_eq!(t.stats().requests, 17);
 }
 
@@ -139,24 +122,11 @@ fn scenarios_with_start_times_run_side_by_side() {
 fn allow_host_denies_other_hosts_without_connecting() {
     let allowed = Target::start();
     let other = Target::start();
-    let base = format!("BASE_URL={}", allowed.url);
     let other_url = format!("OTHER_URL={}", other.url);
     let allow = allowed.url.trim_start_matches("http://").to_string();
-    let run = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "3",
-            "-e",
-            &base,
-            "-e",
-            &other_url,
-            "-e",
-            "MODE=other",
-            "--allow-host",
-            &allow,
-            "-q",
-        ],
+    let run = allowed.run_fixture(
+        "other",
+        &["-i", "3", "-e", &other_url, "--allow-host", &allow],
     );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     assert_eq!(allowed.stats().requests, 3);

@@ -1,25 +1,13 @@
 //! HTTP behaviour seen through the binary: redirects, cookies, groups,
 //! batch, custom metrics, setup data, and the demo target quick start.
 
-use crate::support::{Target, fixture, guest, metric, temp_file, volley_run};
+use crate::support::{Target, guest, metric, temp_file, volley_run};
 
 fn run_mode(t: &Target, mode: &str, iterations: &str, thresholds: &str) -> crate::support::Run {
-    let base = format!("BASE_URL={}", t.url);
-    let mode = format!("MODE={mode}");
     let cfg = temp_file("t.json", &format!(r#"{{"thresholds": {thresholds}}}"#));
-    volley_run(
-        &fixture(),
-        &[
-            "-i",
-            iterations,
-            "-e",
-            &base,
-            "-e",
-            &mode,
-            "-c",
-            cfg.to_str().unwrap_or_default(),
-            "-q",
-        ],
+    t.run_fixture(
+        mode,
+        &["-i", iterations, "-c", cfg.to_str().unwrap_or_default()],
     )
 }
 
@@ -27,13 +15,7 @@ fn run_mode(t: &Target, mode: &str, iterations: &str, thresholds: &str) -> crate
 fn each_redirect_hop_is_a_request() {
     let t = Target::start();
     let run = run_mode(&t, "redirect", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     let export = run.export.expect("export");
     assert_eq!(
         metric(&export, "http_reqs", "count"),
@@ -47,21 +29,9 @@ fn each_redirect_hop_is_a_request() {
 fn cookies_and_setup_data_reach_the_vu() {
     let t = Target::start();
     let run = run_mode(&t, "cookies", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     let run = run_mode(&t, "setup_data", "2", r#"{"checks": ["rate==1"]}"#);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
 }
 
 #[test]
@@ -73,13 +43,7 @@ fn groups_tag_requests_with_their_path() {
         "3",
         r#"{"http_reqs{group:::outer::inner}": ["count==3"], "http_reqs{group:}": ["count==0"]}"#,
     );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
 }
 
 #[test]
@@ -91,13 +55,7 @@ fn batch_runs_requests_concurrently() {
         "2",
         r#"{"checks": ["rate==1"], "http_reqs": ["count==6"], "iteration_duration": ["max<140"]}"#,
     );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
 }
 
 #[test]
@@ -109,13 +67,7 @@ fn custom_metrics_are_recorded_and_judged() {
         "3",
         r#"{"fixture_counter": ["count==6"], "fixture_trend": ["avg==10", "p(95)==10"], "fixture_rate": ["rate==1"], "fixture_gauge": ["value>0"]}"#,
     );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     let export = run.export.expect("export");
     assert_eq!(metric(&export, "fixture_counter", "count"), 6.0);
     assert!(
@@ -144,13 +96,7 @@ fn hello_example_runs_against_the_embedded_demo_target() {
         &hello,
         &["--with-demo-target", "--vus", "2", "--duration", "2s", "-q"],
     );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     let export = run.export.expect("export");
     assert!(metric(&export, "http_reqs", "count") >= 4.0);
     assert_eq!(metric(&export, "checks", "fails"), 0.0);
@@ -162,13 +108,7 @@ fn customer_care_example_places_orders() {
     let cc = guest("customer-care", "customer_care");
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(&cc, &["--vus", "2", "--iterations", "4", "-e", &base, "-q"]);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     let stats = t.stats();
     assert_eq!(stats.by_route.get("POST /orders"), Some(&4));
     assert_eq!(stats.by_route.get("POST /customers"), Some(&4));

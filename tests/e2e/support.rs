@@ -88,6 +88,16 @@ impl Target {
         }
     }
 
+    /// Run the multi-mode fixture in `mode` against this target, quietly,
+    /// with more flags.
+    pub fn run_fixture(&self, mode: &str, args: &[&str]) -> Run {
+        let base = format!("BASE_URL={}", self.url);
+        let mode = format!("MODE={mode}");
+        let mut all = vec!["-e", base.as_str(), "-e", mode.as_str(), "-q"];
+        all.extend_from_slice(args);
+        volley_run(&fixture(), &all)
+    }
+
     /// What the server counted.
     pub fn stats(&self) -> StatsSnapshot {
         self.target.as_ref().expect("target running").stats()
@@ -112,6 +122,14 @@ pub struct Run {
     pub stderr: String,
     /// The summary export, when one was asked for and written.
     pub export: Option<Value>,
+}
+
+impl Run {
+    /// Assert exit code 0, showing both outputs otherwise.
+    pub fn assert_ok(&self) {
+        let (code, out, err) = (self.code, &self.stdout, &self.stderr);
+        assert_eq!(code, Some(0), "stdout: {out}\nstderr: {err}");
+    }
 }
 
 /// Longest any single test run may take before it is killed.

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::support::{Target, fixture, metric, temp_file, volley_run};
+use crate::support::{Target, metric, temp_file};
 
 fn config(thresholds: &str, extra: &str) -> String {
     temp_file(
@@ -17,19 +17,12 @@ fn config(thresholds: &str, extra: &str) -> String {
 #[test]
 fn passing_thresholds_exit_0_and_failing_exit_99() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
     let pass = config(
         r#"{"http_req_failed": ["rate<0.01"], "http_req_duration": ["p(95)<5000", "avg<5000"], "checks": ["rate==1"], "http_reqs": ["count==6"]}"#,
         "",
     );
-    let run = volley_run(&fixture(), &["-i", "6", "-c", &pass, "-e", &base, "-q"]);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    let run = t.run_fixture("", &["-i", "6", "-c", &pass]);
+    run.assert_ok();
     let export = run.export.expect("export");
     assert_eq!(
         export["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"],
@@ -41,7 +34,7 @@ fn passing_thresholds_exit_0_and_failing_exit_99() {
         r#"{"http_req_duration": ["p(95)<5000"], "http_reqs": ["count<3"]}"#,
         "",
     );
-    let run = volley_run(&fixture(), &["-i", "6", "-c", &fail, "-e", &base, "-q"]);
+    let run = t.run_fixture("", &["-i", "6", "-c", &fail]);
     assert_eq!(run.code, Some(99), "stdout: {}", run.stdout);
     assert!(
         run.stdout.contains("count<3"),
@@ -53,63 +46,26 @@ fn passing_thresholds_exit_0_and_failing_exit_99() {
 #[test]
 fn sub_metric_thresholds_select_by_tag() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
     let cfg = config(
         r#"{"http_reqs{status:503}": ["count==4"], "http_reqs{status:200}": ["count==0"], "checks{check:is 200}": ["rate==0"]}"#,
         "",
     );
-    let run = volley_run(
-        &fixture(),
-        &[
-            "-i",
-            "4",
-            "-c",
-            &cfg,
-            "-e",
-            &base,
-            "-e",
-            "MODE=status",
-            "-e",
-            "CODE=503",
-            "-q",
-        ],
-    );
+    let run = t.run_fixture("status", &["-i", "4", "-c", &cfg, "-e", "CODE=503"]);
     // count==0 on a series without samples: k6 does not evaluate it; it passes.
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
 }
 
 #[test]
 fn abort_on_fail_stops_early_and_writes_the_summary() {
     let t = Target::start();
-    let base = format!("BASE_URL={}", t.url);
     let cfg = config(
         r#"{"http_req_duration": [{"threshold": "max<1", "abortOnFail": true}]}"#,
         "",
     );
     let started = Instant::now();
-    let run = volley_run(
-        &fixture(),
-        &[
-            "--vus",
-            "2",
-            "--duration",
-            "60s",
-            "-c",
-            &cfg,
-            "-e",
-            &base,
-            "-e",
-            "MODE=delay",
-            "-e",
-            "MS=20",
-            "-q",
-        ],
+    let run = t.run_fixture(
+        "delay",
+        &["--vus", "2", "--duration", "60s", "-c", &cfg, "-e", "MS=20"],
     );
     assert_eq!(run.code, Some(99), "stderr: {}", run.stderr);
     assert!(

@@ -65,13 +65,7 @@ fn new_creates_a_project_that_builds_and_runs() {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(&wasm, &["-u", "1", "-i", "2", "-e", &base, "-q"]);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_ok();
     assert_eq!(
         metric(&run.export.expect("export"), "checks", "passes"),
         2.0
