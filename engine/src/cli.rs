@@ -89,8 +89,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub summary_export: Option<PathBuf>,
 
-    /// Stream results to an output, as k6's --out: json=FILE writes every
-    /// sample as k6 JSON lines.
+    /// Stream every sample to an output, as k6's --out (repeatable):
+    /// json=FILE (k6 JSON lines) or csv=FILE (k6 CSV).
     #[arg(short = 'o', long = "out", value_name = "TYPE=TARGET")]
     pub outputs: Vec<String>,
 

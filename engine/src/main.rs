@@ -237,17 +237,11 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
             args.vu_memory
         ));
     }
-    let mut json_out = None;
-    for out in &args.outputs {
-        match out.split_once('=') {
-            Some(("json", file)) if !file.is_empty() => json_out = Some(file.into()),
-            _ => {
-                return Err(anyhow!(
-                    "--out {out:?}: unsupported output; use json=FILE (k6's JSON lines)"
-                ));
-            }
-        }
-    }
+    let outputs = args
+        .outputs
+        .iter()
+        .map(|o| volley::output::OutputSpec::parse(o).map_err(|e| anyhow!(e)))
+        .collect::<Result<Vec<_>>>()?;
     let cpu = parse_duration(&args.iteration_cpu_limit)
         .map_err(|e| anyhow!("--iteration-cpu-limit {:?}: {e}", args.iteration_cpu_limit))?;
     Ok(RunConfig {
@@ -263,7 +257,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         no_thresholds: args.no_thresholds,
         allow_hosts: args.allow_hosts.clone(),
-        json_out,
+        outputs,
     })
 }
 

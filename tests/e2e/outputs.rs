@@ -154,3 +154,51 @@ fn json_lines_hold_one_http_reqs_point_per_request() {
     let bad = volley_run(&fixture(), &["-i", "1", "--out", "influxdb=http://x"]);
     assert_eq!(bad.code, Some(104), "{}", bad.stderr);
 }
+
+#[test]
+fn csv_and_json_outputs_at_once() {
+    let t = Target::start();
+    let dir = tempdir();
+    let csv = dir.join("samples.csv");
+    let json = dir.join("samples.json");
+    let csv_arg = format!("csv={}", csv.display());
+    let json_arg = format!("json={}", json.display());
+    let run = t.run_fixture(
+        "status",
+        &[
+            "-i", "5", "-e", "CODE=201", "--out", &csv_arg, "--out", &json_arg,
+        ],
+    );
+    run.assert_ok();
+    let text = std::fs::read_to_string(&csv).expect("csv written");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(
+        rows.iter().all(|r| r.len() == 19),
+        "every row has k6's 19 columns"
+    );
+    let reqs: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "http_reqs").collect();
+    assert_eq!(reqs.len() as u64, t.stats().requests);
+    assert!(
+        reqs.iter()
+            .all(|r| r[13] == "201" && r[8] == "GET" && r[6] == "true"),
+        "{reqs:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "checks" && r[3] == "is 200" && r[2] == "0")
+    );
+    assert!(
+        std::fs::read_to_string(&json)
+            .expect("json written")
+            .lines()
+            .count()
+            > 50
+    );
+}

@@ -8,13 +8,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-use crate::metrics::{
-    Builtin, MetricKind, Registry, Sample, SampleWriter, TagSet, ValueType, request_tags,
-};
+use super::points::{Clock, for_each_point};
+use crate::metrics::{MetricKind, Registry, Sample, SampleWriter, TagSet, ValueType};
 
 struct Inner {
     out: BufWriter<File>,
@@ -26,9 +25,7 @@ struct Inner {
 pub struct JsonLines {
     inner: Mutex<Inner>,
     registry: Arc<Registry>,
-    /// Wall-clock time of `anchor`, to turn Instants into timestamps.
-    wall: SystemTime,
-    anchor: Instant,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for JsonLines {
@@ -47,8 +44,7 @@ impl JsonLines {
                 failed: false,
             }),
             registry,
-            wall: SystemTime::now(),
-            anchor: Instant::now(),
+            clock: Clock::now(),
         })
     }
 
@@ -56,15 +52,6 @@ impl JsonLines {
     pub fn finish(&self) -> std::io::Result<()> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.out.flush()
-    }
-
-    fn time(&self, at: Instant) -> String {
-        let wall = if at >= self.anchor {
-            self.wall + (at - self.anchor)
-        } else {
-            self.wall - (self.anchor - at)
-        };
-        rfc3339(wall)
     }
 }
 
@@ -88,10 +75,6 @@ fn tags_json(tags: &TagSet) -> Value {
     )
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 impl Inner {
     fn point(
         &mut self,
@@ -111,10 +94,6 @@ impl Inner {
         self.line(&line);
     }
 
-    fn builtin(&mut self, b: Builtin, time: &str, value: f64, tags: &Value) {
-        self.point(b.name(), b.kind(), b.value_type(), time, value, tags);
-    }
-
     fn line(&mut self, v: &Value) {
         if self.failed {
             return;
@@ -132,76 +111,23 @@ impl SampleWriter for JsonLines {
     fn write(&self, batch: &[Sample]) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for s in batch {
-            match s {
-                Sample::Http(h) => {
-                    let t = self.time(h.at);
-                    let tags = tags_json(&request_tags(
-                        &h.base,
-                        &h.extra,
-                        &h.method,
-                        &h.url,
-                        &h.name,
-                        h.status,
-                        h.expected,
-                        h.error_code,
-                    ));
-                    inner.builtin(Builtin::HttpReqs, &t, 1.0, &tags);
-                    let duration = h.sending + h.waiting + h.receiving;
-                    for (b, d) in [
-                        (Builtin::HttpReqDuration, duration),
-                        (Builtin::HttpReqBlocked, h.blocked),
-                        (Builtin::HttpReqConnecting, h.connecting),
-                        (Builtin::HttpReqTlsHandshaking, h.tls_handshaking),
-                        (Builtin::HttpReqSending, h.sending),
-                        (Builtin::HttpReqWaiting, h.waiting),
-                        (Builtin::HttpReqReceiving, h.receiving),
-                    ] {
-                        inner.builtin(b, &t, ms(d), &tags);
-                    }
-                    inner.builtin(
-                        Builtin::HttpReqFailed,
-                        &t,
-                        if h.expected { 0.0 } else { 1.0 },
-                        &tags,
-                    );
-                    let base = tags_json(&h.base);
-                    inner.builtin(Builtin::DataSent, &t, h.bytes_sent as f64, &base);
-                    inner.builtin(Builtin::DataReceived, &t, h.bytes_received as f64, &base);
-                }
-                Sample::Iteration(i) => {
-                    let t = self.time(i.at);
-                    let tags = tags_json(&i.base);
-                    inner.builtin(Builtin::Iterations, &t, 1.0, &tags);
-                    inner.builtin(Builtin::IterationDuration, &t, ms(i.duration), &tags);
-                    if i.failed {
-                        inner.builtin(Builtin::IterationsFailed, &t, 1.0, &tags);
-                    }
-                }
-                Sample::Check(c) => {
-                    let t = self.time(c.at);
-                    let tags = tags_json(&c.base.merged(&c.extra).with("check", &c.name));
-                    inner.builtin(Builtin::Checks, &t, if c.ok { 1.0 } else { 0.0 }, &tags);
-                }
-                Sample::Custom(c) => {
-                    if let Some(def) = self.registry.get(c.metric) {
-                        let t = self.time(c.at);
-                        inner.point(
-                            &def.name,
-                            def.kind,
-                            def.value_type,
-                            &t,
-                            c.value,
-                            &tags_json(&c.tags),
-                        );
-                    }
-                }
-            }
+            for_each_point(s, &self.registry, |p| {
+                let time = rfc3339(self.clock.wall(p.at));
+                inner.point(
+                    p.metric,
+                    p.kind,
+                    p.value_type,
+                    &time,
+                    p.value,
+                    &tags_json(p.tags),
+                );
+            });
         }
     }
 }
 
 /// `2026-11-23T04:05:06.123456789Z`.
-fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
@@ -233,6 +159,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn timestamps_are_rfc3339_utc() {

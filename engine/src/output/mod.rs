@@ -1,18 +1,112 @@
 //! End-of-test outputs: the text summary in k6's layout and the
 //! `--summary-export` JSON in k6's legacy summary-export shape.
 
+mod csv;
 mod export;
 pub mod format;
 mod json_lines;
 mod junit;
+mod points;
 mod summary;
 
+pub use csv::CsvOut;
 pub use export::summary_export;
 pub use json_lines::JsonLines;
 pub use junit::{junit, markdown};
 pub use summary::render_summary;
 
-use crate::metrics::{Sink, Snapshot};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::metrics::{Registry, Sample, SampleWriter, Sink, Snapshot};
+
+/// An output that streams every sample (`--out TYPE=FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputSpec {
+    /// k6's JSON lines.
+    Json(PathBuf),
+    /// k6's CSV.
+    Csv(PathBuf),
+}
+
+impl OutputSpec {
+    /// Parse k6's `TYPE=TARGET` syntax.
+    pub fn parse(s: &str) -> Result<OutputSpec, String> {
+        match s.split_once('=') {
+            Some(("json", f)) if !f.is_empty() => Ok(OutputSpec::Json(f.into())),
+            Some(("csv", f)) if !f.is_empty() => Ok(OutputSpec::Csv(f.into())),
+            _ => Err(format!(
+                "--out {s:?}: unsupported output; use json=FILE or csv=FILE"
+            )),
+        }
+    }
+}
+
+enum Stream {
+    Json(JsonLines),
+    Csv(CsvOut),
+}
+
+/// Every streaming output of a run, fed one batch at a time.
+#[derive(Default)]
+pub struct Streams {
+    outs: Vec<(PathBuf, Stream)>,
+}
+
+impl std::fmt::Debug for Streams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.outs.iter().map(|(p, _)| p))
+            .finish()
+    }
+}
+
+impl Streams {
+    /// Open every output (creating its file).
+    pub fn open(specs: &[OutputSpec], registry: &Arc<Registry>) -> Result<Streams, String> {
+        let mut outs = Vec::new();
+        for spec in specs {
+            let (path, made) = match spec {
+                OutputSpec::Json(p) => {
+                    (p, JsonLines::create(p, registry.clone()).map(Stream::Json))
+                }
+                OutputSpec::Csv(p) => (p, CsvOut::create(p, registry.clone()).map(Stream::Csv)),
+            };
+            let stream =
+                made.map_err(|e| format!("--out: cannot create {}: {e}", path.display()))?;
+            outs.push((path.clone(), stream));
+        }
+        Ok(Streams { outs })
+    }
+
+    /// Whether there is no output.
+    pub fn is_empty(&self) -> bool {
+        self.outs.is_empty()
+    }
+
+    /// Flush every file; report the first failure.
+    pub fn finish(&self) -> Result<(), String> {
+        for (path, s) in &self.outs {
+            let r = match s {
+                Stream::Json(j) => j.finish(),
+                Stream::Csv(c) => c.finish(),
+            };
+            r.map_err(|e| format!("--out: cannot write {}: {e}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl SampleWriter for Streams {
+    fn write(&self, batch: &[Sample]) {
+        for (_, s) in &self.outs {
+            match s {
+                Stream::Json(j) => j.write(batch),
+                Stream::Csv(c) => c.write(batch),
+            }
+        }
+    }
+}
 
 /// One threshold's result, as the summary shows it.
 #[derive(Debug, Clone, PartialEq)]

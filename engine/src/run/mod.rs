@@ -48,8 +48,8 @@ pub struct RunConfig {
     pub no_thresholds: bool,
     /// `--allow-host` patterns; empty allows every host.
     pub allow_hosts: Vec<String>,
-    /// `--out json=FILE`: every sample as k6 JSON lines.
-    pub json_out: Option<PathBuf>,
+    /// `--out TYPE=FILE` outputs that stream every sample.
+    pub outputs: Vec<crate::output::OutputSpec>,
 }
 
 /// Why a run could not start or finish.
@@ -95,7 +95,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
         plan,
         thresholds,
         scenario_infos,
-        json_out,
+        streams,
     } = p;
     let mut lifecycle_error: Option<(ExitCode, String)> = None;
     let mut setup_ok = true;
@@ -181,10 +181,10 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
     }
 
     let snapshot = run.metrics.snapshot(run.elapsed());
-    if let Some(out) = json_out
-        && let Err(e) = out.finish()
+    if let Some(streams) = streams
+        && let Err(e) = streams.finish()
     {
-        log::warn(&format!("--out json: cannot write the file: {e}"));
+        log::warn(&e);
     }
     let lines = if cfg.no_thresholds {
         Vec::new()

@@ -13,7 +13,7 @@ use crate::host::{DataSets, HostState, RunShared, ScenarioInfo};
 use crate::http::{AllowList, HostPolicy, HttpSettings, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, SampleWriter, Store, TagSet};
-use crate::output::JsonLines;
+use crate::output::Streams;
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::thresholds::ThresholdSet;
 use crate::vu::Vu;
@@ -30,8 +30,8 @@ pub struct Prepared {
     pub thresholds: Arc<ThresholdSet>,
     /// Per scenario (same order as `plan.scenarios`), what its VUs know of it.
     pub scenario_infos: Vec<Arc<ScenarioInfo>>,
-    /// The `--out json` writer, to flush at the end.
-    pub json_out: Option<Arc<JsonLines>>,
+    /// The `--out` streams, to flush at the end.
+    pub streams: Option<Arc<Streams>>,
 }
 
 fn config_err(e: impl std::fmt::Display) -> RunError {
@@ -91,18 +91,14 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
     )
     .map_err(config_err)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let json_out = match &cfg.json_out {
-        Some(path) => Some(Arc::new(
-            JsonLines::create(path, registry.clone()).map_err(|e| {
-                RunError::Config(format!(
-                    "--out json={}: cannot create the file: {e}",
-                    path.display()
-                ))
-            })?,
-        )),
-        None => None,
+    let streams = if cfg.outputs.is_empty() {
+        None
+    } else {
+        Some(Arc::new(
+            Streams::open(&cfg.outputs, &registry).map_err(RunError::Config)?,
+        ))
     };
-    let writer = json_out.clone().map(|j| j as Arc<dyn SampleWriter>);
+    let writer = streams.clone().map(|s| s as Arc<dyn SampleWriter>);
     let run = Arc::new(RunShared {
         metrics: Store::with_writer(registry, workers * 2, writer),
         http,
@@ -142,7 +138,7 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
         plan,
         thresholds: Arc::new(thresholds),
         scenario_infos,
-        json_out,
+        streams,
     })
 }
 
