@@ -27,6 +27,21 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Create a ready scenario project.
     New(NewArgs),
+    /// Compare two results files; exit 1 on a regression.
+    Compare(CompareArgs),
+}
+
+/// `volley compare` flags.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline results file.
+    pub base: PathBuf,
+    /// The new results file.
+    pub new: PathBuf,
+    /// A regression rule, repeatable, e.g. "http_req_duration.p(95)>+10%"
+    /// (default: that and "http_req_failed.rate>+0.01").
+    #[arg(long = "fail-on", value_name = "RULE")]
+    pub fail_on: Vec<String>,
 }
 
 /// `volley inspect` flags.
@@ -93,6 +108,11 @@ pub struct RunArgs {
     /// json=FILE (k6 JSON lines) or csv=FILE (k6 CSV).
     #[arg(short = 'o', long = "out", value_name = "TYPE=TARGET")]
     pub outputs: Vec<String>,
+
+    /// Write a complete results file (metrics with full HDR histograms, time
+    /// series, thresholds), the input of `volley compare`.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
 
     /// Write thresholds and checks as JUnit XML (one test case each).
     #[arg(long, value_name = "FILE")]

@@ -8,6 +8,7 @@
 //! [`thresholds`] → [`output`]; [`run`] drives one run end to end.
 
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod control;
 pub mod executor;

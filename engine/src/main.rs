@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 
-use volley::cli::{Cli, Command, InspectArgs, NewArgs, RunArgs, TargetArgs, key_value, parse_size};
+use volley::cli::{
+    Cli, Command, CompareArgs, InspectArgs, NewArgs, RunArgs, TargetArgs, key_value, parse_size,
+};
 use volley::config::{Options, parse_duration, parse_stage};
 use volley::control::{StopLevel, StopReason, StopSignal};
 use volley::exit::ExitCode;
@@ -51,6 +53,7 @@ fn main() -> ProcessExit {
             Command::Target(args) => target_command(args).await,
             Command::Inspect(args) => inspect_command(args).await,
             Command::New(args) => new_command(args),
+            Command::Compare(args) => compare_command(args),
         }
     });
     // Do not wait for stray tasks (connections of the demo target, ...).
@@ -142,6 +145,78 @@ async fn inspect_command(args: InspectArgs) -> ProcessExit {
         Err(e) => println!("options:     (cannot read: {e})"),
     }
     ProcessExit::SUCCESS
+}
+
+fn compare_command(args: CompareArgs) -> ProcessExit {
+    use volley::compare::{DEFAULT_RULES, Results, Rule, judge};
+    let sources: Vec<String> = if args.fail_on.is_empty() {
+        DEFAULT_RULES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.fail_on.clone()
+    };
+    let loaded = (|| -> Result<_, String> {
+        let rules = sources
+            .iter()
+            .map(|s| Rule::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((Results::load(&args.base)?, Results::load(&args.new)?, rules))
+    })();
+    let (base, new, rules) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit(ExitCode::InvalidConfig);
+        }
+    };
+    let show = |v: Option<f64>| v.map_or("-".to_string(), |v| volley::output::format::trim(v, 3));
+    println!(
+        "{:<40} {:>12} {:>12} {:>9}",
+        "metric", "base", "new", "change"
+    );
+    for (metric, stat) in [
+        ("http_req_duration", "avg"),
+        ("http_req_duration", "p(95)"),
+        ("http_req_duration", "p(99)"),
+        ("http_req_failed", "rate"),
+        ("http_reqs", "rate"),
+        ("iteration_duration", "p(95)"),
+        ("checks", "rate"),
+    ] {
+        let (b, n) = (base.stat(metric, stat), new.stat(metric, stat));
+        let change = match (b, n) {
+            (Some(b), Some(n)) if b != 0.0 => format!("{:+.1}%", (n - b) / b.abs() * 100.0),
+            _ => String::new(),
+        };
+        println!(
+            "{:<40} {:>12} {:>12} {:>9}",
+            format!("{metric}.{stat}"),
+            show(b),
+            show(n),
+            change
+        );
+    }
+    println!();
+    let verdicts = judge(&base, &new, &rules);
+    for v in &verdicts {
+        let mark = if v.regressed {
+            "✗ REGRESSION"
+        } else if v.base.is_none() || v.new.is_none() {
+            "- not in both"
+        } else {
+            "✓"
+        };
+        println!(
+            "{mark:<13} {}  ({} → {})",
+            v.rule.source,
+            show(v.base),
+            show(v.new)
+        );
+    }
+    if verdicts.iter().any(|v| v.regressed) {
+        ProcessExit::from(1)
+    } else {
+        ProcessExit::SUCCESS
+    }
 }
 
 fn new_command(args: NewArgs) -> ProcessExit {
@@ -258,6 +333,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         no_thresholds: args.no_thresholds,
         allow_hosts: args.allow_hosts.clone(),
         outputs,
+        timeseries: args.results.is_some(),
     })
 }
 
@@ -369,6 +445,29 @@ fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
             });
         if let Err(e) = written {
             eprintln!("error: --summary-export: {e:#}");
+            if code == ExitCode::Ok {
+                code = ExitCode::InvalidConfig;
+            }
+        }
+    }
+    if let Some(path) = &args.results {
+        let meta = output::ResultsMeta {
+            scenario: &args.scenario.display().to_string(),
+            options: serde_json::json!({
+                "thresholds": outcome.plan.thresholds,
+                "summaryTrendStats": outcome.plan.summary_trend_stats,
+                "tags": outcome.plan.tags,
+                "seed": outcome.plan.seed,
+            }),
+            timeseries: &outcome.timeseries,
+        };
+        let written = serde_json::to_vec(&output::results(&input, &meta))
+            .context("cannot serialise the results")
+            .and_then(|b| {
+                std::fs::write(path, b).with_context(|| format!("cannot write {}", path.display()))
+            });
+        if let Err(e) = written {
+            eprintln!("error: --results: {e:#}");
             if code == ExitCode::Ok {
                 code = ExitCode::InvalidConfig;
             }

@@ -5,6 +5,7 @@
 mod support;
 
 mod bad_input;
+mod compare;
 mod counts;
 mod executors;
 mod guest_failures;

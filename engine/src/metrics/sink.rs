@@ -71,6 +71,23 @@ impl TrendStats {
         }
     }
 
+    /// Rebuild a distribution from its parts (as stored in a results file).
+    pub fn from_parts(mut hist: Histogram<u64>, count: u64, sum: f64, min: f64, max: f64) -> Self {
+        hist.auto(true);
+        let (min, max) = if count == 0 {
+            (f64::INFINITY, f64::NEG_INFINITY)
+        } else {
+            (min, max)
+        };
+        Self {
+            hist,
+            count,
+            sum,
+            min,
+            max,
+        }
+    }
+
     /// Record one value.
     pub fn record(&mut self, value: f64) {
         if !value.is_finite() {

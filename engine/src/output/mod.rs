@@ -1,18 +1,21 @@
 //! End-of-test outputs: the text summary in k6's layout and the
 //! `--summary-export` JSON in k6's legacy summary-export shape.
 
+pub mod base64;
 mod csv;
 mod export;
 pub mod format;
 mod json_lines;
 mod junit;
 mod points;
+mod results;
 mod summary;
 
 pub use csv::CsvOut;
 pub use export::summary_export;
 pub use json_lines::JsonLines;
 pub use junit::{junit, markdown};
+pub use results::{RESULTS_FORMAT, ResultsMeta, TimePoint, kind_of, results};
 pub use summary::render_summary;
 
 use std::path::PathBuf;

@@ -48,6 +48,8 @@ pub struct RunConfig {
     pub no_thresholds: bool,
     /// `--allow-host` patterns; empty allows every host.
     pub allow_hosts: Vec<String>,
+    /// Record a per-second time series (for `--results`).
+    pub timeseries: bool,
     /// `--out TYPE=FILE` outputs that stream every sample.
     pub outputs: Vec<crate::output::OutputSpec>,
 }
@@ -79,6 +81,8 @@ pub struct RunOutcome {
     pub lifecycle_error: Option<(ExitCode, String)>,
     /// The exit code k6 would give.
     pub exit_code: ExitCode,
+    /// Totals once a second (when asked for).
+    pub timeseries: Vec<crate::output::TimePoint>,
 }
 
 /// Run a scenario to the end and judge it. Errors are only for input that
@@ -130,6 +134,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
 
     let ctx = ExecutionContext::new(runtime.clone(), run.clone(), setup_data.clone());
     let mut interrupted = 0;
+    let mut timeseries = Vec::new();
     if lifecycle_error.is_none() {
         let init_started = Instant::now();
         match init_vus(&ctx, &plan, &scenario_infos).await {
@@ -151,10 +156,11 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
                     ctx.clone(),
                     thresholds.clone(),
                     cfg.progress,
+                    cfg.timeseries,
                     plan_total(&plan),
                 );
                 run_all(&ctx, &plan, &scenario_infos, slots).await;
-                monitor.finish().await;
+                timeseries = monitor.finish().await;
                 interrupted = ctx.interrupted.load(Ordering::Relaxed);
             }
             Err(message) => {
@@ -202,6 +208,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
         stop_reason,
         lifecycle_error,
         exit_code,
+        timeseries,
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::control::{StopLevel, StopReason};
 use crate::executor::ExecutionContext;
 use crate::metrics::{Builtin, MetricKind, Sink, Snapshot, TagSet};
-use crate::output::ThresholdLine;
+use crate::output::{ThresholdLine, TimePoint};
 use crate::thresholds::{self, Aggregation, MetricSelector, ThresholdSet};
 
 /// How often the monitor looks.
@@ -21,14 +21,15 @@ const TICK: Duration = Duration::from_secs(1);
 /// The running monitor; [`finish`](Monitor::finish) stops it.
 pub struct Monitor {
     done: oneshot::Sender<()>,
-    task: JoinHandle<()>,
+    task: JoinHandle<Vec<TimePoint>>,
 }
 
 impl Monitor {
-    /// Stop and wait for the monitor (clears the progress line).
-    pub async fn finish(self) {
+    /// Stop and wait for the monitor (clears the progress line); returns
+    /// the time series it recorded (empty unless asked for).
+    pub async fn finish(self) -> Vec<TimePoint> {
         let _ = self.done.send(());
-        let _ = self.task.await;
+        self.task.await.unwrap_or_default()
     }
 }
 
@@ -37,6 +38,7 @@ pub fn spawn(
     ctx: Arc<ExecutionContext>,
     set: Arc<ThresholdSet>,
     progress: bool,
+    series: bool,
     total: Duration,
 ) -> Monitor {
     let (done, mut done_rx) = oneshot::channel();
@@ -48,6 +50,7 @@ pub fn spawn(
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_reqs = 0.0;
+        let mut points = Vec::new();
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
@@ -57,10 +60,23 @@ pub fn spawn(
             ctx.run
                 .metrics
                 .set_gauge(Builtin::Vus.id(), TagSet::empty(), active);
-            if !has_abort && !progress {
+            if !has_abort && !progress && !series {
                 continue;
             }
             let snap = ctx.run.metrics.snapshot(ctx.run.elapsed());
+            if series {
+                points.push(TimePoint {
+                    t: snap.elapsed.as_secs_f64(),
+                    vus: active,
+                    http_reqs: snap.counter("http_reqs", &[]),
+                    http_req_failed: snap.rate_counts("http_req_failed", &[]).0,
+                    iterations: snap.counter("iterations", &[]),
+                    checks_failed: {
+                        let (ok, all) = snap.rate_counts("checks", &[]);
+                        all - ok
+                    },
+                });
+            }
             if has_abort {
                 let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
@@ -86,6 +102,7 @@ pub fn spawn(
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
         }
+        points
     });
     Monitor { done, task }
 }

@@ -1,0 +1,242 @@
+//! `volley compare BASE NEW`: two results files side by side, metric by
+//! metric, and a regression gate for CI (`--fail-on`).
+//!
+//! A rule is `METRIC.STAT OP CHANGE`: `http_req_duration.p(95)>+10%` fails
+//! when the new p(95) is more than 10% above the base;
+//! `http_req_failed.rate>+0.01` when the failure rate rose by more than one
+//! point; `http_reqs.rate<-5%` when throughput fell by more than 5%.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hdrhistogram::serialization::Deserializer;
+use serde_json::Value;
+
+use crate::metrics::{MetricKind, Sink, TrendStats};
+use crate::output::{base64, kind_of};
+
+/// One run's metrics, each merged over all its tag sets.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Test duration in seconds (base of per-second rates).
+    pub duration_s: f64,
+    /// Metric name → merged aggregate.
+    pub metrics: BTreeMap<String, Sink>,
+}
+
+fn bad(path: &Path, what: &str) -> String {
+    format!(
+        "{}: not a volley results file ({what}); write one with `volley run --results FILE`",
+        path.display()
+    )
+}
+
+fn trend_from(v: &Value) -> Option<TrendStats> {
+    let bytes = base64::decode(v["hdr"].as_str()?)?;
+    let hist = Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .ok()?;
+    Some(TrendStats::from_parts(
+        hist,
+        v["count"].as_u64()?,
+        v["sum"].as_f64()?,
+        v["min"].as_f64()?,
+        v["max"].as_f64()?,
+    ))
+}
+
+fn sink_from(kind: MetricKind, v: &Value) -> Option<Sink> {
+    Some(match kind {
+        MetricKind::Counter => Sink::Counter {
+            sum: v["counter"]["sum"].as_f64()?,
+        },
+        MetricKind::Rate => Sink::Rate {
+            trues: v["rate"]["trues"].as_u64()?,
+            total: v["rate"]["total"].as_u64()?,
+        },
+        MetricKind::Gauge => Sink::Gauge {
+            value: v["gauge"]["value"].as_f64()?,
+            min: v["gauge"]["min"].as_f64()?,
+            max: v["gauge"]["max"].as_f64()?,
+        },
+        MetricKind::Trend => Sink::Trend(Box::new(trend_from(&v["trend"])?)),
+    })
+}
+
+impl Results {
+    /// Read a results file.
+    pub fn load(path: &Path) -> Result<Results, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let doc: Value = serde_json::from_str(&text).map_err(|e| bad(path, &e.to_string()))?;
+        if doc["format"].as_u64() != Some(u64::from(crate::output::RESULTS_FORMAT)) {
+            return Err(bad(path, "unknown format version"));
+        }
+        let duration_s = doc["duration_s"]
+            .as_f64()
+            .ok_or_else(|| bad(path, "no duration"))?;
+        let mut metrics = BTreeMap::new();
+        for m in doc["metrics"]
+            .as_array()
+            .ok_or_else(|| bad(path, "no metrics"))?
+        {
+            let name = m["name"]
+                .as_str()
+                .ok_or_else(|| bad(path, "a metric without a name"))?;
+            let kind = m["type"]
+                .as_str()
+                .and_then(kind_of)
+                .ok_or_else(|| bad(path, "a metric of unknown type"))?;
+            let mut merged: Option<Sink> = None;
+            for s in m["series"].as_array().into_iter().flatten() {
+                let sink = sink_from(kind, s)
+                    .ok_or_else(|| bad(path, &format!("a bad series of {name}")))?;
+                match &mut merged {
+                    Some(acc) => acc.merge(&sink),
+                    None => merged = Some(sink),
+                }
+            }
+            if let Some(sink) = merged {
+                metrics.insert(name.to_string(), sink);
+            }
+        }
+        Ok(Results {
+            duration_s,
+            metrics,
+        })
+    }
+
+    /// The value of `stat` on `metric` (`avg`, `p(95)`, `rate`, `count`, `value`, ...).
+    pub fn stat(&self, metric: &str, stat: &str) -> Option<f64> {
+        let sink = self.metrics.get(metric)?;
+        let elapsed = std::time::Duration::from_secs_f64(self.duration_s.max(0.0));
+        match (sink, stat) {
+            (Sink::Counter { sum }, "count") => Some(*sum),
+            (Sink::Counter { .. } | Sink::Rate { .. }, "rate") => Some(sink.rate(elapsed)),
+            (Sink::Gauge { value, .. }, "value") => Some(*value),
+            (Sink::Trend(_), s) => crate::output::trend_stat(sink, s),
+            _ => None,
+        }
+    }
+}
+
+/// A regression rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// As written.
+    pub source: String,
+    /// The metric.
+    pub metric: String,
+    /// The stat.
+    pub stat: String,
+    /// `>`: fail on an increase beyond `change`; `<`: on a decrease beyond it.
+    pub increase: bool,
+    /// The allowed change.
+    pub change: f64,
+    /// Whether `change` is a percentage of the base.
+    pub percent: bool,
+}
+
+impl Rule {
+    /// Parse `METRIC.STAT>+N%` and friends.
+    pub fn parse(s: &str) -> Result<Rule, String> {
+        let err = |why: &str| {
+            format!(
+                "--fail-on {s:?}: {why}; expected e.g. \"http_req_duration.p(95)>+10%\" or \"http_req_failed.rate>+0.01\""
+            )
+        };
+        let at = s.find(['>', '<']).ok_or_else(|| err("no > or <"))?;
+        let (lhs, rhs) = (s[..at].trim(), s[at + 1..].trim());
+        let (metric, stat) = lhs.split_once('.').ok_or_else(|| err("no METRIC.STAT"))?;
+        let percent = rhs.ends_with('%');
+        let num = rhs.trim_end_matches('%').trim();
+        let change: f64 = num.parse().map_err(|_| err("the change is not a number"))?;
+        Ok(Rule {
+            source: s.to_string(),
+            metric: metric.trim().to_string(),
+            stat: stat.trim().to_string(),
+            increase: &s[at..=at] == ">",
+            change: change.abs(),
+            percent,
+        })
+    }
+
+    /// Whether going from `base` to `new` breaks the rule.
+    pub fn broken(&self, base: f64, new: f64) -> bool {
+        let delta = if self.increase {
+            new - base
+        } else {
+            base - new
+        };
+        let limit = if self.percent {
+            base.abs() * self.change / 100.0
+        } else {
+            self.change
+        };
+        delta > limit
+    }
+}
+
+/// The rules used when none are given.
+pub const DEFAULT_RULES: [&str; 2] = ["http_req_duration.p(95)>+10%", "http_req_failed.rate>+0.01"];
+
+/// One line of the comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The rule.
+    pub rule: Rule,
+    /// Base value (None: missing).
+    pub base: Option<f64>,
+    /// New value.
+    pub new: Option<f64>,
+    /// Whether it regressed.
+    pub regressed: bool,
+}
+
+/// Judge every rule; a rule on a metric missing from either file is not a
+/// regression (it is shown as such).
+pub fn judge(base: &Results, new: &Results, rules: &[Rule]) -> Vec<Verdict> {
+    rules
+        .iter()
+        .map(|r| {
+            let (b, n) = (base.stat(&r.metric, &r.stat), new.stat(&r.metric, &r.stat));
+            let regressed = matches!((b, n), (Some(b), Some(n)) if r.broken(b, n));
+            Verdict {
+                rule: r.clone(),
+                base: b,
+                new: n,
+                regressed,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_and_judge() {
+        let r = Rule::parse("http_req_duration.p(95)>+10%").expect("valid");
+        assert_eq!(
+            (
+                r.metric.as_str(),
+                r.stat.as_str(),
+                r.increase,
+                r.change,
+                r.percent
+            ),
+            ("http_req_duration", "p(95)", true, 10.0, true)
+        );
+        assert!(r.broken(100.0, 111.0));
+        assert!(!r.broken(100.0, 109.0));
+        let down = Rule::parse("http_reqs.rate<-5%").expect("valid");
+        assert!(
+            down.broken(100.0, 94.0) && !down.broken(100.0, 96.0) && !down.broken(100.0, 200.0)
+        );
+        let abs = Rule::parse("http_req_failed.rate>+0.01").expect("valid");
+        assert!(abs.broken(0.0, 0.02) && !abs.broken(0.0, 0.005));
+        assert!(Rule::parse("p95>10").is_err());
+        assert!(Rule::parse("a.b>x%").is_err());
+    }
+}

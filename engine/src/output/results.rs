@@ -1,0 +1,130 @@
+//! `--results FILE`: a complete, self-describing record of a run: options,
+//! thresholds and their outcome, every metric per tag set (trends with
+//! their full HDR histogram, V2 format, base64), the error catalogue and a
+//! per-second time series. Percentiles recomputed from it equal the
+//! summary's exactly. It is the input of `volley compare`.
+
+use hdrhistogram::serialization::{Serializer, V2Serializer};
+use serde_json::{Map, Value, json};
+
+use super::{SummaryInput, base64};
+use crate::metrics::{MetricKind, Sink, ValueType};
+
+/// Version of the results file format.
+pub const RESULTS_FORMAT: u32 = 1;
+
+/// Totals at one moment of the run, for the time series.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimePoint {
+    /// Test time, seconds.
+    pub t: f64,
+    /// Active VUs.
+    pub vus: f64,
+    /// Requests so far.
+    pub http_reqs: f64,
+    /// Failed requests so far.
+    pub http_req_failed: u64,
+    /// Iterations so far.
+    pub iterations: f64,
+    /// Failed checks so far.
+    pub checks_failed: u64,
+}
+
+/// What the results file says beyond the summary.
+#[derive(Debug, Clone)]
+pub struct ResultsMeta<'a> {
+    /// The scenario file.
+    pub scenario: &'a str,
+    /// The resolved options, as given to the run (JSON).
+    pub options: Value,
+    /// The time series.
+    pub timeseries: &'a [TimePoint],
+}
+
+fn contains(v: ValueType) -> &'static str {
+    match v {
+        ValueType::Default => "default",
+        ValueType::Time => "time",
+        ValueType::Data => "data",
+    }
+}
+
+fn sink_json(sink: &Sink) -> Value {
+    match sink {
+        Sink::Counter { sum } => json!({"counter": {"sum": sum}}),
+        Sink::Rate { trues, total } => json!({"rate": {"trues": trues, "total": total}}),
+        Sink::Gauge { value, min, max } => {
+            json!({"gauge": {"value": value, "min": min, "max": max}})
+        }
+        Sink::Trend(t) => {
+            let mut bytes = Vec::new();
+            let hdr = match V2Serializer::new().serialize(t.histogram(), &mut bytes) {
+                Ok(_) => base64::encode(&bytes),
+                Err(_) => String::new(),
+            };
+            json!({"trend": {"count": t.count(), "sum": t.sum(), "min": t.min(), "max": t.max(), "hdr": hdr, "scale": 1000}})
+        }
+    }
+}
+
+/// The results document.
+pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
+    let snap = input.snapshot;
+    let mut metrics = Vec::new();
+    for s in snap.series() {
+        let series: Vec<Value> = s
+            .by_tags
+            .iter()
+            .filter(|(_, sink)| sink.has_samples())
+            .map(|(tags, sink)| {
+                let tags: Map<String, Value> = tags
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect();
+                let mut v = sink_json(sink);
+                v["tags"] = Value::Object(tags);
+                v
+            })
+            .collect();
+        if series.is_empty() {
+            continue;
+        }
+        metrics.push(json!({
+            "name": s.def.name,
+            "type": s.def.kind.as_str(),
+            "contains": contains(s.def.value_type),
+            "builtin": s.def.builtin,
+            "series": series,
+        }));
+    }
+    let thresholds: Vec<Value> = input
+        .thresholds
+        .iter()
+        .map(|t| json!({"metric": t.metric, "expression": t.expression, "passed": t.passed, "observed": t.observed}))
+        .collect();
+    let exported = super::summary_export(input);
+    json!({
+        "format": RESULTS_FORMAT,
+        "volley": env!("CARGO_PKG_VERSION"),
+        "scenario": meta.scenario,
+        "duration_s": snap.elapsed.as_secs_f64(),
+        "options": meta.options,
+        "scenarios": input.scenarios,
+        "stop_reason": input.stop_reason,
+        "thresholds": thresholds,
+        "metrics": metrics,
+        "errors": exported["errors"],
+        "timeseries": meta.timeseries,
+    })
+}
+
+/// The kind named in a results file.
+pub fn kind_of(name: &str) -> Option<MetricKind> {
+    Some(match name {
+        "counter" => MetricKind::Counter,
+        "gauge" => MetricKind::Gauge,
+        "rate" => MetricKind::Rate,
+        "trend" => MetricKind::Trend,
+        _ => return None,
+    })
+}

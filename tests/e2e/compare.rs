@@ -1,0 +1,94 @@
+//! The results file keeps exact histograms; `volley compare` gates regressions.
+
+use volley::compare::Results;
+
+use crate::support::{Run, Target, metric, tempdir, volley};
+
+fn run_with_results(t: &Target, ms: &str, file: &std::path::Path) -> Run {
+    let ms = format!("MS={ms}");
+    let results = file.to_str().unwrap_or_default();
+    let run = t.run_fixture(
+        "delay",
+        &["--vus", "2", "-i", "20", "-e", &ms, "--results", results],
+    );
+    run.assert_ok();
+    run
+}
+
+#[test]
+fn percentiles_from_the_results_file_equal_the_summary() {
+    let t = Target::start();
+    let file = tempdir().join("results.json");
+    let run = run_with_results(&t, "20", &file);
+    let export = run.export.expect("export");
+    let results = Results::load(&file).expect("results file loads");
+    // The mean is a float sum, merged in another order: equal to rounding.
+    let avg = results.stat("http_req_duration", "avg").expect("avg");
+    assert!((avg - metric(&export, "http_req_duration", "avg")).abs() < 1e-9);
+    // Percentiles come from the same histograms: exactly equal.
+    for stat in ["min", "med", "max", "p(90)", "p(95)"] {
+        assert_eq!(
+            results.stat("http_req_duration", stat),
+            Some(metric(&export, "http_req_duration", stat)),
+            "{stat}"
+        );
+    }
+    assert_eq!(results.stat("http_reqs", "count"), Some(20.0));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("JSON");
+    assert!(
+        doc["timeseries"].as_array().is_some_and(|s| !s.is_empty()),
+        "a time series"
+    );
+    assert!(
+        doc["metrics"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["name"] == "http_req_duration"))
+    );
+}
+
+#[test]
+fn compare_reports_a_regression_and_passes_equal_runs() {
+    let t = Target::start();
+    let dir = tempdir();
+    let (fast, slow, slow_again) = (
+        dir.join("fast.json"),
+        dir.join("slow.json"),
+        dir.join("slow2.json"),
+    );
+    run_with_results(&t, "10", &fast);
+    run_with_results(&t, "50", &slow);
+    run_with_results(&t, "50", &slow_again);
+    let path = |p: &std::path::Path| p.to_str().unwrap_or_default().to_string();
+
+    let regressed = volley(&["compare", &path(&fast), &path(&slow)]);
+    assert_eq!(regressed.code, Some(1), "{}", regressed.stdout);
+    assert!(
+        regressed.stdout.contains("REGRESSION")
+            && regressed.stdout.contains("http_req_duration.p(95)>+10%"),
+        "{}",
+        regressed.stdout
+    );
+
+    let same = volley(&["compare", &path(&slow), &path(&slow_again)]);
+    assert_eq!(same.code, Some(0), "{}", same.stdout);
+
+    let custom = volley(&[
+        "compare",
+        &path(&slow),
+        &path(&fast),
+        "--fail-on",
+        "http_req_duration.avg<-50%",
+    ]);
+    assert_eq!(
+        custom.code,
+        Some(1),
+        "a 5x faster run breaks a 'no faster than half' rule: {}",
+        custom.stdout
+    );
+
+    let bad = volley(&["compare", &path(&slow), "/nonexistent.json"]);
+    assert_eq!(bad.code, Some(104), "{}", bad.stderr);
+    let bad_rule = volley(&["compare", &path(&slow), &path(&fast), "--fail-on", "p95>1"]);
+    assert_eq!(bad_rule.code, Some(104), "{}", bad_rule.stderr);
+}
