@@ -68,7 +68,12 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
         // Every VU plus the setup and teardown instances.
         pooled_instances: Some(u32::try_from(total_vus + 2).unwrap_or(u32::MAX)),
     };
-    let runtime = Arc::new(probe.with_limits(limits).map_err(config_err)?);
+    let runtime = Arc::new(probe.with_limits(limits).map_err(|e| {
+        RunError::Config(format!(
+            "{e}. The run needs {total_vus} VUs of up to {} MiB each (--vu-memory); lower the VU count or --vu-memory",
+            cfg.vu_memory >> 20
+        ))
+    })?);
     drop(probe);
 
     let data = DataSets::load(&plan.data).map_err(config_err)?;
