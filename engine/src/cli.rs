@@ -29,6 +29,23 @@ pub enum Command {
     New(NewArgs),
     /// Compare two results files; exit 1 on a regression.
     Compare(CompareArgs),
+    /// Turn a results file into a self-contained HTML report.
+    Report(ReportArgs),
+}
+
+/// `volley report` flags.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results file (`volley run --results FILE`).
+    pub results: PathBuf,
+    /// Where to write the HTML.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        default_value = "report.html"
+    )]
+    pub output: PathBuf,
 }
 
 /// `volley compare` flags.
@@ -113,6 +130,10 @@ pub struct RunArgs {
     /// series, thresholds), the input of `volley compare`.
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
+
+    /// Write a self-contained HTML report (charts, tables) of the run.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Write thresholds and checks as JUnit XML (one test case each).
     #[arg(long, value_name = "FILE")]

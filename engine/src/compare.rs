@@ -9,11 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hdrhistogram::serialization::Deserializer;
 use serde_json::Value;
 
-use crate::metrics::{MetricKind, Sink, TrendStats};
-use crate::output::{base64, kind_of};
+use crate::metrics::Sink;
+use crate::output::{kind_of, sink_from_json};
 
 /// One run's metrics, each merged over all its tag sets.
 #[derive(Debug, Clone)]
@@ -29,38 +28,6 @@ fn bad(path: &Path, what: &str) -> String {
         "{}: not a volley results file ({what}); write one with `volley run --results FILE`",
         path.display()
     )
-}
-
-fn trend_from(v: &Value) -> Option<TrendStats> {
-    let bytes = base64::decode(v["hdr"].as_str()?)?;
-    let hist = Deserializer::new()
-        .deserialize(&mut bytes.as_slice())
-        .ok()?;
-    Some(TrendStats::from_parts(
-        hist,
-        v["count"].as_u64()?,
-        v["sum"].as_f64()?,
-        v["min"].as_f64()?,
-        v["max"].as_f64()?,
-    ))
-}
-
-fn sink_from(kind: MetricKind, v: &Value) -> Option<Sink> {
-    Some(match kind {
-        MetricKind::Counter => Sink::Counter {
-            sum: v["counter"]["sum"].as_f64()?,
-        },
-        MetricKind::Rate => Sink::Rate {
-            trues: v["rate"]["trues"].as_u64()?,
-            total: v["rate"]["total"].as_u64()?,
-        },
-        MetricKind::Gauge => Sink::Gauge {
-            value: v["gauge"]["value"].as_f64()?,
-            min: v["gauge"]["min"].as_f64()?,
-            max: v["gauge"]["max"].as_f64()?,
-        },
-        MetricKind::Trend => Sink::Trend(Box::new(trend_from(&v["trend"])?)),
-    })
 }
 
 impl Results {
@@ -89,7 +56,7 @@ impl Results {
                 .ok_or_else(|| bad(path, "a metric of unknown type"))?;
             let mut merged: Option<Sink> = None;
             for s in m["series"].as_array().into_iter().flatten() {
-                let sink = sink_from(kind, s)
+                let sink = sink_from_json(kind, s)
                     .ok_or_else(|| bad(path, &format!("a bad series of {name}")))?;
                 match &mut merged {
                     Some(acc) => acc.merge(&sink),

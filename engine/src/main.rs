@@ -9,7 +9,8 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 
 use volley::cli::{
-    Cli, Command, CompareArgs, InspectArgs, NewArgs, RunArgs, TargetArgs, key_value, parse_size,
+    Cli, Command, CompareArgs, InspectArgs, NewArgs, ReportArgs, RunArgs, TargetArgs, key_value,
+    parse_size,
 };
 use volley::config::{Options, parse_duration, parse_stage};
 use volley::control::{StopLevel, StopReason, StopSignal};
@@ -54,6 +55,7 @@ fn main() -> ProcessExit {
             Command::Inspect(args) => inspect_command(args).await,
             Command::New(args) => new_command(args),
             Command::Compare(args) => compare_command(args),
+            Command::Report(args) => report_command(args),
         }
     });
     // Do not wait for stray tasks (connections of the demo target, ...).
@@ -219,6 +221,32 @@ fn compare_command(args: CompareArgs) -> ProcessExit {
     }
 }
 
+fn report_command(args: ReportArgs) -> ProcessExit {
+    let doc = std::fs::read(&args.results)
+        .map_err(|e| format!("cannot read {}: {e}", args.results.display()))
+        .and_then(|b| {
+            serde_json::from_slice::<serde_json::Value>(&b)
+                .map_err(|e| format!("{}: not JSON: {e}", args.results.display()))
+        })
+        .and_then(|doc| {
+            output::render_report(&doc).map_err(|e| format!("{}: {e}", args.results.display()))
+        })
+        .and_then(|html| {
+            std::fs::write(&args.output, html)
+                .map_err(|e| format!("cannot write {}: {e}", args.output.display()))
+        });
+    match doc {
+        Ok(()) => {
+            println!("wrote {}", args.output.display());
+            ProcessExit::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit(ExitCode::InvalidConfig)
+        }
+    }
+}
+
 fn new_command(args: NewArgs) -> ProcessExit {
     match volley::scaffold::new_project(&args.dir, &args.name, &args.lang, args.sdk.clone()) {
         Ok(dir) => {
@@ -333,7 +361,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         no_thresholds: args.no_thresholds,
         allow_hosts: args.allow_hosts.clone(),
         outputs,
-        timeseries: args.results.is_some(),
+        timeseries: args.results.is_some() || args.html.is_some(),
     })
 }
 
@@ -450,7 +478,7 @@ fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
             }
         }
     }
-    if let Some(path) = &args.results {
+    if args.results.is_some() || args.html.is_some() {
         let meta = output::ResultsMeta {
             scenario: &args.scenario.display().to_string(),
             options: serde_json::json!({
@@ -461,16 +489,31 @@ fn report(args: &RunArgs, outcome: &RunOutcome) -> ProcessExit {
             }),
             timeseries: &outcome.timeseries,
         };
-        let written = serde_json::to_vec(&output::results(&input, &meta))
-            .context("cannot serialise the results")
-            .and_then(|b| {
-                std::fs::write(path, b).with_context(|| format!("cannot write {}", path.display()))
+        let doc = output::results(&input, &meta);
+        let mut write = |flag: &str, path: &std::path::Path, bytes: Result<Vec<u8>, String>| {
+            let written = bytes.and_then(|b| {
+                std::fs::write(path, b).map_err(|e| format!("cannot write {}: {e}", path.display()))
             });
-        if let Err(e) = written {
-            eprintln!("error: --results: {e:#}");
-            if code == ExitCode::Ok {
-                code = ExitCode::InvalidConfig;
+            if let Err(e) = written {
+                eprintln!("error: {flag}: {e}");
+                if code == ExitCode::Ok {
+                    code = ExitCode::InvalidConfig;
+                }
             }
+        };
+        if let Some(path) = &args.results {
+            write(
+                "--results",
+                path,
+                serde_json::to_vec(&doc).map_err(|e| e.to_string()),
+            );
+        }
+        if let Some(path) = &args.html {
+            write(
+                "--html",
+                path,
+                output::render_report(&doc).map(String::into_bytes),
+            );
         }
     }
     if let Some(path) = &args.junit

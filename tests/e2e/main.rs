@@ -12,5 +12,6 @@ mod guest_failures;
 mod http_features;
 mod interrupt;
 mod outputs;
+mod report;
 mod thresholds;
 mod tools;

@@ -158,6 +158,24 @@ impl TrendStats {
         v.clamp(self.min.max(0.0), self.max)
     }
 
+    /// Percentiles `ps` of the values recorded since `prev` (an earlier
+    /// copy of this distribution), or of all values without one; empty
+    /// when nothing was recorded in between.
+    pub fn percentiles_since(&self, prev: Option<&TrendStats>, ps: &[f64]) -> Vec<f64> {
+        let mut hist = self.hist.clone();
+        if let Some(prev) = prev
+            && hist.subtract(&prev.hist).is_err()
+        {
+            return Vec::new();
+        }
+        if hist.is_empty() {
+            return Vec::new();
+        }
+        ps.iter()
+            .map(|p| hist.value_at_quantile((p / 100.0).clamp(0.0, 1.0)) as f64 / TREND_SCALE)
+            .collect()
+    }
+
     /// The histogram itself (values scaled by 1000).
     pub fn histogram(&self) -> &Histogram<u64> {
         &self.hist

@@ -8,14 +8,17 @@ pub mod format;
 mod json_lines;
 mod junit;
 mod points;
+mod report;
 mod results;
 mod summary;
+mod svg;
 
 pub use csv::CsvOut;
 pub use export::summary_export;
 pub use json_lines::JsonLines;
 pub use junit::{junit, markdown};
-pub use results::{RESULTS_FORMAT, ResultsMeta, TimePoint, kind_of, results};
+pub use report::render_report;
+pub use results::{RESULTS_FORMAT, ResultsMeta, TimePoint, kind_of, results, sink_from_json};
 pub use summary::render_summary;
 
 use std::path::PathBuf;

@@ -4,17 +4,17 @@
 //! per-second time series. Percentiles recomputed from it equal the
 //! summary's exactly. It is the input of `volley compare`.
 
-use hdrhistogram::serialization::{Serializer, V2Serializer};
+use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde_json::{Map, Value, json};
 
 use super::{SummaryInput, base64};
-use crate::metrics::{MetricKind, Sink, ValueType};
+use crate::metrics::{MetricKind, Sink, TrendStats, ValueType};
 
 /// Version of the results file format.
 pub const RESULTS_FORMAT: u32 = 1;
 
 /// Totals at one moment of the run, for the time series.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimePoint {
     /// Test time, seconds.
     pub t: f64,
@@ -28,6 +28,10 @@ pub struct TimePoint {
     pub iterations: f64,
     /// Failed checks so far.
     pub checks_failed: u64,
+    /// `http_req_duration` p50, p95 and p99 (ms) of the requests since the
+    /// previous point; empty when there were none.
+    #[serde(default)]
+    pub latency: Vec<f64>,
 }
 
 /// What the results file says beyond the summary.
@@ -126,5 +130,38 @@ pub fn kind_of(name: &str) -> Option<MetricKind> {
         "rate" => MetricKind::Rate,
         "trend" => MetricKind::Trend,
         _ => return None,
+    })
+}
+
+fn trend_from(v: &Value) -> Option<TrendStats> {
+    let bytes = base64::decode(v["hdr"].as_str()?)?;
+    let hist = Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .ok()?;
+    Some(TrendStats::from_parts(
+        hist,
+        v["count"].as_u64()?,
+        v["sum"].as_f64()?,
+        v["min"].as_f64()?,
+        v["max"].as_f64()?,
+    ))
+}
+
+/// Read back one series written by [`results`].
+pub fn sink_from_json(kind: MetricKind, v: &Value) -> Option<Sink> {
+    Some(match kind {
+        MetricKind::Counter => Sink::Counter {
+            sum: v["counter"]["sum"].as_f64()?,
+        },
+        MetricKind::Rate => Sink::Rate {
+            trues: v["rate"]["trues"].as_u64()?,
+            total: v["rate"]["total"].as_u64()?,
+        },
+        MetricKind::Gauge => Sink::Gauge {
+            value: v["gauge"]["value"].as_f64()?,
+            min: v["gauge"]["min"].as_f64()?,
+            max: v["gauge"]["max"].as_f64()?,
+        },
+        MetricKind::Trend => Sink::Trend(Box::new(trend_from(&v["trend"])?)),
     })
 }

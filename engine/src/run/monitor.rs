@@ -51,6 +51,7 @@ pub fn spawn(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_reqs = 0.0;
         let mut points = Vec::new();
+        let mut prev_latency: Option<crate::metrics::TrendStats> = None;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
@@ -65,7 +66,16 @@ pub fn spawn(
             }
             let snap = ctx.run.metrics.snapshot(ctx.run.elapsed());
             if series {
+                let latency = match snap.aggregate("http_req_duration", &[]) {
+                    Some(Sink::Trend(t)) => {
+                        let ps = t.percentiles_since(prev_latency.as_ref(), &[50.0, 95.0, 99.0]);
+                        prev_latency = Some(*t);
+                        ps
+                    }
+                    _ => Vec::new(),
+                };
                 points.push(TimePoint {
+                    latency,
                     t: snap.elapsed.as_secs_f64(),
                     vus: active,
                     http_reqs: snap.counter("http_reqs", &[]),

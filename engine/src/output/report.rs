@@ -1,0 +1,359 @@
+//! `volley report RESULTS -o report.html` (and `volley run --html FILE`):
+//! one self-contained HTML page from a results file: charts over time,
+//! the latency histogram, a per-endpoint table, checks, thresholds and
+//! the error catalogue. Charts are SVG drawn here; the page loads nothing.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::format::{duration_ms, percent, trim};
+use super::svg::{Line, bar_chart, line_chart};
+use super::{kind_of, sink_from_json};
+use crate::metrics::{Sink, TrendStats};
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Every series of metric `name` as (tags, sink).
+fn series<'a>(doc: &'a Value, name: &str) -> Vec<(&'a Value, Sink)> {
+    let Some(m) = doc["metrics"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["name"] == name))
+    else {
+        return Vec::new();
+    };
+    let Some(kind) = m["type"].as_str().and_then(kind_of) else {
+        return Vec::new();
+    };
+    m["series"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| sink_from_json(kind, s).map(|sink| (&s["tags"], sink)))
+        .collect()
+}
+
+fn merged(doc: &Value, name: &str) -> Option<Sink> {
+    let mut acc: Option<Sink> = None;
+    for (_, s) in series(doc, name) {
+        match &mut acc {
+            Some(a) => a.merge(&s),
+            None => acc = Some(s),
+        }
+    }
+    acc
+}
+
+/// Per-second rates from a cumulative series.
+fn rates(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    points
+        .windows(2)
+        .filter(|w| w[1].0 > w[0].0)
+        .map(|w| (w[1].0, (w[1].1 - w[0].1).max(0.0) / (w[1].0 - w[0].0)))
+        .collect()
+}
+
+fn charts(doc: &Value) -> String {
+    let ts: Vec<&Value> = doc["timeseries"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let col = |key: &str| -> Vec<(f64, f64)> {
+        ts.iter()
+            .filter_map(|p| Some((p["t"].as_f64()?, p[key].as_f64()?)))
+            .collect()
+    };
+    let lat = |i: usize| -> Vec<(f64, f64)> {
+        ts.iter()
+            .filter_map(|p| Some((p["t"].as_f64()?, p["latency"].as_array()?.get(i)?.as_f64()?)))
+            .collect()
+    };
+    let mut out = String::from(r#"<section class="charts">"#);
+    out.push_str(&line_chart(
+        "chart-vus",
+        "Virtual users",
+        "VUs",
+        &[Line {
+            label: "vus",
+            color: "#4e79a7",
+            points: col("vus"),
+        }],
+    ));
+    out.push_str(&line_chart(
+        "chart-rps",
+        "Requests per second",
+        "req/s",
+        &[Line {
+            label: "requests/s",
+            color: "#59a14f",
+            points: rates(&col("http_reqs")),
+        }],
+    ));
+    out.push_str(&line_chart(
+        "chart-latency",
+        "Request duration (per interval)",
+        "ms",
+        &[
+            Line {
+                label: "p50",
+                color: "#4e79a7",
+                points: lat(0),
+            },
+            Line {
+                label: "p95",
+                color: "#f28e2b",
+                points: lat(1),
+            },
+            Line {
+                label: "p99",
+                color: "#e15759",
+                points: lat(2),
+            },
+        ],
+    ));
+    out.push_str(&line_chart(
+        "chart-errors",
+        "Errors per second",
+        "/s",
+        &[
+            Line {
+                label: "failed requests/s",
+                color: "#e15759",
+                points: rates(&col("http_req_failed")),
+            },
+            Line {
+                label: "failed checks/s",
+                color: "#b07aa1",
+                points: rates(&col("checks_failed")),
+            },
+        ],
+    ));
+    if let Some(Sink::Trend(t)) = merged(doc, "http_req_duration") {
+        out.push_str(&bar_chart(
+            "chart-histogram",
+            "Request duration histogram",
+            &histogram(&t),
+        ));
+    }
+    out.push_str("</section>");
+    out
+}
+
+/// 24 log-spaced buckets between the fastest and slowest request.
+fn histogram(t: &TrendStats) -> Vec<(String, u64)> {
+    let (lo, hi) = (t.min().max(0.001), t.max().max(0.002));
+    let n = 24;
+    let ratio = (hi / lo).powf(1.0 / n as f64).max(1.0 + 1e-9);
+    let h = t.histogram();
+    (0..n)
+        .map(|i| {
+            let a = lo * ratio.powi(i);
+            let b = if i == n - 1 {
+                hi * 1.001
+            } else {
+                lo * ratio.powi(i + 1)
+            };
+            let count = h.count_between((a * 1000.0) as u64, (b * 1000.0) as u64);
+            (duration_ms(a), count)
+        })
+        .collect()
+}
+
+fn table(out: &mut String, id: &str, head: &[&str], rows: &[Vec<String>]) {
+    let _ = write!(out, r#"<table id="{id}"><thead><tr>"#);
+    for h in head {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{c}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+fn per_name(doc: &Value) -> Vec<Vec<String>> {
+    let mut by: BTreeMap<String, (TrendStats, u64)> = BTreeMap::new();
+    for (tags, sink) in series(doc, "http_req_duration") {
+        if let Sink::Trend(t) = sink {
+            let name = tags["name"].as_str().unwrap_or("").to_string();
+            by.entry(name).or_default().0.merge(&t);
+        }
+    }
+    for (tags, sink) in series(doc, "http_req_failed") {
+        if let (Sink::Rate { trues, .. }, Some(name)) = (sink, tags["name"].as_str()) {
+            by.entry(name.to_string()).or_default().1 += trues;
+        }
+    }
+    by.into_iter()
+        .map(|(name, (t, failed))| {
+            vec![
+                esc(&name),
+                t.count().to_string(),
+                failed.to_string(),
+                duration_ms(t.percentile(50.0)),
+                duration_ms(t.percentile(95.0)),
+                duration_ms(t.percentile(99.0)),
+            ]
+        })
+        .collect()
+}
+
+fn checks(doc: &Value) -> Vec<Vec<String>> {
+    let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (tags, sink) in series(doc, "checks") {
+        if let Sink::Rate { trues, total } = sink {
+            let group = tags["group"].as_str().unwrap_or("");
+            let name = tags["check"].as_str().unwrap_or("");
+            let key = if group.is_empty() {
+                name.to_string()
+            } else {
+                format!("{group}::{name}")
+            };
+            let e = by.entry(key).or_default();
+            e.0 += trues;
+            e.1 += total - trues;
+        }
+    }
+    by.into_iter()
+        .map(|(name, (ok, bad))| {
+            let mark = if bad == 0 {
+                r#"<span class="pass">✓</span>"#
+            } else {
+                r#"<span class="fail">✗</span>"#
+            };
+            vec![
+                mark.to_string(),
+                esc(&name),
+                ok.to_string(),
+                bad.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// Render the report of a results document.
+pub fn render_report(doc: &Value) -> Result<String, String> {
+    if doc["format"].as_u64() != Some(u64::from(super::RESULTS_FORMAT)) {
+        return Err(
+            "not a volley results file (write one with `volley run --results FILE`)".into(),
+        );
+    }
+    let duration = doc["duration_s"].as_f64().unwrap_or(0.0);
+    let reqs = merged(doc, "http_reqs").map_or(0.0, |s| {
+        if let Sink::Counter { sum } = s {
+            sum
+        } else {
+            0.0
+        }
+    });
+    let failed = merged(doc, "http_req_failed");
+    let p95 = match merged(doc, "http_req_duration") {
+        Some(Sink::Trend(t)) => duration_ms(t.percentile(95.0)),
+        _ => "-".into(),
+    };
+    let mut out = String::new();
+    out.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Volley report</title><style>"#);
+    out.push_str("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{margin-bottom:0}.sub{color:#666}.kpis{display:flex;gap:1rem;margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}.kpi b{display:block;font-size:1.4rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;border:1px solid #eee;padding:.5rem}figcaption{font-weight:600}.tick{font-size:11px;fill:#555}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:left}.pass{color:#2a7d2a}.fail{color:#c0392b}");
+    out.push_str("</style></head><body>");
+    let _ = write!(
+        out,
+        r#"<h1>Volley report</h1><p class="sub">{} · {} · volley {}</p>"#,
+        esc(doc["scenario"].as_str().unwrap_or("")),
+        duration_ms(duration * 1000.0),
+        esc(doc["volley"].as_str().unwrap_or(""))
+    );
+    let (f_true, f_total) = match failed {
+        Some(Sink::Rate { trues, total }) => (trues, total),
+        _ => (0, 0),
+    };
+    let _ = write!(
+        out,
+        r#"<div class="kpis"><div class="kpi" id="kpi-reqs">requests<b>{}</b></div><div class="kpi">requests/s<b>{}</b></div><div class="kpi" id="kpi-failed">failed<b>{}</b></div><div class="kpi">p(95)<b>{p95}</b></div></div>"#,
+        trim(reqs, 0),
+        trim(if duration > 0.0 { reqs / duration } else { 0.0 }, 1),
+        percent(if f_total > 0 {
+            f_true as f64 / f_total as f64
+        } else {
+            0.0
+        }),
+    );
+    out.push_str(&charts(doc));
+
+    out.push_str("<h2>Thresholds</h2>");
+    let thresholds: Vec<Vec<String>> = doc["thresholds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let ok = t["passed"].as_bool() == Some(true);
+            let mark = if ok {
+                r#"<span class="pass">✓ passed</span>"#
+            } else {
+                r#"<span class="fail">✗ failed</span>"#
+            };
+            let observed = t["observed"]
+                .as_f64()
+                .map_or("no data".into(), |v| trim(v, 3));
+            vec![
+                mark.into(),
+                esc(t["metric"].as_str().unwrap_or("")),
+                esc(t["expression"].as_str().unwrap_or("")),
+                observed,
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        "thresholds",
+        &["", "metric", "threshold", "observed"],
+        &thresholds,
+    );
+    out.push_str("<h2>Requests by name</h2>");
+    table(
+        &mut out,
+        "per-name",
+        &["name", "requests", "failed", "p(50)", "p(95)", "p(99)"],
+        &per_name(doc),
+    );
+    out.push_str("<h2>Checks</h2>");
+    table(
+        &mut out,
+        "checks",
+        &["", "check", "passes", "fails"],
+        &checks(doc),
+    );
+    let errors: Vec<Vec<String>> = doc["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            vec![
+                esc(e["kind"].as_str().unwrap_or("")),
+                e["count"].to_string(),
+                percent(e["share"].as_f64().unwrap_or(0.0)),
+                duration_ms(e["first_seen_ms"].as_f64().unwrap_or(0.0)),
+            ]
+        })
+        .collect();
+    if !errors.is_empty() {
+        out.push_str("<h2>Errors</h2>");
+        table(
+            &mut out,
+            "errors",
+            &["kind", "requests", "share", "first seen"],
+            &errors,
+        );
+    }
+    out.push_str("</body></html>\n");
+    Ok(out)
+}
