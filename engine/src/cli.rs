@@ -143,6 +143,11 @@ pub struct RunArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
+    /// When stderr is not a terminal (CI logs), print a plain progress line
+    /// this often, e.g. 10s (default: none).
+    #[arg(long, value_name = "DURATION")]
+    pub progress_interval: Option<String>,
+
     /// No colours in the output.
     #[arg(long)]
     pub no_color: bool,

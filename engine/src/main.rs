@@ -16,7 +16,7 @@ use volley::config::{Options, parse_duration, parse_stage};
 use volley::control::{StopLevel, StopReason, StopSignal};
 use volley::exit::ExitCode;
 use volley::output::{self, SummaryInput};
-use volley::run::{RunConfig, RunError, RunOutcome};
+use volley::run::{Progress, RunConfig, RunError, RunOutcome};
 use volley::target::DemoTarget;
 
 // mimalloc: the per-request path allocates many small, short-lived objects
@@ -345,6 +345,20 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         .iter()
         .map(|o| volley::output::OutputSpec::parse(o).map_err(|e| anyhow!(e)))
         .collect::<Result<Vec<_>>>()?;
+    let progress = match (
+        &args.progress_interval,
+        args.quiet,
+        std::io::stderr().is_terminal(),
+    ) {
+        (_, true, _) => Progress::Off,
+        (_, false, true) => Progress::Tty,
+        (Some(every), false, false) => {
+            let d =
+                parse_duration(every).map_err(|e| anyhow!("--progress-interval {every:?}: {e}"))?;
+            Progress::Plain(d.max(std::time::Duration::from_secs(1)))
+        }
+        (None, false, false) => Progress::Off,
+    };
     let cpu = parse_duration(&args.iteration_cpu_limit)
         .map_err(|e| anyhow!("--iteration-cpu-limit {:?}: {e}", args.iteration_cpu_limit))?;
     Ok(RunConfig {
@@ -357,7 +371,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         env,
         vu_memory,
         iteration_cpu_limit: (!cpu.is_zero()).then_some(cpu),
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+        progress,
         no_thresholds: args.no_thresholds,
         allow_hosts: args.allow_hosts.clone(),
         outputs,

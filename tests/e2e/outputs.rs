@@ -202,3 +202,57 @@ fn csv_and_json_outputs_at_once() {
             > 50
     );
 }
+
+#[test]
+fn unnamed_urls_with_ids_are_capped_with_one_warning() {
+    let t = Target::start();
+    let run = t.run_fixture("unique", &["-u", "1", "-i", "5200"]);
+    run.assert_ok();
+    assert_eq!(
+        run.stderr.matches("distinct request series").count(),
+        1,
+        "one warning: {}",
+        run.stderr
+    );
+    let export = run.export.expect("export");
+    assert_eq!(
+        crate::support::metric(&export, "http_reqs", "count"),
+        5200.0,
+        "no request lost"
+    );
+    assert_eq!(t.stats().requests, 5200);
+}
+
+#[test]
+fn plain_progress_lines_for_ci_logs() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    // Not a terminal (stderr is piped): lines only with --progress-interval.
+    let run = crate::support::volley_run(
+        &crate::support::fixture(),
+        &[
+            "-u",
+            "1",
+            "-d",
+            "2s",
+            "-e",
+            &base,
+            "--progress-interval",
+            "1s",
+        ],
+    );
+    run.assert_ok();
+    let lines = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("running "))
+        .count();
+    assert!((1..=3).contains(&lines), "a line a second: {}", run.stderr);
+    assert!(run.stderr.contains("reqs/s="), "{}", run.stderr);
+    let quiet = t.run_fixture("", &["-u", "1", "-d", "1s", "--progress-interval", "1s"]);
+    assert!(
+        !quiet.stderr.contains("running "),
+        "--quiet wins: {}",
+        quiet.stderr
+    );
+}

@@ -190,7 +190,13 @@ impl Store {
             error_code: h.error_code,
         };
         if s.http.len() >= MAX_HTTP_SERIES && !s.http.contains_key(&key) {
-            self.overflowed.store(true, Ordering::Relaxed);
+            if !self.overflowed.swap(true, Ordering::Relaxed) {
+                crate::log::warn(&format!(
+                    "more than {MAX_HTTP_SERIES} distinct request series (URLs with ids?): further new URLs are counted \
+                     under \"{OVERFLOW_NAME}\". Give such requests a name tag (e.g. .name(\"order\") for \
+                     /orders/123) so they aggregate into one series"
+                ));
+            }
             let overflow: Arc<str> = Arc::from(OVERFLOW_NAME);
             key.url = overflow.clone();
             key.name = overflow;

@@ -345,6 +345,7 @@ pub fn render_summary(input: &SummaryInput) -> String {
     }
 
     render_errors(&mut out, input);
+    render_names(&mut out, input);
 
     for title in ["HTTP", "EXECUTION", "NETWORK", "CUSTOM"] {
         if let Some(rows) = sections.get(title) {
@@ -427,6 +428,55 @@ fn render_errors(out: &mut String, input: &SummaryInput) {
             duration_ms(e.first_seen.as_secs_f64() * 1000.0),
             endpoints.join(", "),
         ));
+    }
+    out.push('\n');
+}
+
+/// Requests by `name` tag: count, failures and latency percentiles, for
+/// the endpoints of the run (at most 20, busiest first).
+fn render_names(out: &mut String, input: &SummaryInput) {
+    let snap = input.snapshot;
+    let Some(series) = snap.metric("http_req_duration") else {
+        return;
+    };
+    let mut by: BTreeMap<&str, crate::metrics::TrendStats> = BTreeMap::new();
+    for (tags, sink) in &series.by_tags {
+        if let (Some(name), Sink::Trend(t)) = (tags.get("name"), sink) {
+            by.entry(name).or_default().merge(t);
+        }
+    }
+    if by.len() < 2 {
+        return;
+    }
+    let mut rows: Vec<(&str, crate::metrics::TrendStats)> = by.into_iter().collect();
+    rows.sort_by(|a, b| b.1.count().cmp(&a.1.count()).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .take(20)
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.push_str("    REQUESTS BY NAME\n");
+    out.push_str(&format!(
+        "    {:<width$}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}\n",
+        "name", "requests", "failed", "p(50)", "p(95)", "p(99)"
+    ));
+    for (name, t) in rows.iter().take(20) {
+        let sel = [("name".to_string(), name.to_string())];
+        let (failed, _) = snap.rate_counts("http_req_failed", &sel);
+        out.push_str(&format!(
+            "    {:<width$}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}\n",
+            name,
+            t.count(),
+            failed,
+            duration_ms(t.percentile(50.0)),
+            duration_ms(t.percentile(95.0)),
+            duration_ms(t.percentile(99.0)),
+        ));
+    }
+    if rows.len() > 20 {
+        out.push_str(&format!("    ... and {} more names\n", rows.len() - 20));
     }
     out.push('\n');
 }

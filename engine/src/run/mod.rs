@@ -23,6 +23,7 @@ use crate::scenario::ScenarioRuntime;
 use crate::thresholds::ThresholdSet;
 use crate::vu::{GuestFailure, Vu};
 
+pub use monitor::Progress;
 pub use prepare::Prepared;
 
 /// What the caller asks for.
@@ -42,8 +43,8 @@ pub struct RunConfig {
     pub vu_memory: u64,
     /// CPU time an iteration may use.
     pub iteration_cpu_limit: Option<Duration>,
-    /// Show a live progress line on stderr.
-    pub progress: bool,
+    /// How to show progress on stderr.
+    pub progress: Progress,
     /// Skip threshold evaluation (`--no-thresholds`).
     pub no_thresholds: bool,
     /// `--allow-host` patterns; empty allows every host.

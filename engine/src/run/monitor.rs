@@ -37,7 +37,7 @@ impl Monitor {
 pub fn spawn(
     ctx: Arc<ExecutionContext>,
     set: Arc<ThresholdSet>,
-    progress: bool,
+    progress: Progress,
     series: bool,
     total: Duration,
 ) -> Monitor {
@@ -50,7 +50,9 @@ pub fn spawn(
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_reqs = 0.0;
+        let mut last_plain_reqs = (Duration::ZERO, 0.0);
         let mut points = Vec::new();
+        let mut last_plain = std::time::Instant::now();
         let mut prev_latency: Option<crate::metrics::TrendStats> = None;
         loop {
             tokio::select! {
@@ -61,7 +63,18 @@ pub fn spawn(
             ctx.run
                 .metrics
                 .set_gauge(Builtin::Vus.id(), TagSet::empty(), active);
-            if !has_abort && !progress && !series {
+            let tty = progress == Progress::Tty;
+            let plain_due = match progress {
+                Progress::Plain(every) => {
+                    let due = last_plain.elapsed() >= every;
+                    if due {
+                        last_plain = std::time::Instant::now();
+                    }
+                    due
+                }
+                _ => false,
+            };
+            if !has_abort && !tty && !plain_due && !series {
                 continue;
             }
             let snap = ctx.run.metrics.snapshot(ctx.run.elapsed());
@@ -100,14 +113,17 @@ pub fn spawn(
                         .stop(StopLevel::Hard, StopReason::ThresholdAbort(reason));
                 }
             }
-            if progress {
+            if tty {
                 let reqs = snap.counter("http_reqs", &[]);
                 let rps = (reqs - last_reqs) / TICK.as_secs_f64();
                 last_reqs = reqs;
                 draw(&snap, active, total, rps);
             }
+            if plain_due {
+                plain_line(&snap, active, &mut last_plain_reqs);
+            }
         }
-        if progress {
+        if progress == Progress::Tty {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
@@ -115,6 +131,39 @@ pub fn spawn(
         points
     });
     Monitor { done, task }
+}
+
+/// How progress is shown while the test runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Progress {
+    /// Not at all (`--quiet`, or not a terminal without an interval).
+    #[default]
+    Off,
+    /// A live line redrawn every second (a terminal).
+    Tty,
+    /// A plain line every interval (CI logs: `--progress-interval`).
+    Plain(Duration),
+}
+
+/// One plain progress line: elapsed, VUs, iterations, requests/s over the
+/// interval, failures and the p(95) so far.
+fn plain_line(snap: &Snapshot, vus: f64, last: &mut (Duration, f64)) {
+    let reqs = snap.counter("http_reqs", &[]);
+    let dt = snap.elapsed.saturating_sub(last.0).as_secs_f64();
+    let rps = if dt > 0.0 { (reqs - last.1) / dt } else { 0.0 };
+    *last = (snap.elapsed, reqs);
+    let (failed, _) = snap.rate_counts("http_req_failed", &[]);
+    let p95 = match snap.aggregate("http_req_duration", &[]) {
+        Some(Sink::Trend(t)) if t.count() > 0 => {
+            crate::output::format::duration_ms(t.percentile(95.0))
+        }
+        _ => "-".into(),
+    };
+    eprintln!(
+        "running {:>6.1}s  vus={vus}  iterations={}  reqs/s={rps:.0}  failed={failed}  p(95)={p95}",
+        snap.elapsed.as_secs_f64(),
+        snap.counter("iterations", &[])
+    );
 }
 
 fn draw(snap: &Snapshot, vus: f64, total: Duration, rps: f64) {
