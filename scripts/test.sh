@@ -4,9 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-guests.sh
-# The HTML report test renders in a real headless browser: Debian's chromium.
-if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-        || echo "warning: cannot install chromium; the report rendering test will fail" >&2
+# Real peers some end-to-end tests start on loopback, from Debian's packages:
+# chromium renders the HTML report, prometheus receives remote write, curl
+# queries it.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+        || echo "warning: cannot install ${missing[*]}; the tests that need them will fail" >&2
 fi
 cargo test --locked -p volley -p volley-sdk

@@ -12,6 +12,7 @@ mod guest_failures;
 mod http_features;
 mod interrupt;
 mod outputs;
+mod prometheus;
 mod report;
 mod thresholds;
 mod tools;

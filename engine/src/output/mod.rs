@@ -8,6 +8,7 @@ pub mod format;
 mod json_lines;
 mod junit;
 mod points;
+mod prometheus;
 mod report;
 mod results;
 mod summary;
@@ -17,6 +18,7 @@ pub use csv::CsvOut;
 pub use export::summary_export;
 pub use json_lines::JsonLines;
 pub use junit::{junit, markdown};
+pub use prometheus::PrometheusRw;
 pub use report::render_report;
 pub use results::{RESULTS_FORMAT, ResultsMeta, TimePoint, kind_of, results, sink_from_json};
 pub use summary::render_summary;
@@ -33,6 +35,8 @@ pub enum OutputSpec {
     Json(PathBuf),
     /// k6's CSV.
     Csv(PathBuf),
+    /// Prometheus remote write to this URL.
+    PrometheusRw(String),
 }
 
 impl OutputSpec {
@@ -41,8 +45,9 @@ impl OutputSpec {
         match s.split_once('=') {
             Some(("json", f)) if !f.is_empty() => Ok(OutputSpec::Json(f.into())),
             Some(("csv", f)) if !f.is_empty() => Ok(OutputSpec::Csv(f.into())),
+            Some(("prometheus-rw", u)) if !u.is_empty() => Ok(OutputSpec::PrometheusRw(u.into())),
             _ => Err(format!(
-                "--out {s:?}: unsupported output; use json=FILE or csv=FILE"
+                "--out {s:?}: unsupported output; use json=FILE, csv=FILE or prometheus-rw=URL"
             )),
         }
     }
@@ -77,6 +82,8 @@ impl Streams {
                     (p, JsonLines::create(p, registry.clone()).map(Stream::Json))
                 }
                 OutputSpec::Csv(p) => (p, CsvOut::create(p, registry.clone()).map(Stream::Csv)),
+                // Pushed from snapshots, not streamed: see `PrometheusRw`.
+                OutputSpec::PrometheusRw(_) => continue,
             };
             let stream =
                 made.map_err(|e| format!("--out: cannot create {}: {e}", path.display()))?;

@@ -101,6 +101,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
         thresholds,
         scenario_infos,
         streams,
+        prometheus,
     } = p;
     let mut lifecycle_error: Option<(ExitCode, String)> = None;
     let mut setup_ok = true;
@@ -158,6 +159,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
                     thresholds.clone(),
                     cfg.progress,
                     cfg.timeseries,
+                    prometheus.clone(),
                     plan_total(&plan),
                 );
                 run_all(&ctx, &plan, &scenario_infos, slots).await;
@@ -188,6 +190,9 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
     }
 
     let snapshot = run.metrics.snapshot(run.elapsed());
+    if let Some(p) = &prometheus {
+        p.push(&snapshot).await;
+    }
     if let Some(streams) = streams
         && let Err(e) = streams.finish()
     {

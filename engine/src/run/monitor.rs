@@ -12,8 +12,11 @@ use tokio::task::JoinHandle;
 use crate::control::{StopLevel, StopReason};
 use crate::executor::ExecutionContext;
 use crate::metrics::{Builtin, MetricKind, Sink, Snapshot, TagSet};
-use crate::output::{ThresholdLine, TimePoint};
+use crate::output::{PrometheusRw, ThresholdLine, TimePoint};
 use crate::thresholds::{self, Aggregation, MetricSelector, ThresholdSet};
+
+/// How often `--out prometheus-rw` pushes (k6's default push interval).
+const PUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// How often the monitor looks.
 const TICK: Duration = Duration::from_secs(1);
@@ -39,6 +42,7 @@ pub fn spawn(
     set: Arc<ThresholdSet>,
     progress: Progress,
     series: bool,
+    prometheus: Option<Arc<PrometheusRw>>,
     total: Duration,
 ) -> Monitor {
     let (done, mut done_rx) = oneshot::channel();
@@ -53,6 +57,7 @@ pub fn spawn(
         let mut last_plain_reqs = (Duration::ZERO, 0.0);
         let mut points = Vec::new();
         let mut last_plain = std::time::Instant::now();
+        let mut last_push = std::time::Instant::now();
         let mut prev_latency: Option<crate::metrics::TrendStats> = None;
         loop {
             tokio::select! {
@@ -74,7 +79,8 @@ pub fn spawn(
                 }
                 _ => false,
             };
-            if !has_abort && !tty && !plain_due && !series {
+            let push_due = prometheus.is_some() && last_push.elapsed() >= PUSH_EVERY;
+            if !has_abort && !tty && !plain_due && !series && !push_due {
                 continue;
             }
             let snap = ctx.run.metrics.snapshot(ctx.run.elapsed());
@@ -118,6 +124,10 @@ pub fn spawn(
                 let rps = (reqs - last_reqs) / TICK.as_secs_f64();
                 last_reqs = reqs;
                 draw(&snap, active, total, rps);
+            }
+            if push_due && let Some(p) = &prometheus {
+                last_push = std::time::Instant::now();
+                p.push(&snap).await;
             }
             if plain_due {
                 plain_line(&snap, active, &mut last_plain_reqs);

@@ -13,7 +13,7 @@ use crate::host::{DataSets, HostState, RunShared, ScenarioInfo};
 use crate::http::{AllowList, HostPolicy, HttpSettings, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, SampleWriter, Store, TagSet};
-use crate::output::Streams;
+use crate::output::{OutputSpec, PrometheusRw, Streams};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::thresholds::ThresholdSet;
 use crate::vu::Vu;
@@ -32,6 +32,8 @@ pub struct Prepared {
     pub scenario_infos: Vec<Arc<ScenarioInfo>>,
     /// The `--out` streams, to flush at the end.
     pub streams: Option<Arc<Streams>>,
+    /// The `--out prometheus-rw` endpoint, if any.
+    pub prometheus: Option<Arc<PrometheusRw>>,
 }
 
 fn config_err(e: impl std::fmt::Display) -> RunError {
@@ -96,7 +98,20 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
     )
     .map_err(config_err)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let streams = if cfg.outputs.is_empty() {
+    let prometheus = match cfg.outputs.iter().find_map(|o| match o {
+        OutputSpec::PrometheusRw(url) => Some(url),
+        _ => None,
+    }) {
+        Some(url) => Some(Arc::new(
+            PrometheusRw::new(url, plan.summary_trend_stats.clone()).map_err(RunError::Config)?,
+        )),
+        None => None,
+    };
+    let streams = if cfg
+        .outputs
+        .iter()
+        .all(|o| matches!(o, OutputSpec::PrometheusRw(_)))
+    {
         None
     } else {
         Some(Arc::new(
@@ -144,6 +159,7 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
         thresholds: Arc::new(thresholds),
         scenario_infos,
         streams,
+        prometheus,
     })
 }
 
