@@ -432,16 +432,21 @@ fn render_errors(out: &mut String, input: &SummaryInput) {
     out.push('\n');
 }
 
-/// Requests by `name` tag: count, failures and latency percentiles, for
-/// the endpoints of the run (at most 20, busiest first).
+/// Requests by `name` tag and by group: count, failures and latency
+/// percentiles (at most 20 rows each, busiest first).
 fn render_names(out: &mut String, input: &SummaryInput) {
+    render_breakdown(out, input, "name", "REQUESTS BY NAME");
+    render_breakdown(out, input, "group", "REQUESTS BY GROUP");
+}
+
+fn render_breakdown(out: &mut String, input: &SummaryInput, tag: &str, title: &str) {
     let snap = input.snapshot;
     let Some(series) = snap.metric("http_req_duration") else {
         return;
     };
     let mut by: BTreeMap<&str, crate::metrics::TrendStats> = BTreeMap::new();
     for (tags, sink) in &series.by_tags {
-        if let (Some(name), Sink::Trend(t)) = (tags.get("name"), sink) {
+        if let (Some(name), Sink::Trend(t)) = (tags.get(tag), sink) {
             by.entry(name).or_default().merge(t);
         }
     }
@@ -457,13 +462,14 @@ fn render_names(out: &mut String, input: &SummaryInput) {
         .max()
         .unwrap_or(4)
         .max(4);
-    out.push_str("    REQUESTS BY NAME\n");
+    out.push_str(&format!("    {title}\n"));
     out.push_str(&format!(
         "    {:<width$}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}\n",
-        "name", "requests", "failed", "p(50)", "p(95)", "p(99)"
+        tag, "requests", "failed", "p(50)", "p(95)", "p(99)"
     ));
     for (name, t) in rows.iter().take(20) {
-        let sel = [("name".to_string(), name.to_string())];
+        let sel = [(tag.to_string(), name.to_string())];
+        let name = if name.is_empty() { "(root)" } else { name };
         let (failed, _) = snap.rate_counts("http_req_failed", &sel);
         out.push_str(&format!(
             "    {:<width$}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}\n",
@@ -476,7 +482,7 @@ fn render_names(out: &mut String, input: &SummaryInput) {
         ));
     }
     if rows.len() > 20 {
-        out.push_str(&format!("    ... and {} more names\n", rows.len() - 20));
+        out.push_str(&format!("    ... and {} more\n", rows.len() - 20));
     }
     out.push('\n');
 }

@@ -160,7 +160,7 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
                     cfg.progress,
                     cfg.timeseries,
                     prometheus.clone(),
-                    plan_total(&plan),
+                    windows(&plan),
                 );
                 run_all(&ctx, &plan, &scenario_infos, slots).await;
                 timeseries = monitor.finish().await;
@@ -218,12 +218,15 @@ async fn execute(p: Prepared, cfg: &RunConfig, stop: Arc<StopSignal>) -> RunOutc
     }
 }
 
-fn plan_total(plan: &Plan) -> Duration {
+fn windows(plan: &Plan) -> Vec<monitor::Window> {
     plan.scenarios
         .iter()
-        .map(|s| s.start_time + executor::max_duration(&s.executor))
-        .max()
-        .unwrap_or_default()
+        .map(|s| monitor::Window {
+            name: s.name.clone(),
+            start: s.start_time,
+            length: executor::max_duration(&s.executor),
+        })
+        .collect()
 }
 
 /// k6's precedence: an outside stop, then a scenario abort, then failed

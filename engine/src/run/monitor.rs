@@ -43,7 +43,7 @@ pub fn spawn(
     progress: Progress,
     series: bool,
     prometheus: Option<Arc<PrometheusRw>>,
-    total: Duration,
+    windows: Vec<Window>,
 ) -> Monitor {
     let (done, mut done_rx) = oneshot::channel();
     let has_abort = set
@@ -53,7 +53,7 @@ pub fn spawn(
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_reqs = 0.0;
+        let mut live = Live::default();
         let mut last_plain_reqs = (Duration::ZERO, 0.0);
         let mut points = Vec::new();
         let mut last_plain = std::time::Instant::now();
@@ -120,10 +120,7 @@ pub fn spawn(
                 }
             }
             if tty {
-                let reqs = snap.counter("http_reqs", &[]);
-                let rps = (reqs - last_reqs) / TICK.as_secs_f64();
-                last_reqs = reqs;
-                draw(&snap, active, total, rps);
+                live.draw(&snap, active, &windows);
             }
             if push_due && let Some(p) = &prometheus {
                 last_push = std::time::Instant::now();
@@ -133,11 +130,7 @@ pub fn spawn(
                 plain_line(&snap, active, &mut last_plain_reqs);
             }
         }
-        if progress == Progress::Tty {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-        }
+        live.clear();
         points
     });
     Monitor { done, task }
@@ -176,26 +169,87 @@ fn plain_line(snap: &Snapshot, vus: f64, last: &mut (Duration, f64)) {
     );
 }
 
-fn draw(snap: &Snapshot, vus: f64, total: Duration, rps: f64) {
-    let elapsed = snap.elapsed.as_secs_f64();
-    let iters = snap.counter("iterations", &[]);
-    let failed = snap.rate_counts("http_req_failed", &[]);
-    let width = 20usize;
-    let frac = if total.is_zero() {
-        0.0
-    } else {
-        (elapsed / total.as_secs_f64()).clamp(0.0, 1.0)
-    };
-    let filled = (frac * width as f64).round() as usize;
-    let bar: String = "=".repeat(filled) + &" ".repeat(width - filled);
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r\x1b[2Krunning [{bar}] {elapsed:>5.1}s/{:.0}s  vus={vus:<5} iterations={iters:<8} reqs/s={rps:<8.0} failed={}",
-        total.as_secs_f64(),
-        failed.0
-    );
-    let _ = err.flush();
+/// A scenario's window on the test clock, for its progress bar.
+#[derive(Debug, Clone)]
+pub struct Window {
+    /// The scenario's name.
+    pub name: String,
+    /// Its `startTime`.
+    pub start: Duration,
+    /// How long its executor runs at most.
+    pub length: Duration,
+}
+
+/// What the live display remembers between redraws.
+#[derive(Default)]
+struct Live {
+    lines: usize,
+    reqs: f64,
+    failed: (u64, u64),
+    latency: Option<crate::metrics::TrendStats>,
+}
+
+impl Live {
+    /// Redraw: one bar per scenario, then a line of interval figures.
+    fn draw(&mut self, snap: &Snapshot, vus: f64, windows: &[Window]) {
+        let width = windows.iter().map(|w| w.name.len()).max().unwrap_or(0);
+        let mut lines = Vec::with_capacity(windows.len() + 1);
+        for w in windows {
+            let into = snap.elapsed.saturating_sub(w.start).min(w.length);
+            let frac = if w.length.is_zero() {
+                1.0
+            } else {
+                into.as_secs_f64() / w.length.as_secs_f64()
+            };
+            let filled = (frac.clamp(0.0, 1.0) * 24.0).round() as usize;
+            let bar = "=".repeat(filled) + &" ".repeat(24 - filled);
+            let iters = snap.counter("iterations", &[("scenario".to_string(), w.name.clone())]);
+            lines.push(format!(
+                "{:<width$} [{bar}] {:>6.1}s/{:.0}s  iterations={iters}",
+                w.name,
+                into.as_secs_f64(),
+                w.length.as_secs_f64()
+            ));
+        }
+        let reqs = snap.counter("http_reqs", &[]);
+        let failed = snap.rate_counts("http_req_failed", &[]);
+        let (df, dt) = (failed.0 - self.failed.0, failed.1 - self.failed.1);
+        let p95 = match snap.aggregate("http_req_duration", &[]) {
+            Some(Sink::Trend(t)) => {
+                let p = t.percentiles_since(self.latency.as_ref(), &[95.0]);
+                self.latency = Some(*t);
+                p.first()
+                    .map_or("-".into(), |v| crate::output::format::duration_ms(*v))
+            }
+            _ => "-".into(),
+        };
+        lines.push(format!(
+            "vus={vus}  reqs/s={:.0}  errors={}  p(95)={p95}  (last {}s)",
+            (reqs - self.reqs) / TICK.as_secs_f64(),
+            crate::output::format::percent(if dt == 0 { 0.0 } else { df as f64 / dt as f64 }),
+            TICK.as_secs()
+        ));
+        self.reqs = reqs;
+        self.failed = failed;
+        let mut err = std::io::stderr().lock();
+        if self.lines > 0 {
+            let _ = write!(err, "\x1b[{}A", self.lines);
+        }
+        for l in &lines {
+            let _ = write!(err, "\r\x1b[2K{l}\n");
+        }
+        self.lines = lines.len();
+        let _ = err.flush();
+    }
+
+    /// Remove the display.
+    fn clear(&self) {
+        if self.lines > 0 {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\x1b[{}A\x1b[J", self.lines);
+            let _ = err.flush();
+        }
+    }
 }
 
 /// The observed value of `agg` on the series `sel` selects; None without data.
