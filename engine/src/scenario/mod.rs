@@ -3,6 +3,7 @@
 
 #[allow(unsafe_code, unused_variables, missing_docs)]
 pub mod bindings;
+mod cache;
 mod inspect;
 mod runtime;
 mod validate;
