@@ -34,7 +34,7 @@ fn key(engine: &Engine, bytes: &[u8]) -> String {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // A second, differently seeded hash makes accidental collisions moot.
     let mut h2 = DefaultHasher::new();
-    0xC0FF_EEu32.hash(&mut h2);
+    0x00C0_FFEE_u32.hash(&mut h2);
     bytes.hash(&mut h2);
     format!("{:016x}{:016x}-{}.cwasm", h.finish(), h2.finish(), bytes.len())
 }
