@@ -15,4 +15,6 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
         || echo "warning: cannot install ${missing[*]}; the tests that need them will fail" >&2
 fi
-cargo test --locked -p volley -p volley-sdk
+# Release mode: the end-to-end tests compile real components (an 18 MB Python
+# one among them) with the engine, which is slow in an unoptimised build.
+cargo test --release --locked -p volley -p volley-sdk

@@ -11,6 +11,7 @@ mod executors;
 mod guest_failures;
 mod http_features;
 mod interrupt;
+mod languages;
 mod outputs;
 mod prometheus;
 mod report;

@@ -63,6 +63,10 @@ impl LineWriter {
     fn emit(&mut self, upto: usize) {
         let line: Vec<u8> = self.buf.drain(..upto).collect();
         let text = String::from_utf8_lossy(&line);
+        // Rust's panic message starts with a newline: no empty log lines.
+        if text.trim().is_empty() {
+            return;
+        }
         log::line(
             self.stream.level,
             Some(self.stream.vu),

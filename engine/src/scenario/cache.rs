@@ -36,7 +36,12 @@ fn key(engine: &Engine, bytes: &[u8]) -> String {
     let mut h2 = DefaultHasher::new();
     0x00C0_FFEE_u32.hash(&mut h2);
     bytes.hash(&mut h2);
-    format!("{:016x}{:016x}-{}.cwasm", h.finish(), h2.finish(), bytes.len())
+    format!(
+        "{:016x}{:016x}-{}.cwasm",
+        h.finish(),
+        h2.finish(),
+        bytes.len()
+    )
 }
 
 /// The compiled component from the cache, or compiled now (and cached).

@@ -105,10 +105,11 @@ impl ScenarioRuntime {
         validate::check_header(path, &bytes)?;
         let engine = Engine::new(&engine_config(&limits))
             .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
-        let component = super::cache::compile(&engine, &bytes).map_err(|e| ScenarioError::Compile {
-            path: path.to_path_buf(),
-            message: format!("{e:#}"),
-        })?;
+        let component =
+            super::cache::compile(&engine, &bytes).map_err(|e| ScenarioError::Compile {
+                path: path.to_path_buf(),
+                message: format!("{e:#}"),
+            })?;
         Self::finish(path, engine, component, bytes.len(), limits)
     }
 

@@ -51,7 +51,12 @@ impl Scenario for CustomerCare {
                 .json(body)
                 .name("register")
                 .send()?;
-            check("registered (201)", res.status == 201);
+            if !check("registered (201)", res.status == 201) {
+                return Err(Error::msg(format!(
+                    "registration failed with status {}",
+                    res.status
+                )));
+            }
             res.json_field("id").ok_or_else(|| {
                 Error::msg(format!(
                     "registration answered {} without an id",

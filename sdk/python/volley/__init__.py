@@ -1,0 +1,173 @@
+"""Write Volley load-test scenarios in Python.
+
+A scenario is a class with an ``iteration`` method; ``volley.lifecycle``
+turns it into the component's export. Build with componentize-py (see
+``docs/languages.md``)::
+
+    import volley
+    from volley import http, check, sleep, group
+
+    class Shop(volley.Scenario):
+        options = {"vus": 5, "duration": "10s",
+                   "thresholds": {"http_req_failed": ["rate<0.01"]}}
+
+        def iteration(self):
+            res = http.get(volley.env("BASE_URL", "http://127.0.0.1:3030") + "/products")
+            check("status is 200", res.status == 200)
+            sleep(0.5)
+
+    Lifecycle = volley.lifecycle(Shop)
+
+Every request is timed by the engine on the host; this module only asks.
+"""
+
+import json as _json
+
+from componentize_py_types import Err
+from wit_world import exports as _exports
+from wit_world.imports import vu as _vu
+
+from . import http, metrics, data  # noqa: F401  (re-exported modules)
+
+__all__ = [
+    "Scenario", "lifecycle", "check", "sleep", "group", "env", "info", "log",
+    "random", "abort", "setup_data", "http", "metrics", "data",
+]
+
+_SETUP_DATA = b""
+
+
+def check(name, ok, tags=None):
+    """Record a check in ``checks``; returns ``ok``. A failed check does not stop the iteration."""
+    return _vu.check(name, bool(ok), list((tags or {}).items()))
+
+
+def sleep(seconds):
+    """Pause this virtual user; no thread is held while it sleeps."""
+    _vu.sleep(max(0, int(seconds * 1_000_000_000)))
+
+
+class group:
+    """``with group("checkout"):`` tags what runs inside with ``group:::checkout``."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        _vu.enter_group(self.name)
+        return self
+
+    def __exit__(self, *exc):
+        _vu.exit_group()
+        return False
+
+
+def env(key, default=None):
+    """A run variable given with ``--env KEY=VALUE`` (k6's ``__ENV``)."""
+    value = _vu.env(key)
+    return default if value is None else value
+
+
+def info():
+    """The VU (``id``, ``iteration``, ``iteration_in_scenario``, ``scenario``, ``elapsed`` in ns)."""
+    return _vu.info()
+
+
+_LEVELS = {"debug": _vu.LogLevel.DEBUG, "info": _vu.LogLevel.INFO,
+           "warn": _vu.LogLevel.WARN, "error": _vu.LogLevel.ERROR}
+
+
+def log(message, level="info"):
+    """Write a line to the engine's log (``print`` works too)."""
+    _vu.log(_LEVELS.get(level, _vu.LogLevel.INFO), str(message))
+
+
+def random():
+    """A float in [0, 1) from this VU's stream, seeded by ``--seed``."""
+    return (_vu.random() >> 11) / float(1 << 53)
+
+
+def random_below(n):
+    """An int in [0, n) from this VU's seeded stream."""
+    return 0 if n <= 0 else (_vu.random() * n) >> 64
+
+
+def abort(reason):
+    """Stop the whole test now (exit code 108)."""
+    _vu.abort(str(reason))
+
+
+def setup_data():
+    """The bytes ``setup`` returned, as this VU received them."""
+    return _SETUP_DATA
+
+
+class Scenario:
+    """Base class of a scenario: per-VU state lives on the instance.
+
+    Set ``options`` (a dict in k6's options shape), override ``iteration``,
+    and optionally the class method ``setup`` (returns bytes or str),
+    ``__init__(self, setup_data)`` and the class method ``teardown``.
+    """
+
+    options = {}
+
+    def __init__(self, setup_data=b""):
+        pass
+
+    @classmethod
+    def setup(cls):
+        return b""
+
+    def iteration(self):
+        raise NotImplementedError("a scenario must define iteration()")
+
+    @classmethod
+    def teardown(cls, setup_data):
+        pass
+
+
+def _fail(e):
+    return Err(f"{type(e).__name__}: {e}")
+
+
+def lifecycle(cls):
+    """The component export for scenario class ``cls``: ``Lifecycle = volley.lifecycle(MyScenario)``."""
+
+    class Lifecycle(_exports.Lifecycle):
+        _vu_state = None
+
+        def options(self):
+            o = cls.options
+            return o if isinstance(o, str) else _json.dumps(o)
+
+        def setup(self):
+            try:
+                out = cls.setup()
+            except Exception as e:  # noqa: BLE001  (reported as a failed setup)
+                raise _fail(e)
+            return out.encode() if isinstance(out, str) else bytes(out or b"")
+
+        def vu_init(self, setup_data):
+            global _SETUP_DATA
+            _SETUP_DATA = setup_data
+            try:
+                Lifecycle._vu_state = cls(setup_data)
+            except Exception as e:  # noqa: BLE001
+                raise _fail(e)
+
+        def iteration(self, exec):
+            try:
+                Lifecycle._vu_state.iteration()
+            except Err:
+                raise
+            except Exception as e:  # noqa: BLE001  (fails this iteration only)
+                raise _fail(e)
+
+        def teardown(self, setup_data):
+            try:
+                cls.teardown(setup_data)
+            except Exception as e:  # noqa: BLE001
+                raise _fail(e)
+
+    return Lifecycle
