@@ -64,7 +64,35 @@ impl Drop for ScenarioRuntime {
     }
 }
 
+/// What one instance of the component takes from the pool.
+#[derive(Debug, Clone, Copy)]
+struct PerInstance {
+    memories: u32,
+    tables: u32,
+    core_instances: u32,
+}
+
+impl PerInstance {
+    /// Sized from the component: Rust guests need 1 memory and a few
+    /// core instances, a CPython guest a dozen core instances.
+    fn of(component: &Component) -> PerInstance {
+        let r = component.resources_required();
+        let memories = r.as_ref().map_or(4, |r| r.num_memories.max(1));
+        let tables = r.as_ref().map_or(8, |r| r.num_tables.max(1));
+        PerInstance {
+            memories,
+            tables,
+            // Not reported by wasmtime; generous, and only address space.
+            core_instances: 24,
+        }
+    }
+}
+
 fn engine_config(limits: &RuntimeLimits) -> Config {
+    engine_config_for(limits, PerInstance { memories: 2, tables: 4, core_instances: 8 })
+}
+
+fn engine_config_for(limits: &RuntimeLimits, per: PerInstance) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
@@ -81,12 +109,12 @@ fn engine_config(limits: &RuntimeLimits) -> Config {
         let n = n.max(1);
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(n)
-            .total_core_instances(n.saturating_mul(8))
-            .max_core_instances_per_component(32)
-            .total_memories(n.saturating_mul(2))
-            .max_memories_per_component(4)
-            .total_tables(n.saturating_mul(4))
-            .max_tables_per_component(8)
+            .total_core_instances(n.saturating_mul(per.core_instances))
+            .max_core_instances_per_component(per.core_instances.max(32))
+            .total_memories(n.saturating_mul(per.memories))
+            .max_memories_per_component(per.memories)
+            .total_tables(n.saturating_mul(per.tables))
+            .max_tables_per_component(per.tables)
             .total_stacks(n)
             .max_memory_size(limits.vu_memory as usize)
             .max_unused_warm_slots(n.min(1000));
@@ -125,7 +153,7 @@ impl ScenarioRuntime {
                 limits,
             );
         }
-        let engine = Engine::new(&engine_config(&limits))
+        let engine = Engine::new(&engine_config_for(&limits, PerInstance::of(&self.component)))
             .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
         let compile_err = |e: wasmtime::Error| ScenarioError::Compile {
             path: self.path.clone(),
