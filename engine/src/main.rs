@@ -251,11 +251,18 @@ fn new_command(args: NewArgs) -> ProcessExit {
     match volley::scaffold::new_project(&args.dir, &args.name, &args.lang, args.sdk.clone()) {
         Ok(dir) => {
             println!("created {}", dir.display());
+            let wasm = if args.lang == "python" {
+                dir.join(format!("{}.wasm", args.name))
+            } else {
+                dir.join(format!(
+                    "target/wasm32-wasip2/release/{}.wasm",
+                    args.name.replace('-', "_")
+                ))
+            };
             println!(
-                "next: bash {}/build.sh && volley run {}/target/wasm32-wasip2/release/{}.wasm --with-demo-target",
+                "next: bash {}/build.sh && volley run {} --with-demo-target",
                 dir.display(),
-                dir.display(),
-                args.name.replace('-', "_")
+                wasm.display()
             );
             ProcessExit::SUCCESS
         }

@@ -13,7 +13,7 @@ pub enum ScaffoldError {
     #[error("invalid project name {0:?}: use letters, digits, '-' and '_', starting with a letter")]
     Name(String),
     /// A language without scaffolding yet.
-    #[error("--lang {0}: not available yet; supported: rust")]
+    #[error("--lang {0}: not available yet; supported: rust, python")]
     Language(String),
     /// The SDK could not be found.
     #[error(
@@ -58,6 +58,9 @@ pub fn new_project(
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
         return Err(ScaffoldError::Name(name.to_string()));
+    }
+    if lang == "python" {
+        return new_python(parent, name, sdk);
     }
     if lang != "rust" {
         return Err(ScaffoldError::Language(lang.to_string()));
@@ -117,6 +120,75 @@ strip = true
     )?;
     Ok(dir)
 }
+
+/// The Python SDK next to the sources this binary was built from.
+fn default_python_sdk() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/python");
+    p.canonicalize()
+        .ok()
+        .filter(|p| p.join("volley/__init__.py").exists())
+}
+
+fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
+    let sdk = sdk.or_else(default_python_sdk).ok_or(ScaffoldError::Sdk)?;
+    let wit = sdk
+        .join("../../wit")
+        .canonicalize()
+        .map_err(|_| ScaffoldError::Sdk)?;
+    let dir = parent.join(name);
+    if dir.exists() {
+        return Err(ScaffoldError::Exists(dir));
+    }
+    std::fs::create_dir_all(&dir).map_err(|source| ScaffoldError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    write(&dir.join("app.py"), PY_TEMPLATE)?;
+    write(
+        &dir.join("build.sh"),
+        &format!(
+            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (componentize-py from PyPI)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\ncommand -v componentize-py >/dev/null 2>&1 || python3 -m pip install -q componentize-py==0.25.1\ncomponentize-py -d \"{wit}\" -w scenario componentize -p . -p \"{sdk}\" app -o {name}.wasm\n",
+            wit = wit.display(),
+            sdk = sdk.display()
+        ),
+    )?;
+    write(&dir.join(".gitignore"), "*.wasm\n__pycache__/\n")?;
+    write(
+        &dir.join("README.md"),
+        &format!(
+            "# {name}\n\nA Volley load-test scenario in Python.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `app.py`: `options` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does. See docs/languages.md.\n"
+        ),
+    )?;
+    Ok(dir)
+}
+
+const PY_TEMPLATE: &str = r#""""A Volley scenario: what one virtual user does in one iteration."""
+
+import volley
+from volley import check, http, sleep
+
+
+class Scenario(volley.Scenario):
+    options = {
+        "vus": 5,
+        "duration": "10s",
+        "thresholds": {
+            "http_req_failed": ["rate<0.01"],
+            "http_req_duration": ["p(95)<500"],
+        },
+    }
+
+    def __init__(self, setup_data=b""):
+        self.base = volley.env("BASE_URL", "http://127.0.0.1:3030")
+
+    def iteration(self):
+        res = http.get(f"{self.base}/health")
+        check("status is 200", res.status == 200)
+        sleep(1)
+
+
+Lifecycle = volley.lifecycle(Scenario)
+"#;
 
 const TEMPLATE: &str = r##"//! A Volley scenario: what one virtual user does in one iteration.
 

@@ -70,3 +70,31 @@ fn python_customer_care_matches_rust() {
     assert_eq!(py_checks, rs_checks, "same checks with the same outcomes");
     assert_eq!(py_checks.len(), 5);
 }
+
+#[test]
+fn new_python_project_builds_and_runs() {
+    let dir = crate::support::tempdir();
+    let run = crate::support::volley(&[
+        "new",
+        "pyshop",
+        "--lang",
+        "python",
+        "--dir",
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let project = dir.join("pyshop");
+    let status = Command::new("bash")
+        .arg(project.join("build.sh"))
+        .status()
+        .expect("bash runs");
+    assert!(status.success(), "the new Python project builds");
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let run = volley_run(
+        &project.join("pyshop.wasm"),
+        &["-u", "1", "-i", "2", "-e", &base, "-q"],
+    );
+    run.assert_ok();
+    assert_eq!(t.stats().by_route.get("GET /health"), Some(&2));
+}

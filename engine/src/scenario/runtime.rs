@@ -89,7 +89,14 @@ impl PerInstance {
 }
 
 fn engine_config(limits: &RuntimeLimits) -> Config {
-    engine_config_for(limits, PerInstance { memories: 2, tables: 4, core_instances: 8 })
+    engine_config_for(
+        limits,
+        PerInstance {
+            memories: 2,
+            tables: 4,
+            core_instances: 8,
+        },
+    )
 }
 
 fn engine_config_for(limits: &RuntimeLimits, per: PerInstance) -> Config {
@@ -153,8 +160,11 @@ impl ScenarioRuntime {
                 limits,
             );
         }
-        let engine = Engine::new(&engine_config_for(&limits, PerInstance::of(&self.component)))
-            .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
+        let engine = Engine::new(&engine_config_for(
+            &limits,
+            PerInstance::of(&self.component),
+        ))
+        .map_err(|e| ScenarioError::Engine(format!("{e:#}")))?;
         let compile_err = |e: wasmtime::Error| ScenarioError::Compile {
             path: self.path.clone(),
             message: format!("{e:#}"),
