@@ -1,57 +1,138 @@
-//! `--summary-export`: k6's legacy summary-export JSON, so tools and
-//! scripts that read k6's file read ours.
+//! `--summary-export`: k6's legacy summary-export JSON (what k6 writes with
+//! `--summary-export`, built by `oldJSONSummary` in k6's
+//! `summary-wrapper.js`), so tools and scripts that read k6's file read ours.
 //!
-//! Shape: `{"root_group": {...groups and checks...}, "metrics": {name: {...}}}`.
-//! Trends list the summary trend stats; counters `count` and `rate` (per
-//! second); rates `passes` (non-zero samples), `fails` (zero samples) and
-//! `value` (the share); gauges `value`, `min`, `max`. Metrics with
-//! thresholds carry `"thresholds": {"p(95)<500": false}`, where, as in
-//! k6, the boolean says whether the threshold *failed*. Sub-metrics named
-//! in thresholds are exported under their selector, as k6 does. Volley adds
-//! `errors`: the error catalogue (failed requests by kind, with counts,
-//! share, first time seen and the endpoints they hit).
+//! ```text
+//! {"root_group": {"name": "", "path": "", "id": md5(path),
+//!                 "groups": {name: group...},
+//!                 "checks": {name: {"name", "path": "::name", "id", "passes", "fails"}}},
+//!  "metrics": {name: values}}
+//! ```
+//!
+//! Metric values by type: trends the summary trend stats (`avg`, `p(95)`,
+//! ...); counters `count` and `rate` (per second); rates `passes` (non-zero
+//! samples), `fails` (zero samples) and `value` (the share of passes);
+//! gauges `value`, `min`, `max`. Every metric with samples is there, plus
+//! k6's `http_req_duration{expected_response:true}` and each sub-metric a
+//! threshold selects, under the key as written. A metric with thresholds
+//! carries `"thresholds": {"p(95)<500": false}`: as in k6
+//! (`thresholds[source] = !threshold.ok`), the boolean says whether the
+//! threshold FAILED, so `false` is a pass.
+//!
+//! Volley adds `errors`: the error catalogue (failed requests by kind, with
+//! counts, share, first time seen and the endpoints they hit).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::{SummaryInput, trend_stat};
-use crate::metrics::{Sink, TagSet};
+use crate::metrics::{MetricKind, Sink, Snapshot};
 use crate::thresholds::MetricSelector;
 
-fn metric_json(sink: &Sink, input: &SummaryInput) -> Value {
+/// The summary as k6's `--summary-export` JSON.
+pub fn summary_export(input: &SummaryInput) -> Value {
+    json!({
+        "root_group": root_group(input.snapshot),
+        "metrics": metrics(input),
+        "errors": errors(input.snapshot),
+    })
+}
+
+/// A JSON number; JSON has no infinities or NaN, and an empty gauge's
+/// bounds are infinite.
+fn finite(v: f64) -> Value {
+    json!(if v.is_finite() { v } else { 0.0 })
+}
+
+fn values(sink: &Sink, input: &SummaryInput) -> Map<String, Value> {
     let elapsed = input.snapshot.elapsed;
+    let mut m = Map::new();
     match sink {
-        Sink::Trend(_) => {
-            let mut m = Map::new();
+        Sink::Trend(t) => {
             for stat in input.trend_stats {
-                if let Some(v) = trend_stat(sink, stat) {
-                    m.insert(stat.clone(), json!(v));
-                }
+                match stat.as_str() {
+                    "count" => m.insert(stat.clone(), json!(t.count())),
+                    _ => m.insert(stat.clone(), finite(trend_stat(sink, stat).unwrap_or(0.0))),
+                };
             }
-            Value::Object(m)
         }
-        Sink::Counter { sum } => json!({"count": sum, "rate": sink.rate(elapsed)}),
-        Sink::Rate { trues, total } => json!({
-            "passes": trues,
-            "fails": total - trues,
-            "value": sink.rate(elapsed),
-        }),
-        Sink::Gauge { value, min, max } => json!({"value": value, "min": min, "max": max}),
+        Sink::Counter { sum } => {
+            m.insert("count".into(), finite(*sum));
+            m.insert("rate".into(), finite(sink.rate(elapsed)));
+        }
+        Sink::Rate { trues, total } => {
+            m.insert("passes".into(), json!(trues));
+            m.insert("fails".into(), json!(total - trues));
+            m.insert("value".into(), finite(sink.rate(elapsed)));
+        }
+        Sink::Gauge { value, min, max } => {
+            m.insert("value".into(), finite(*value));
+            m.insert("min".into(), finite(*min));
+            m.insert("max".into(), finite(*max));
+        }
     }
+    m
 }
 
-/// A short stable id for a group or check path (k6 uses an MD5 of the
-/// path; consumers treat it as opaque).
-fn id(path: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in path.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+fn metrics(input: &SummaryInput) -> Map<String, Value> {
+    let snap = input.snapshot;
+    let mut out = Map::new();
+    for series in snap.series() {
+        let name = &series.def.name;
+        if let Some(sink) = snap.aggregate(name, &[]).filter(Sink::has_samples) {
+            out.insert(name.clone(), Value::Object(values(&sink, input)));
+        }
     }
-    format!("{h:016x}")
+    let builtin = "http_req_duration{expected_response:true}";
+    let subs = std::iter::once(builtin).chain(input.thresholds.iter().map(|t| t.metric.as_str()));
+    for key in subs {
+        if out.contains_key(key) {
+            continue;
+        }
+        let Ok(sel) = MetricSelector::parse(key) else {
+            continue;
+        };
+        let sink = snap
+            .aggregate(&sel.metric, &sel.tags)
+            .filter(Sink::has_samples);
+        let threshold_key = input.thresholds.iter().any(|t| t.metric == key);
+        match sink {
+            Some(sink) => {
+                out.insert(key.to_string(), Value::Object(values(&sink, input)));
+            }
+            // k6 exports a metric with thresholds even without samples, with
+            // its type's values at zero.
+            None if threshold_key => {
+                let empty = match snap.kind_of(&sel.metric) {
+                    Some(MetricKind::Gauge) => Some(Sink::Gauge {
+                        value: 0.0,
+                        min: 0.0,
+                        max: 0.0,
+                    }),
+                    Some(kind) => Some(Sink::new(kind)),
+                    None => None,
+                };
+                let v = empty.map_or_else(Map::new, |s| values(&s, input));
+                out.insert(key.to_string(), Value::Object(v));
+            }
+            None => {}
+        }
+    }
+    for t in input.thresholds {
+        if let Some(Value::Object(m)) = out.get_mut(&t.metric) {
+            let th = m.entry("thresholds").or_insert_with(|| json!({}));
+            if let Value::Object(th) = th {
+                // true = failed, as k6 writes it.
+                th.insert(t.expression.clone(), json!(!t.passed));
+            }
+        }
+    }
+    out
 }
 
+/// A group of the tree k6 builds from `group()` calls: nested groups and
+/// check counts (passes, fails) by name.
 #[derive(Default)]
 struct Group {
     groups: BTreeMap<String, Group>,
@@ -59,6 +140,8 @@ struct Group {
 }
 
 impl Group {
+    /// The group at `path` (`::outer::inner`, or "" for the root), created
+    /// on the way.
     fn at(&mut self, path: &str) -> &mut Group {
         let mut g = self;
         for part in path.split("::").filter(|p| !p.is_empty()) {
@@ -71,43 +154,36 @@ impl Group {
         let groups: Map<String, Value> = self
             .groups
             .iter()
-            .map(|(n, g)| {
-                let p = format!("{path}::{n}");
-                (n.clone(), g.to_json(n, &p))
-            })
+            .map(|(n, g)| (n.clone(), g.to_json(n, &format!("{path}::{n}"))))
             .collect();
         let checks: Map<String, Value> = self
             .checks
             .iter()
             .map(|(n, (passes, fails))| {
                 let p = format!("{path}::{n}");
-                (
-                    n.clone(),
-                    json!({"name": n, "path": p, "id": id(&p), "passes": passes, "fails": fails}),
-                )
+                let check = json!({"name": n, "path": p, "id": md5_hex(&p), "passes": passes, "fails": fails});
+                (n.clone(), check)
             })
             .collect();
-        json!({"name": name, "path": path, "id": id(path), "groups": groups, "checks": checks})
+        json!({"name": name, "path": path, "id": md5_hex(path), "groups": groups, "checks": checks})
     }
 }
 
-fn root_group(input: &SummaryInput) -> Value {
+/// Groups come from the `group` tag of every series (k6 writes the group
+/// path there); checks from the `checks` series, per group and name.
+fn root_group(snap: &Snapshot) -> Value {
     let mut root = Group::default();
-    for metric in ["http_reqs", "iterations"] {
-        if let Some(s) = input.snapshot.metric(metric) {
-            for tags in s.by_tags.keys() {
-                root.at(tags.get("group").unwrap_or(""));
-            }
+    for series in snap.series() {
+        for tags in series.by_tags.keys() {
+            root.at(tags.get("group").unwrap_or(""));
         }
     }
-    if let Some(s) = input.snapshot.metric("checks") {
-        for (tags, sink) in &s.by_tags {
+    if let Some(series) = snap.metric("checks") {
+        for (tags, sink) in &series.by_tags {
             if let Sink::Rate { trues, total } = sink {
-                let g = root.at(tags.get("group").unwrap_or(""));
-                let e = g
-                    .checks
-                    .entry(tags.get("check").unwrap_or("").to_string())
-                    .or_default();
+                let group = root.at(tags.get("group").unwrap_or(""));
+                let name = tags.get("check").unwrap_or("").to_string();
+                let e = group.checks.entry(name).or_default();
                 e.0 += trues;
                 e.1 += total - trues;
             }
@@ -116,43 +192,10 @@ fn root_group(input: &SummaryInput) -> Value {
     root.to_json("", "")
 }
 
-/// The summary as k6's `--summary-export` JSON.
-pub fn summary_export(input: &SummaryInput) -> Value {
-    let snap = input.snapshot;
-    let mut metrics = Map::new();
-    for s in snap.series() {
-        if let Some(sink) = snap.aggregate(&s.def.name, &[]).filter(Sink::has_samples) {
-            metrics.insert(s.def.name.clone(), metric_json(&sink, input));
-        }
-    }
-    let expected = [("expected_response".to_string(), "true".to_string())];
-    if let Some(sink) = snap
-        .aggregate("http_req_duration", &expected)
-        .filter(Sink::has_samples)
-    {
-        let key = format!(
-            "http_req_duration{}",
-            TagSet::from_pairs(expected.iter().cloned())
-        );
-        metrics.insert(key, metric_json(&sink, input));
-    }
-    for t in input.thresholds {
-        let entry = metrics.entry(t.metric.clone()).or_insert_with(|| {
-            MetricSelector::parse(&t.metric)
-                .ok()
-                .and_then(|sel| snap.aggregate(&sel.metric, &sel.tags))
-                .map(|sink| metric_json(&sink, input))
-                .unwrap_or_else(|| json!({}))
-        });
-        if let Value::Object(m) = entry {
-            let th = m.entry("thresholds").or_insert_with(|| json!({}));
-            if let Value::Object(th) = th {
-                th.insert(t.expression.clone(), json!(!t.passed));
-            }
-        }
-    }
+/// Volley's error catalogue.
+fn errors(snap: &Snapshot) -> Value {
     let total = snap.counter("http_reqs", &[]).max(1.0);
-    let errors: Vec<Value> = snap
+    let list: Vec<Value> = snap
         .errors
         .iter()
         .map(|e| {
@@ -169,6 +212,197 @@ pub fn summary_export(input: &SummaryInput) -> Value {
             })
         })
         .collect();
-    // `errors` is Volley's addition to k6's shape (the error catalogue).
-    json!({"root_group": root_group(input), "metrics": metrics, "errors": errors})
+    Value::Array(list)
+}
+
+/// The MD5 of `text` in hex. k6's group and check ids are the MD5 of their
+/// path (`lib/models.go`); tools correlate files by them, so ours are the
+/// same ids. Not for anything secret.
+fn md5_hex(text: &str) -> String {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+    // K[i] = floor(2^32 * |sin(i + 1)|), per RFC 1321.
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
+        .collect();
+    let mut msg = text.as_bytes().to_vec();
+    let bit_len = (msg.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_le_bytes());
+    let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    for block in msg.chunks_exact(64) {
+        let w: Vec<u32> = block
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let [mut a, mut b, mut c, mut d] = h;
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let rotated = a
+                .wrapping_add(f)
+                .wrapping_add(k[i])
+                .wrapping_add(w[g])
+                .rotate_left(S[i]);
+            (a, d, c) = (d, c, b);
+            b = b.wrapping_add(rotated);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    h.iter()
+        .flat_map(|x| x.to_le_bytes())
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{ThresholdLine, fixture};
+
+    fn export(thresholds: &[ThresholdLine], trend_stats: &[&str]) -> Value {
+        let snap = fixture::snapshot();
+        let stats: Vec<String> = trend_stats.iter().map(|s| s.to_string()).collect();
+        summary_export(&SummaryInput {
+            snapshot: &snap,
+            thresholds,
+            trend_stats: &stats,
+            color: true,
+            interrupted_iterations: 0,
+            scenarios: &[],
+            stop_reason: None,
+        })
+    }
+
+    fn threshold(metric: &str, expression: &str, passed: bool) -> ThresholdLine {
+        ThresholdLine {
+            metric: metric.into(),
+            expression: expression.into(),
+            passed,
+            observed: None,
+        }
+    }
+
+    #[test]
+    fn metrics_in_k6_legacy_shape() {
+        let json = export(
+            &[],
+            &["avg", "min", "med", "max", "p(90)", "p(95)", "count"],
+        );
+        let m = &json["metrics"];
+        assert_eq!(m["http_reqs"], json!({"count": 10.0, "rate": 1.0}));
+        assert_eq!(m["orders"], json!({"count": 20.0, "rate": 2.0}));
+        // Rates: passes are the non-zero samples; the share is `value`.
+        assert_eq!(
+            m["http_req_failed"],
+            json!({"passes": 2, "fails": 8, "value": 0.2})
+        );
+        assert_eq!(
+            m["checks"],
+            json!({"passes": 21, "fails": 2, "value": 21.0 / 23.0})
+        );
+        assert_eq!(m["vus"], json!({"value": 3.0, "min": 1.0, "max": 5.0}));
+        let duration = m["http_req_duration"].as_object().expect("trend");
+        let keys: Vec<&str> = duration.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["avg", "count", "max", "med", "min", "p(90)", "p(95)"]
+        );
+        assert_eq!(duration["count"], json!(10));
+        assert_eq!(duration["min"], json!(10.1), "milliseconds, as k6");
+        let expected = &m["http_req_duration{expected_response:true}"];
+        assert_eq!(expected["count"], json!(8), "{expected}");
+        assert_eq!(m["checkout_time"]["max"], json!(209.0));
+        assert!(m.get("unused_trend").is_none(), "no samples, no entry");
+        assert!(
+            m.get("checks_total").is_none(),
+            "k6 shows it, never exports it"
+        );
+        assert!(json.get("errors").is_some_and(Value::is_array));
+    }
+
+    #[test]
+    fn thresholds_map_true_means_failed() {
+        let thresholds = [
+            threshold("http_req_duration", "p(95)<500", true),
+            threshold("http_req_duration", "max<15", false),
+            threshold("http_req_duration{status:200}", "p(95)<100", true),
+            threshold("unused_trend", "avg<1", false),
+        ];
+        let json = export(&thresholds, &["avg", "p(95)"]);
+        let m = &json["metrics"];
+        assert_eq!(
+            m["http_req_duration"]["thresholds"],
+            json!({"p(95)<500": false, "max<15": true})
+        );
+        let sub = &m["http_req_duration{status:200}"];
+        assert_eq!(sub["thresholds"], json!({"p(95)<100": false}));
+        assert!(sub["avg"].as_f64().is_some_and(|v| v > 10.0), "{sub}");
+        // A threshold's metric is exported even without samples, at zero.
+        assert_eq!(
+            m["unused_trend"],
+            json!({"avg": 0.0, "p(95)": 0.0, "thresholds": {"avg<1": true}})
+        );
+        assert!(m["http_reqs"].get("thresholds").is_none());
+    }
+
+    #[test]
+    fn root_group_holds_groups_and_checks_with_k6_ids() {
+        let json = export(&[], &["avg"]);
+        let root = &json["root_group"];
+        assert_eq!(root["name"], "");
+        assert_eq!(root["path"], "");
+        assert_eq!(root["id"], "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            root["checks"]["status is 200"],
+            json!({
+                "name": "status is 200",
+                "path": "::status is 200",
+                "id": "6210a8cd14cd70477eba5c5e4cb3fb5f",
+                "passes": 8,
+                "fails": 2,
+            })
+        );
+        assert_eq!(root["checks"]["body ok"]["passes"], 10);
+        let login = &root["groups"]["login"];
+        assert_eq!(login["path"], "::login");
+        assert_eq!(login["id"], "a7d10b3a6c9a385ee254f0dbc7f9c8c9");
+        assert_eq!(login["groups"], json!({}));
+        assert_eq!(
+            login["checks"]["logged in"],
+            json!({
+                "name": "logged in",
+                "path": "::login::logged in",
+                "id": "7899578c5df3634876689a01b7cc94c1",
+                "passes": 3,
+                "fails": 0,
+            })
+        );
+    }
+
+    #[test]
+    fn md5_known_answers() {
+        assert_eq!(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            md5_hex("The quick brown fox jumps over the lazy dog"),
+            "9e107d9d372bb6826bd81d3542a419d6"
+        );
+        // Longer than one 64-byte block.
+        assert_eq!(
+            md5_hex(&"a".repeat(100)),
+            "36a92cc94a9e0fa21f625f8bfb007adf"
+        );
+    }
 }
