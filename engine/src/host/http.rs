@@ -52,6 +52,20 @@ fn convert(req: wit::Request, discard_all: bool) -> Result<(HttpRequest, Request
     Ok((request, meta))
 }
 
+/// The method as a shared string: the common ones are allocated once per
+/// process, not once per request.
+fn method_name(m: &http::Method) -> Arc<str> {
+    static COMMON: std::sync::OnceLock<[Arc<str>; 7]> = std::sync::OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map(Arc::from)
+    });
+    common
+        .iter()
+        .find(|c| &***c == m.as_str())
+        .cloned()
+        .unwrap_or_else(|| Arc::from(m.as_str()))
+}
+
 fn is_expected(status: u16, ranges: &[wit::StatusRange]) -> bool {
     if status == 0 {
         return false;
@@ -115,7 +129,7 @@ impl HostState {
             let sample = HttpSample {
                 base: base.clone(),
                 extra: meta.tags.clone(),
-                method: Arc::from(hop.method.as_str()),
+                method: method_name(&hop.method),
                 name: meta.name.clone().unwrap_or_else(|| url.clone()),
                 url,
                 status: hop.status,

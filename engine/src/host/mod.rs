@@ -31,8 +31,6 @@ pub struct RunShared {
     pub http: Arc<SharedHttp>,
     /// Read-only data sets.
     pub data: DataSets,
-    /// When the run was set up (before setup and VU initialisation).
-    pub start: Instant,
     /// When the scenarios started: t = 0 of `elapsed` and of per-second
     /// rates, as in k6 (initialisation is not test time).
     pub load_started: std::sync::OnceLock<Instant>,

@@ -20,7 +20,6 @@ use crate::log;
 use crate::metrics::{Builtin, Snapshot, TagSet};
 use crate::output::ThresholdLine;
 use crate::scenario::ScenarioRuntime;
-use crate::thresholds::ThresholdSet;
 use crate::vu::{GuestFailure, Vu};
 
 pub use monitor::Progress;
@@ -441,9 +440,4 @@ pub async fn component_options(path: &std::path::Path) -> Result<String, RunErro
     .map_err(|e| RunError::Config(e.to_string()))?
     .map_err(|e| RunError::Config(e.to_string()))?;
     prepare::read_component_options(&rt, &Arc::new(StopSignal::new())).await
-}
-
-/// The summary's threshold lines, in the order of the `thresholds` option.
-pub fn threshold_lines(set: &ThresholdSet, snapshot: &Snapshot) -> Vec<ThresholdLine> {
-    monitor::judge(set, snapshot)
 }
