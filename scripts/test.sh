@@ -6,15 +6,30 @@ cd "$(dirname "$0")/.."
 bash scripts/build-guests.sh
 # Real peers some end-to-end tests start on loopback, from Debian's packages:
 # chromium renders the HTML report, prometheus receives remote write, curl
-# queries it.
+# queries it. The guest toolchains: clang-19 and wasi-libc build the C
+# examples, Node.js and npm the JavaScript ones (scripts/build-c.sh and
+# scripts/build-js.sh; componentize-py comes from PyPI in build-python.sh).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v clang-19 >/dev/null 2>&1 || missing+=(clang-19)
+command -v wasm-ld-19 >/dev/null 2>&1 || missing+=(lld-19)
+[ -e /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
+ls /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
+    || missing+=(libclang-rt-19-dev-wasm32)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
         || echo "warning: cannot install ${missing[*]}; the tests that need them will fail" >&2
 fi
 # Release mode: the end-to-end tests compile real components (an 18 MB Python
 # one among them) with the engine, which is slow in an unoptimised build.
+# The C build helper (C bindings, core module to component), and the
+# JavaScript SDK's pinned npm packages, before the tests build in parallel.
+cargo build --release --locked -p volley-guest-tools
+if [ ! -e sdk/js/node_modules/.package-lock.json ]; then
+    (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
 cargo test --release --locked -p volley -p volley-sdk

@@ -1,5 +1,6 @@
-//! `volley new NAME --lang rust`: a ready scenario project that builds and
-//! runs against `volley target` unchanged.
+//! `volley new NAME --lang rust|python|js|c`: a ready scenario project (build
+//! script, README, options with thresholds) that builds and runs against
+//! `volley target` unchanged.
 
 use std::path::{Path, PathBuf};
 
@@ -13,13 +14,13 @@ pub enum ScaffoldError {
     #[error("invalid project name {0:?}: use letters, digits, '-' and '_', starting with a letter")]
     Name(String),
     /// A language without scaffolding yet.
-    #[error("--lang {0}: not available yet; supported: rust, python")]
+    #[error("--lang {0}: not a scenario language; use rust, python, js or c")]
     Language(String),
     /// The SDK could not be found.
     #[error(
-        "cannot find the volley-sdk crate; pass --sdk PATH (the sdk/rust folder of a Volley checkout)"
+        "cannot find Volley's {0} SDK; pass --sdk PATH (the sdk/{0} folder of a Volley checkout)"
     )]
-    Sdk,
+    Sdk(&'static str),
     /// Writing failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -30,12 +31,38 @@ pub enum ScaffoldError {
     },
 }
 
-/// The SDK next to the sources this binary was built from, if it exists.
-pub fn default_sdk() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/rust");
-    p.canonicalize()
-        .ok()
-        .filter(|p| p.join("Cargo.toml").exists())
+/// The SDK of `lang` (the folder under sdk/) next to the sources this binary
+/// was built from, if it holds `marker`.
+fn default_sdk(lang: &str, marker: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sdk")
+        .join(lang);
+    p.canonicalize().ok().filter(|p| p.join(marker).exists())
+}
+
+/// `--sdk` or the default SDK of `lang`, made absolute.
+fn find_sdk(
+    given: Option<PathBuf>,
+    lang: &'static str,
+    marker: &str,
+) -> Result<PathBuf, ScaffoldError> {
+    match given {
+        Some(p) => p.canonicalize().map_err(|_| ScaffoldError::Sdk(lang)),
+        None => default_sdk(lang, marker).ok_or(ScaffoldError::Sdk(lang)),
+    }
+}
+
+/// Create the project directory `parent/name`, which must not exist.
+fn project_dir(parent: &Path, name: &str) -> Result<PathBuf, ScaffoldError> {
+    let dir = parent.join(name);
+    if dir.exists() {
+        return Err(ScaffoldError::Exists(dir));
+    }
+    std::fs::create_dir_all(&dir).map_err(|source| ScaffoldError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ScaffoldError> {
@@ -59,17 +86,18 @@ pub fn new_project(
     if !valid {
         return Err(ScaffoldError::Name(name.to_string()));
     }
-    if lang == "python" {
-        return new_python(parent, name, sdk);
+    match lang {
+        "rust" => new_rust(parent, name, sdk),
+        "python" | "py" => new_python(parent, name, sdk),
+        "js" | "javascript" => new_js(parent, name, sdk),
+        "c" => new_c(parent, name, sdk),
+        _ => Err(ScaffoldError::Language(lang.to_string())),
     }
-    if lang != "rust" {
-        return Err(ScaffoldError::Language(lang.to_string()));
-    }
-    let sdk = sdk.or_else(default_sdk).ok_or(ScaffoldError::Sdk)?;
-    let dir = parent.join(name);
-    if dir.exists() {
-        return Err(ScaffoldError::Exists(dir));
-    }
+}
+
+fn new_rust(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
+    let sdk = find_sdk(sdk, "rust", "Cargo.toml")?;
+    let dir = project_dir(parent, name)?;
     let src = dir.join("src");
     std::fs::create_dir_all(&src).map_err(|source| ScaffoldError::Io {
         path: src.clone(),
@@ -121,28 +149,13 @@ strip = true
     Ok(dir)
 }
 
-/// The Python SDK next to the sources this binary was built from.
-fn default_python_sdk() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/python");
-    p.canonicalize()
-        .ok()
-        .filter(|p| p.join("volley/__init__.py").exists())
-}
-
 fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
-    let sdk = sdk.or_else(default_python_sdk).ok_or(ScaffoldError::Sdk)?;
+    let sdk = find_sdk(sdk, "python", "volley/__init__.py")?;
     let wit = sdk
         .join("../../wit")
         .canonicalize()
-        .map_err(|_| ScaffoldError::Sdk)?;
-    let dir = parent.join(name);
-    if dir.exists() {
-        return Err(ScaffoldError::Exists(dir));
-    }
-    std::fs::create_dir_all(&dir).map_err(|source| ScaffoldError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+        .map_err(|_| ScaffoldError::Sdk("python"))?;
+    let dir = project_dir(parent, name)?;
     write(&dir.join("app.py"), PY_TEMPLATE)?;
     write(
         &dir.join("build.sh"),
@@ -161,6 +174,110 @@ fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf
     )?;
     Ok(dir)
 }
+
+fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
+    let sdk = find_sdk(sdk, "js", "build.mjs")?;
+    let dir = project_dir(parent, name)?;
+    write(&dir.join("script.js"), JS_TEMPLATE)?;
+    write(
+        &dir.join("build.sh"),
+        &format!(
+            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (jco and QuickJS, from npm)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nSDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm ci --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
+            sdk = sdk.display()
+        ),
+    )?;
+    write(&dir.join(".gitignore"), "*.wasm\n")?;
+    write(
+        &dir.join("README.md"),
+        &format!(
+            "# {name}\n\nA Volley load-test scenario in JavaScript, written like a k6 script.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `script.js`: `options` holds the k6-style options and thresholds, the\ndefault export what one virtual user does. `k6`, `k6/http`, `k6/metrics`,\n`k6/data` and `k6/execution` imports work too. See docs/languages.md.\n"
+        ),
+    )?;
+    Ok(dir)
+}
+
+fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
+    let sdk = find_sdk(sdk, "c", "volley.h")?;
+    let build = sdk
+        .join("../../scripts/build-c.sh")
+        .canonicalize()
+        .map_err(|_| ScaffoldError::Sdk("c"))?;
+    let dir = project_dir(parent, name)?;
+    write(
+        &dir.join(format!("{}.c", name.replace('-', "_"))),
+        C_TEMPLATE,
+    )?;
+    write(
+        &dir.join("build.sh"),
+        &format!(
+            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (Debian's clang-19 and wasi-libc)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nbash \"{build}\" . {name}.wasm\n",
+            build = build.display()
+        ),
+    )?;
+    write(&dir.join(".gitignore"), "*.wasm\n")?;
+    write(
+        &dir.join("README.md"),
+        &format!(
+            "# {name}\n\nA Volley load-test scenario in C.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEvery `.c` file here is compiled with Volley's C SDK (`volley.h`, in\n{sdk}). `scenario_options()` holds the k6-style options and thresholds,\n`scenario_iteration()` what one virtual user does. See docs/languages.md.\n",
+            sdk = sdk.display()
+        ),
+    )?;
+    Ok(dir)
+}
+
+const JS_TEMPLATE: &str = r#"// A Volley scenario: what one virtual user does in one iteration.
+import { check, sleep } from 'volley';
+import http from 'volley/http';
+
+export const options = {
+  vus: 5,
+  duration: '10s',
+  thresholds: {
+    http_req_failed: ['rate<0.01'],
+    http_req_duration: ['p(95)<500'],
+  },
+};
+
+const BASE = __ENV.BASE_URL || 'http://127.0.0.1:3030';
+
+export default function () {
+  const res = http.get(`${BASE}/health`);
+  check(res, { 'status is 200': (r) => r.status === 200 });
+  sleep(1);
+}
+"#;
+
+const C_TEMPLATE: &str = r#"/* A Volley scenario: what one virtual user does in one iteration. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "volley.h"
+
+const char *scenario_options(void) {
+    return "{\"vus\": 5, \"duration\": \"10s\", \"thresholds\": {"
+           "\"http_req_failed\": [\"rate<0.01\"], \"http_req_duration\": [\"p(95)<500\"]}}";
+}
+
+static char url[512];
+
+int scenario_vu_init(const volley_bytes *setup_data) {
+    (void)setup_data;
+    char *base = volley_env("BASE_URL", "http://127.0.0.1:3030");
+    snprintf(url, sizeof url, "%s/health", base);
+    free(base);
+    return 0;
+}
+
+int scenario_iteration(const char *exec) {
+    (void)exec;
+    volley_response res = volley_get(url, NULL);
+    volley_check("status is 200", res.status == 200);
+    volley_response_free(&res);
+    volley_sleep(1.0);
+    return 0;
+}
+"#;
 
 const PY_TEMPLATE: &str = r#""""A Volley scenario: what one virtual user does in one iteration."""
 

@@ -1,14 +1,38 @@
-//! Scenarios in other languages: the Python customer-care flow (built here
-//! with componentize-py) makes the same requests per endpoint and the same
-//! checks as the Rust one.
+//! Scenarios in other languages: each language's example, built from source
+//! with the project's scripts (which install the toolchains), makes the same
+//! requests per endpoint and the same checks as the Rust one; `volley new`
+//! projects in each language build and run unchanged.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{Target, guest, root, volley_run};
 
-fn run_flow(
-    scenario: &std::path::Path,
-) -> (std::collections::BTreeMap<String, u64>, serde_json::Value) {
+/// Run `scripts/SCRIPT ARGS...` from the repository root; the component it
+/// built is at `out` (relative to the root).
+fn build(script: &str, args: &[&str], out: &str) -> PathBuf {
+    let status = Command::new("bash")
+        .current_dir(root())
+        .arg(format!("scripts/{script}"))
+        .args(args)
+        .status()
+        .expect("bash runs");
+    assert!(
+        status.success(),
+        "scripts/{script} builds {args:?} (it installs its toolchain)"
+    );
+    let out = root().join(out);
+    assert!(out.exists(), "{} was built", out.display());
+    out
+}
+
+type Flow = (
+    std::collections::BTreeMap<String, u64>,
+    Vec<(String, u64, u64)>,
+);
+
+/// Requests per route and checks (path, passes, fails) of 3 seeded iterations.
+fn run_flow(scenario: &Path) -> Flow {
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(
@@ -17,7 +41,10 @@ fn run_flow(
     );
     run.assert_ok();
     let export = run.export.expect("export");
-    (t.stats().by_route, export["root_group"].clone())
+    let mut found = Vec::new();
+    checks(&export["root_group"], &mut found);
+    found.sort();
+    (t.stats().by_route, found)
 }
 
 /// Check names with their passes and fails, group by group.
@@ -39,62 +66,144 @@ fn checks(group: &serde_json::Value, out: &mut Vec<(String, u64, u64)>) {
     }
 }
 
-#[test]
-fn python_customer_care_matches_rust() {
-    let status = Command::new("bash")
-        .current_dir(root())
-        .args([
-            "scripts/build-python.sh",
-            "example-scenarios/python/customer-care",
-            "app",
-            "target/python/customer-care.wasm",
-        ])
-        .status()
-        .expect("bash runs");
-    assert!(
-        status.success(),
-        "the Python example builds (scripts/build-python.sh installs componentize-py)"
-    );
-    let python = root().join("target/python/customer-care.wasm");
-    let rust = guest("customer-care", "customer_care");
-
-    let (py_routes, py_group) = run_flow(&python);
-    let (rs_routes, rs_group) = run_flow(&rust);
-    assert_eq!(py_routes, rs_routes, "same requests per endpoint");
-    assert_eq!(py_routes.get("POST /orders"), Some(&3));
-    let (mut py_checks, mut rs_checks) = (Vec::new(), Vec::new());
-    checks(&py_group, &mut py_checks);
-    checks(&rs_group, &mut rs_checks);
-    py_checks.sort();
-    rs_checks.sort();
-    assert_eq!(py_checks, rs_checks, "same checks with the same outcomes");
-    assert_eq!(py_checks.len(), 5);
+fn assert_customer_care_matches_rust(other: &Path) {
+    let rust = run_flow(&guest("customer-care", "customer_care"));
+    let flow = run_flow(other);
+    assert_eq!(flow.0, rust.0, "same requests per endpoint");
+    assert_eq!(flow.0.get("POST /orders"), Some(&3));
+    assert_eq!(flow.1, rust.1, "same checks with the same outcomes");
+    assert_eq!(flow.1.len(), 5);
 }
 
 #[test]
-fn new_python_project_builds_and_runs() {
+fn python_customer_care_matches_rust() {
+    let python = build(
+        "build-python.sh",
+        &[
+            "example-scenarios/python/customer-care",
+            "app",
+            "target/python/customer-care.wasm",
+        ],
+        "target/python/customer-care.wasm",
+    );
+    assert_customer_care_matches_rust(&python);
+}
+
+#[test]
+fn javascript_customer_care_matches_rust() {
+    let js = build(
+        "build-js.sh",
+        &[
+            "example-scenarios/js/customer-care/script.js",
+            "target/js/customer-care.wasm",
+        ],
+        "target/js/customer-care.wasm",
+    );
+    assert_customer_care_matches_rust(&js);
+}
+
+#[test]
+fn c_hello_matches_rust() {
+    let c = build(
+        "build-c.sh",
+        &["example-scenarios/c/hello", "target/c/hello.wasm"],
+        "target/c/hello.wasm",
+    );
+    let rust = run_flow(&guest("hello", "hello"));
+    let flow = run_flow(&c);
+    assert_eq!(flow, rust, "same requests and checks as the Rust hello");
+    assert_eq!(flow.0.get("GET /products"), Some(&3));
+    assert_eq!(flow.1.len(), 2);
+}
+
+#[test]
+fn inspect_names_each_language() {
+    let python = root().join("target/python/inspect.wasm");
+    let cases = [
+        (
+            build(
+                "build-python.sh",
+                &[
+                    "example-scenarios/python/customer-care",
+                    "app",
+                    python.to_str().unwrap_or_default(),
+                ],
+                "target/python/inspect.wasm",
+            ),
+            "Python",
+        ),
+        (guest("hello", "hello"), "Rust"),
+        (
+            build(
+                "build-c.sh",
+                &["example-scenarios/c/hello", "target/c/hello-inspect.wasm"],
+                "target/c/hello-inspect.wasm",
+            ),
+            "C (clang, wit-bindgen-c)",
+        ),
+        (
+            build(
+                "build-js.sh",
+                &[
+                    "example-scenarios/js/customer-care/script.js",
+                    "target/js/inspect.wasm",
+                ],
+                "target/js/inspect.wasm",
+            ),
+            "JavaScript",
+        ),
+    ];
+    for (wasm, language) in cases {
+        let run = crate::support::volley(&["inspect", "--json", wasm.to_str().unwrap_or_default()]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let found = v["language"].as_str().unwrap_or_default();
+        assert!(found.starts_with(language), "{}: {found}", wasm.display());
+        assert_eq!(v["contract"], "0.1.0");
+    }
+}
+
+/// `volley new NAME --lang LANG`, then its build.sh, then a run against the
+/// demo target: two iterations each request /health once.
+fn new_project_builds_and_runs(lang: &str, wasm: &str) {
     let dir = crate::support::tempdir();
+    let name = format!("shop-{lang}");
     let run = crate::support::volley(&[
         "new",
-        "pyshop",
+        &name,
         "--lang",
-        "python",
+        lang,
         "--dir",
         dir.to_str().unwrap_or_default(),
     ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let project = dir.join("pyshop");
+    let project = dir.join(&name);
     let status = Command::new("bash")
         .arg(project.join("build.sh"))
         .status()
         .expect("bash runs");
-    assert!(status.success(), "the new Python project builds");
+    assert!(status.success(), "the new {lang} project builds");
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(
-        &project.join("pyshop.wasm"),
+        &project.join(wasm.replace("NAME", &name)),
         &["-u", "1", "-i", "2", "-e", &base, "-q"],
     );
     run.assert_ok();
     assert_eq!(t.stats().by_route.get("GET /health"), Some(&2));
+}
+
+#[test]
+fn new_python_project_builds_and_runs() {
+    new_project_builds_and_runs("python", "NAME.wasm");
+}
+
+#[test]
+fn new_javascript_project_builds_and_runs() {
+    new_project_builds_and_runs("js", "NAME.wasm");
+}
+
+#[test]
+fn new_c_project_builds_and_runs() {
+    new_project_builds_and_runs("c", "NAME.wasm");
 }

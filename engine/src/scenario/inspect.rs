@@ -18,6 +18,9 @@ pub struct Inspection {
     /// `field: name version` entries of every producers section
     /// (language, processed-by, sdk), deduplicated.
     pub producers: Vec<String>,
+    /// The scenario's language and toolchain, read from the producers:
+    /// `JavaScript`, `Python`, `C`, `Rust`, or `unknown`.
+    pub language: String,
     /// The interfaces it imports.
     pub imports: Vec<String>,
     /// What it exports.
@@ -52,10 +55,35 @@ pub fn inspect(path: &Path) -> Result<Inspection, ScenarioError> {
         path: path.display().to_string(),
         size: bytes.len(),
         contract,
+        language: language(&producers),
         producers,
         imports,
         exports,
     })
+}
+
+/// The language a scenario was written in, from its producers. Runtimes,
+/// adapters and standard libraries bring producers of their own (the WASI
+/// adapter and the QuickJS and CPython runtimes say `language: Rust`; Rust's
+/// standard library brings wasi-libc, written in C), so the marks only one
+/// toolchain leaves are looked for first: Volley's build scripts' `sdk`
+/// entries, then the binding generators.
+fn language(producers: &[String]) -> String {
+    let has = |needle: &str| producers.iter().any(|p| p.contains(needle));
+    let guess = if has("volley-js") || has("componentize-js") || has("componentize-qjs") {
+        "JavaScript (QuickJS, jco componentize)"
+    } else if has("componentize-py") || has("component-init-transform") {
+        "Python (componentize-py)"
+    } else if has("volley-c") || (has("wit-bindgen-c") && !has("wit-bindgen-rust")) {
+        "C (clang, wit-bindgen-c)"
+    } else if has("wit-bindgen-rust") || has("language: Rust") {
+        "Rust"
+    } else if has("language: C") {
+        "C"
+    } else {
+        "unknown"
+    };
+    guess.to_string()
 }
 
 fn leb(bytes: &[u8], pos: &mut usize) -> Option<u64> {
@@ -142,6 +170,28 @@ fn read_producers(body: &[u8], out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_guest_language_before_its_runtime() {
+        let p = |list: &[&str]| language(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            p(&[
+                "language: C11",
+                "processed-by: wit-bindgen-c 0.63.0",
+                "language: Rust"
+            ]),
+            "C (clang, wit-bindgen-c)"
+        );
+        assert_eq!(
+            p(&["language: Rust", "sdk: volley-js 0.1.0"]),
+            "JavaScript (QuickJS, jco componentize)"
+        );
+        assert_eq!(
+            p(&["language: Rust", "processed-by: rustc 1.95.0 (x)"]),
+            "Rust (rustc 1.95.0 (x))"
+        );
+        assert_eq!(p(&[]), "unknown");
+    }
 
     #[test]
     fn reads_a_producers_section() {

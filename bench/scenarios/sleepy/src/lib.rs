@@ -1,6 +1,7 @@
 //! Benchmark scenario for memory per VU: each iteration GETs
 //! `{BASE_URL}/delay?ms=100` and then sleeps 1 s, so nearly every VU is
-//! parked in a host call at any moment.
+//! parked in a host call at any moment. With `-e IDLE=1` it only sleeps
+//! (memory per idle VU, compared across languages by bench/languages.sh).
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use volley_sdk::prelude::*;
 #[derive(Default)]
 struct Sleepy {
     url: String,
+    idle: bool,
 }
 
 impl Scenario for Sleepy {
@@ -17,10 +19,15 @@ impl Scenario for Sleepy {
         let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
         Ok(Self {
             url: format!("{base}/delay?ms=100"),
+            idle: env("IDLE").is_some(),
         })
     }
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
+        if self.idle {
+            sleep(Duration::from_secs(1));
+            return Ok(());
+        }
         let res = http::Request::get(self.url.as_str()).send()?;
         check("status is 200", res.status == 200);
         sleep(Duration::from_secs(1));

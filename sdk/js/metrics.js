@@ -1,0 +1,36 @@
+// `import { Counter, Gauge, Rate, Trend } from 'volley/metrics'` (or
+// 'k6/metrics'): custom metrics, usable in thresholds.
+import { metrics as host } from './host.js';
+
+function tagList(tags) {
+  return tags ? Object.keys(tags).map((k) => [k, String(tags[k])]) : [];
+}
+
+class Metric {
+  constructor(name, kind, isTime) {
+    this.name = name;
+    this.id = host.define(String(name), kind, isTime ? 'time' : 'default');
+  }
+
+  /** Add a sample (for a Rate, truthy counts as a hit). */
+  add(value, tags) {
+    const v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
+    host.add(this.id, v, tagList(tags));
+  }
+}
+
+export class Counter extends Metric {
+  constructor(name) { super(name, 'counter', false); }
+}
+export class Gauge extends Metric {
+  constructor(name, isTime) { super(name, 'gauge', isTime); }
+}
+export class Rate extends Metric {
+  constructor(name) { super(name, 'rate', false); }
+}
+/** A distribution; `new Trend(name, true)` shows its values as times (ms). */
+export class Trend extends Metric {
+  constructor(name, isTime) { super(name, 'trend', isTime); }
+}
+
+export default { Counter, Gauge, Rate, Trend };
