@@ -76,13 +76,14 @@ pub struct InspectArgs {
 pub struct NewArgs {
     /// The project's name (and directory).
     pub name: String,
-    /// The scenario's language.
+    /// The scenario's language: rust, python, js or c.
     #[arg(long, default_value = "rust", value_name = "LANG")]
     pub lang: String,
     /// Where to create the project.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
-    /// The volley-sdk crate to depend on (default: the one next to this volley's sources).
+    /// The language's SDK folder (sdk/rust, sdk/python, sdk/js or sdk/c of a
+    /// Volley checkout; default: the one next to this volley's sources).
     #[arg(long, value_name = "PATH")]
     pub sdk: Option<PathBuf>,
 }
@@ -212,6 +213,21 @@ pub struct RunArgs {
     /// [IPv6]:PORT. Requests elsewhere fail with error_code 1111 and make no connection.
     #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
     pub allow_hosts: Vec<String>,
+
+    /// Block requests to this IP network (CIDR, repeatable or comma-separated;
+    /// k6's blacklistIPs). Blocked requests fail with error_code 1110.
+    #[arg(long = "blacklist-ip", value_name = "CIDR", value_delimiter = ',')]
+    pub blacklist_ips: Vec<String>,
+
+    /// Block requests to these host names (comma-separated, *.DOMAIN
+    /// wildcards; k6's blockHostnames). Blocked requests fail with error_code 1111.
+    #[arg(long = "block-hostnames", value_name = "HOSTS", value_delimiter = ',')]
+    pub block_hostnames: Vec<String>,
+
+    /// Block requests to private, loopback, link-local, multicast and other
+    /// non-public addresses, after DNS resolution (see docs/k6-mapping.md).
+    #[arg(long)]
+    pub block_private: bool,
 
     /// Start the embedded demo target on a free loopback port for this run and
     /// set BASE_URL to it (unless --env BASE_URL=... is given).

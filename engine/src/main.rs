@@ -123,6 +123,7 @@ async fn inspect_command(args: InspectArgs) -> ProcessExit {
         volley::output::format::bytes(info.size as f64)
     );
     println!("contract:    volley:scenario@{}", info.contract);
+    println!("language:    {}", info.language);
     println!(
         "produced by: {}",
         if info.producers.is_empty() {
@@ -251,13 +252,13 @@ fn new_command(args: NewArgs) -> ProcessExit {
     match volley::scaffold::new_project(&args.dir, &args.name, &args.lang, args.sdk.clone()) {
         Ok(dir) => {
             println!("created {}", dir.display());
-            let wasm = if args.lang == "python" {
-                dir.join(format!("{}.wasm", args.name))
-            } else {
+            let wasm = if args.lang == "rust" {
                 dir.join(format!(
                     "target/wasm32-wasip2/release/{}.wasm",
                     args.name.replace('-', "_")
                 ))
+            } else {
+                dir.join(format!("{}.wasm", args.name))
             };
             println!(
                 "next: bash {}/build.sh && volley run {} --with-demo-target",
@@ -317,6 +318,12 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         cli.insecure_skip_tls_verify = Some(true);
     }
     cli.max_redirects = args.max_redirects;
+    if !args.blacklist_ips.is_empty() {
+        cli.blacklist_ips = Some(args.blacklist_ips.clone());
+    }
+    if !args.block_hostnames.is_empty() {
+        cli.block_hostnames = Some(args.block_hostnames.clone());
+    }
     if let Some(t) = &args.http_timeout {
         cli.http_timeout =
             Some(parse_duration(t).map_err(|e| anyhow!("--http-timeout {t:?}: {e}"))?);
@@ -381,6 +388,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig> {
         progress,
         no_thresholds: args.no_thresholds,
         allow_hosts: args.allow_hosts.clone(),
+        block_private: args.block_private,
         outputs,
         timeseries: args.results.is_some() || args.html.is_some(),
     })

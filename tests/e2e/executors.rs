@@ -146,3 +146,43 @@ fn allow_host_denies_other_hosts_without_connecting() {
     let bad = volley_run(&fixture(), &["-i", "1", "--allow-host", "a.*.com"]);
     assert_eq!(bad.code, Some(104), "{}", bad.stderr);
 }
+
+#[test]
+fn blocked_networks_make_no_connection() {
+    let allowed = Target::start();
+    let blocked = Target::start_on([127, 0, 0, 2]);
+    let other_url = format!("OTHER_URL={}", blocked.url);
+    // k6's blacklistIPs, as a flag: only the 127.0.0.2 target is blocked.
+    let run = allowed.run_fixture(
+        "other",
+        &[
+            "-i",
+            "3",
+            "-e",
+            &other_url,
+            "--blacklist-ip",
+            "127.0.0.2/32",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(allowed.stats().requests, 3);
+    assert_eq!(blocked.stats().requests, 0, "no request reached 127.0.0.2");
+    assert!(run.stderr.contains("1110"), "{}", run.stderr);
+    let export = run.export.expect("export");
+    assert_eq!(metric(&export, "http_req_failed", "passes"), 3.0);
+
+    // --block-private covers loopback: nothing reaches either target.
+    let run = allowed.run_fixture("other", &["-i", "2", "-e", &other_url, "--block-private"]);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(allowed.stats().requests, 3, "no new request");
+    assert_eq!(blocked.stats().requests, 0);
+    let export = run.export.expect("export");
+    // The first request of each iteration fails it, so 2 requests in all.
+    assert_eq!(metric(&export, "http_req_failed", "passes"), 2.0);
+    assert!(run.stderr.contains("--block-private"), "{}", run.stderr);
+
+    // The same from the options, and a bad network is refused up front.
+    let bad = volley_run(&fixture(), &["-i", "1", "--blacklist-ip", "10.0.0.0/99"]);
+    assert_eq!(bad.code, Some(104), "{}", bad.stderr);
+    assert!(bad.stderr.contains("blacklistIPs"), "{}", bad.stderr);
+}

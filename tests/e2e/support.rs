@@ -72,13 +72,19 @@ pub struct Target {
 impl Target {
     /// Start a demo target on a free loopback port.
     pub fn start() -> Target {
+        Target::start_on([127, 0, 0, 1])
+    }
+
+    /// Start a demo target on a free port of loopback address `ip`
+    /// (any of 127.0.0.0/8).
+    pub fn start_on(ip: [u8; 4]) -> Target {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("tokio runtime for the demo target");
         let target = rt
-            .block_on(DemoTarget::bind(([127, 0, 0, 1], 0).into()))
+            .block_on(DemoTarget::bind((ip, 0).into()))
             .expect("bind the demo target on loopback");
         let url = format!("http://{}", target.local_addr());
         Target {

@@ -61,6 +61,8 @@ impl Options {
                 "VOLLEY_SETUP_TIMEOUT" => o.setup_timeout = field.duration(),
                 "VOLLEY_TEARDOWN_TIMEOUT" => o.teardown_timeout = field.duration(),
                 "VOLLEY_SUMMARY_TREND_STATS" => o.summary_trend_stats = Some(field.list()),
+                "VOLLEY_BLACKLIST_IPS" => o.blacklist_ips = Some(field.list()),
+                "VOLLEY_BLOCK_HOSTNAMES" => o.block_hostnames = Some(field.list()),
                 "VOLLEY_HTTP_TIMEOUT" => o.http_timeout = field.duration(),
                 "VOLLEY_DISCARD_RESPONSE_BODIES" => o.discard_response_bodies = field.bool(),
                 "VOLLEY_SEED" => o.seed = field.number("a non-negative integer"),

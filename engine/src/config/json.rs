@@ -20,8 +20,6 @@ use super::plan::Stage;
 const UNSUPPORTED: &[&str] = &[
     "batch",
     "batchPerHost",
-    "blacklistIPs",
-    "blockHostnames",
     "cloud",
     "collectors",
     "consoleOutput",
@@ -121,6 +119,8 @@ impl Reader {
                 "maxRedirects" => o.max_redirects = self.u32(p, v),
                 "discardResponseBodies" => o.discard_response_bodies = self.bool(p, v),
                 "summaryTrendStats" => o.summary_trend_stats = self.strings(p, v),
+                "blacklistIPs" => o.blacklist_ips = self.strings(p, v),
+                "blockHostnames" => o.block_hostnames = self.strings(p, v),
                 "tags" => o.tags = self.string_map(p, v),
                 "noSetup" => o.no_setup = self.bool(p, v),
                 "noTeardown" => o.no_teardown = self.bool(p, v),

@@ -42,6 +42,10 @@ pub struct Options {
     pub discard_response_bodies: Option<bool>,
     /// `summaryTrendStats`.
     pub summary_trend_stats: Option<Vec<String>>,
+    /// `blacklistIPs`: networks no request may connect to.
+    pub blacklist_ips: Option<Vec<String>>,
+    /// `blockHostnames`: host names (and `*.domain` wildcards) no request may reach.
+    pub block_hostnames: Option<Vec<String>>,
     /// `tags`: tags added to every sample.
     pub tags: Option<BTreeMap<String, String>>,
     /// `noSetup`.
@@ -185,6 +189,8 @@ impl Options {
                 .discard_response_bodies
                 .or(self.discard_response_bodies),
             summary_trend_stats: over.summary_trend_stats.or(self.summary_trend_stats),
+            blacklist_ips: over.blacklist_ips.or(self.blacklist_ips),
+            block_hostnames: over.block_hostnames.or(self.block_hostnames),
             tags: over.tags.or(self.tags),
             no_setup: over.no_setup.or(self.no_setup),
             no_teardown: over.no_teardown.or(self.no_teardown),

@@ -130,6 +130,10 @@ pub struct HttpPlan {
     pub discard_response_bodies: bool,
     /// Largest response body a request may hold in memory, in bytes.
     pub max_body_bytes: u64,
+    /// `blacklistIPs`, each a valid network.
+    pub blacklist_ips: Vec<String>,
+    /// `blockHostnames`.
+    pub block_hostnames: Vec<String>,
 }
 
 /// Everything a run needs, resolved and validated.

@@ -99,7 +99,7 @@ fn wit_error(e: HttpError) -> wit::Error {
         HttpError::Connect(m) => wit::Error::Connect(m),
         HttpError::Tls(m) => wit::Error::Tls(m),
         HttpError::Protocol(m) => wit::Error::Protocol(m),
-        HttpError::Denied(m) => wit::Error::Denied(m),
+        HttpError::Denied(m) | HttpError::BlockedIp(m) => wit::Error::Denied(m),
         HttpError::Invalid(m) => wit::Error::Invalid(m),
     }
 }

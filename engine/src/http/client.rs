@@ -290,7 +290,7 @@ impl VuClient {
                 return Ok((c, true));
             }
         }
-        let opened = connect::open(origin, &self.shared.tls).await?;
+        let opened = connect::open(origin, &self.shared.tls, self.shared.policy.as_deref()).await?;
         p.dns = opened.dns;
         p.connecting = opened.connecting;
         p.tls = opened.tls;
@@ -378,7 +378,9 @@ impl VuClient {
                     let nothing_read = conn.probe.marks(begin).read == 0;
                     if reused && nothing_read && !retried {
                         retried = true;
-                        let opened = connect::open(&origin, &self.shared.tls).await?;
+                        let opened =
+                            connect::open(&origin, &self.shared.tls, self.shared.policy.as_deref())
+                                .await?;
                         p.dns = opened.dns;
                         p.connecting = opened.connecting;
                         p.tls = opened.tls;

@@ -151,10 +151,24 @@ async fn resolve(origin: &Origin) -> Result<Vec<SocketAddr>, HttpError> {
 pub(crate) async fn open(
     origin: &Origin,
     tls: &Arc<rustls::ClientConfig>,
+    policy: Option<&dyn super::HostPolicy>,
 ) -> Result<Opened, HttpError> {
     let started = Instant::now();
-    let addrs = resolve(origin).await?;
+    let mut addrs = resolve(origin).await?;
     let dns = started.elapsed();
+    if let Some(policy) = policy {
+        let mut denied = None;
+        addrs.retain(|a| match policy.check_ip(a.ip()) {
+            Ok(()) => true,
+            Err(e) => {
+                denied = Some(e);
+                false
+            }
+        });
+        if let (true, Some(reason)) = (addrs.is_empty(), denied) {
+            return Err(HttpError::BlockedIp(format!("{}: {reason}", origin.host)));
+        }
+    }
 
     let connect_start = Instant::now();
     let mut last_err = None;

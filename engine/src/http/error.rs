@@ -23,6 +23,9 @@ pub enum HttpError {
     /// The host is not allowed; no connection was made.
     #[error("host denied: {0}")]
     Denied(String),
+    /// The host resolved only to blocked addresses; no connection was made.
+    #[error("address blocked: {0}")]
+    BlockedIp(String),
     /// The request is malformed (URL, method, header).
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -31,7 +34,7 @@ pub enum HttpError {
 impl HttpError {
     /// k6's `error_code` for this error (see k6's "Error codes" page):
     /// 1020 invalid URL, 1050 timeout, 1100 DNS, 1101 no IP for the host,
-    /// 1111 blocked host name, 1200 TCP, 1201 broken pipe, 1212 connection
+    /// 1110 blocked IP, 1111 blocked host name, 1200 TCP, 1201 broken pipe, 1212 connection
     /// refused, 1220 reset by peer, 1300 TLS, 1310 unknown authority, 1311
     /// name mismatch, 1000 anything else (HTTP/1 protocol errors).
     pub fn code(&self) -> u32 {
@@ -54,6 +57,7 @@ impl HttpError {
             HttpError::Tls(_) => 1300,
             HttpError::Protocol(_) => 1000,
             HttpError::Denied(_) => 1111,
+            HttpError::BlockedIp(_) => 1110,
             HttpError::Invalid(_) => 1020,
         }
     }

@@ -22,7 +22,7 @@ use bytes::Bytes;
 
 pub use client::VuClient;
 pub use error::HttpError;
-pub use policy::AllowList;
+pub use policy::{AllowList, IpBlock, NetPolicy, PRIVATE_NETWORKS};
 
 /// Run-wide HTTP settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,10 +39,16 @@ pub struct HttpSettings {
     pub max_body_bytes: u64,
 }
 
-/// A gate consulted before any connection is made (`--allow-host`).
+/// A gate consulted before any connection is made (`--allow-host`,
+/// `--block-private`, ...).
 pub trait HostPolicy: Send + Sync + std::fmt::Debug {
-    /// `Err(reason)` denies the request.
+    /// `Err(reason)` denies the request to this host name or IP literal.
     fn check(&self, host: &str, port: u16) -> Result<(), String>;
+
+    /// `Err(reason)` denies connecting to this resolved address.
+    fn check_ip(&self, _ip: std::net::IpAddr) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Why the HTTP client could not be set up.

@@ -1,5 +1,9 @@
-//! `--allow-host`: the hosts a run may reach. Anything else is denied
-//! before a connection is attempted.
+//! Where a run may send requests: `--allow-host` (only these hosts),
+//! `--block-hostnames` and `--blacklist-ip` (k6's `blockHostnames` and
+//! `blacklistIPs`), and `--block-private` (no private, loopback, link-local
+//! or other non-public addresses). A denied request makes no connection.
+
+use std::net::IpAddr;
 
 use super::HostPolicy;
 
@@ -75,12 +79,156 @@ fn split_host_port(raw: &str) -> Option<(&str, Option<u16>)> {
     }
 }
 
-impl HostPolicy for AllowList {
-    fn check(&self, host: &str, port: u16) -> Result<(), String> {
-        if self.allows(host, port) {
-            Ok(())
+/// An IP network in CIDR notation (`10.0.0.0/8`, `fd00::/8`); a bare address
+/// is a /32 or /128.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpBlock {
+    net: IpAddr,
+    prefix: u8,
+}
+
+impl IpBlock {
+    /// Parse `ADDR[/PREFIX]`; the error names the bad value.
+    pub fn parse(raw: &str) -> Result<IpBlock, String> {
+        let raw = raw.trim();
+        let bad = || format!("{raw:?}: expected an IP network like 10.0.0.0/8 or fd00::/8");
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (raw, None),
+        };
+        let net: IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(IpBlock { net, prefix })
+    }
+
+    /// Whether `ip` is in this network (IPv4-mapped IPv6 counts as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What `--block-private` blocks: every range that is not the public
+/// internet (RFC 6890's special-purpose registries, in short).
+pub const PRIVATE_NETWORKS: &[&str] = &[
+    "0.0.0.0/8",      // "this" network
+    "10.0.0.0/8",     // private (RFC 1918)
+    "100.64.0.0/10",  // carrier-grade NAT
+    "127.0.0.0/8",    // loopback
+    "169.254.0.0/16", // link-local, cloud metadata services
+    "172.16.0.0/12",  // private (RFC 1918)
+    "192.0.0.0/24",   // IETF protocol assignments
+    "192.168.0.0/16", // private (RFC 1918)
+    "198.18.0.0/15",  // benchmarking
+    "224.0.0.0/4",    // multicast
+    "240.0.0.0/4",    // reserved, broadcast
+    "::/128",         // unspecified
+    "::1/128",        // loopback
+    "fc00::/7",       // unique local
+    "fe80::/10",      // link-local
+    "ff00::/8",       // multicast
+];
+
+/// The network policy of a run.
+#[derive(Debug, Clone, Default)]
+pub struct NetPolicy {
+    allow: Option<AllowList>,
+    blocked_hosts: Option<AllowList>,
+    blocked_ips: Vec<IpBlock>,
+}
+
+impl NetPolicy {
+    /// Build from `--allow-host`, `--block-hostnames`, `--blacklist-ip` and
+    /// `--block-private`; the error names the bad value and its flag.
+    pub fn new<S: AsRef<str>>(
+        allow_hosts: &[S],
+        block_hostnames: &[S],
+        blacklist_ips: &[S],
+        block_private: bool,
+    ) -> Result<NetPolicy, String> {
+        let allow = if allow_hosts.is_empty() {
+            None
         } else {
-            Err(format!("{host}:{port} is not in the --allow-host list"))
+            Some(AllowList::parse(allow_hosts)?)
+        };
+        let blocked_hosts =
+            if block_hostnames.is_empty() {
+                None
+            } else {
+                Some(AllowList::parse(block_hostnames).map_err(|e| {
+                    e.replacen("--allow-host", "blockHostnames (--block-hostnames)", 1)
+                })?)
+            };
+        let mut blocked_ips = Vec::new();
+        for raw in blacklist_ips {
+            blocked_ips.push(
+                IpBlock::parse(raw.as_ref())
+                    .map_err(|e| format!("blacklistIPs (--blacklist-ip) {e}"))?,
+            );
+        }
+        if block_private {
+            blocked_ips.extend(
+                PRIVATE_NETWORKS
+                    .iter()
+                    .filter_map(|n| IpBlock::parse(n).ok()),
+            );
+        }
+        Ok(NetPolicy {
+            allow,
+            blocked_hosts,
+            blocked_ips,
+        })
+    }
+
+    /// Whether this policy restricts anything.
+    pub fn is_open(&self) -> bool {
+        self.allow.is_none() && self.blocked_hosts.is_none() && self.blocked_ips.is_empty()
+    }
+}
+
+impl HostPolicy for NetPolicy {
+    fn check(&self, host: &str, port: u16) -> Result<(), String> {
+        if let Some(allow) = &self.allow
+            && !allow.allows(host, port)
+        {
+            return Err(format!("{host}:{port} is not in the --allow-host list"));
+        }
+        if let Some(blocked) = &self.blocked_hosts
+            && blocked.allows(host, port)
+        {
+            return Err(format!("{host} is blocked by blockHostnames"));
+        }
+        Ok(())
+    }
+
+    fn check_ip(&self, ip: IpAddr) -> Result<(), String> {
+        match self.blocked_ips.iter().find(|b| b.contains(ip)) {
+            Some(b) => Err(format!(
+                "{ip} is in the blocked network {}/{} (blacklistIPs or --block-private)",
+                b.net, b.prefix
+            )),
+            None => Ok(()),
         }
     }
 }
@@ -88,6 +236,54 @@ impl HostPolicy for AllowList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_blocks_and_private_networks() {
+        let b = IpBlock::parse("10.0.0.0/8").expect("valid");
+        assert!(b.contains("10.1.2.3".parse().expect("ip")));
+        assert!(!b.contains("11.0.0.1".parse().expect("ip")));
+        assert!(
+            b.contains("::ffff:10.0.0.1".parse().expect("ip")),
+            "v4-mapped"
+        );
+        assert!(
+            IpBlock::parse("1.2.3.4")
+                .expect("bare")
+                .contains("1.2.3.4".parse().expect("ip"))
+        );
+        assert!(
+            IpBlock::parse("0.0.0.0/0")
+                .expect("all")
+                .contains("8.8.8.8".parse().expect("ip"))
+        );
+        assert!(IpBlock::parse("10.0.0.0/33").is_err());
+        assert!(IpBlock::parse("ten/8").is_err());
+        let p = NetPolicy::new::<&str>(&[], &[], &[], true).expect("valid");
+        for private in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "::1",
+            "fd00::1",
+        ] {
+            assert!(
+                p.check_ip(private.parse().expect("ip")).is_err(),
+                "{private}"
+            );
+        }
+        for public in ["8.8.8.8", "2001:4860:4860::8888", "172.32.0.1"] {
+            assert!(p.check_ip(public.parse().expect("ip")).is_ok(), "{public}");
+        }
+        assert!(
+            NetPolicy::new::<&str>(&[], &[], &[], false)
+                .expect("valid")
+                .is_open()
+        );
+        let h = NetPolicy::new(&[], &["*.internal.test"], &[], false).expect("valid");
+        assert!(h.check("db.internal.test", 80).is_err());
+        assert!(h.check("shop.test", 80).is_ok());
+    }
 
     #[test]
     fn hosts_wildcards_ports_and_ipv6() {

@@ -48,6 +48,8 @@ pub struct RunConfig {
     pub no_thresholds: bool,
     /// `--allow-host` patterns; empty allows every host.
     pub allow_hosts: Vec<String>,
+    /// `--block-private`: no requests to non-public addresses.
+    pub block_private: bool,
     /// Record a per-second time series (for `--results`).
     pub timeseries: bool,
     /// `--out TYPE=FILE` outputs that stream every sample.

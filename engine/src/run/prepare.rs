@@ -9,7 +9,7 @@ use crate::config::{Options, Plan};
 use crate::control::StopSignal;
 use crate::executor;
 use crate::host::{DataSets, HostState, RunShared, ScenarioInfo};
-use crate::http::{AllowList, HostPolicy, HttpSettings, SharedHttp};
+use crate::http::{HostPolicy, HttpSettings, NetPolicy, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, SampleWriter, Store, TagSet};
 use crate::output::{OutputSpec, PrometheusRw, Streams};
@@ -78,12 +78,17 @@ pub async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Prepared,
     drop(probe);
 
     let data = DataSets::load(&plan.data).map_err(config_err)?;
-    let policy: Option<Arc<dyn HostPolicy>> = if cfg.allow_hosts.is_empty() {
+    let policy = NetPolicy::new(
+        &cfg.allow_hosts,
+        &plan.http.block_hostnames,
+        &plan.http.blacklist_ips,
+        cfg.block_private,
+    )
+    .map_err(RunError::Config)?;
+    let policy: Option<Arc<dyn HostPolicy>> = if policy.is_open() {
         None
     } else {
-        Some(Arc::new(
-            AllowList::parse(&cfg.allow_hosts).map_err(RunError::Config)?,
-        ))
+        Some(Arc::new(policy))
     };
     let http = SharedHttp::with_policy(
         HttpSettings {
