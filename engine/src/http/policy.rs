@@ -287,13 +287,13 @@ mod tests {
 
     #[test]
     fn hosts_wildcards_ports_and_ipv6() {
-        let a = AllowList::parse(&[
+        let allowed = [
             "api.example.com",
             "*.shop.test",
             "127.0.0.1:8080",
             "[::1]:9000",
-        ])
-        .expect("valid");
+        ];
+        let a = NetPolicy::new(&allowed, &[], &[], false).expect("valid");
         assert!(a.check("api.example.com", 443).is_ok());
         assert!(a.check("API.example.com", 80).is_ok());
         assert!(a.check("x.api.example.com", 80).is_err());
