@@ -18,14 +18,26 @@ static scenario_string_t borrow(const char *s) {
     return out;
 }
 
-/* A NUL-terminated copy of a canonical-ABI string, which is then freed. */
-static char *take(scenario_string_t *s) {
-    char *out = realloc(s->ptr, s->len + 1);
+/* A NUL-terminated string made of a canonical-ABI list the host handed
+ * over (which it owns no more). An empty list was not allocated: its
+ * pointer is only the alignment that cabi_realloc returns for size 0. */
+static char *take_bytes(uint8_t **ptr, size_t len) {
+    char *out = len ? realloc(*ptr, len + 1) : malloc(1);
     if (out == NULL) abort();
-    out[s->len] = '\0';
-    s->ptr = NULL;
+    out[len] = '\0';
+    *ptr = NULL;
+    return out;
+}
+
+static char *take(scenario_string_t *s) {
+    char *out = take_bytes(&s->ptr, s->len);
     s->len = 0;
     return out;
+}
+
+/* Free a canonical-ABI allocation the host made, unless it is empty. */
+static void release(void *ptr, size_t len) {
+    if (len) free(ptr);
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -91,9 +103,9 @@ bool exports_volley_scenario_lifecycle_setup(scenario_list_u8_t *ret, scenario_s
 
 static bool with_data(scenario_list_u8_t *setup_data, scenario_string_t *err,
                       int (*stage)(const volley_bytes *), const char *name) {
-    volley_bytes data = {setup_data->ptr, setup_data->len};
+    volley_bytes data = {setup_data->len ? setup_data->ptr : NULL, setup_data->len};
     int rc = stage(&data);
-    scenario_list_u8_free(setup_data);
+    release(setup_data->ptr, setup_data->len);
     return rc == 0 ? true : fail_with(err, name);
 }
 
@@ -121,9 +133,7 @@ static double ms(uint64_t ns) { return (double)ns / 1e6; }
 static void to_response(volley_scenario_http_response_t *r, volley_response *out) {
     out->status = r->status;
     out->body_len = r->body.len;
-    out->body = realloc(r->body.ptr, r->body.len + 1);
-    if (out->body == NULL) abort();
-    out->body[r->body.len] = '\0';
+    out->body = take_bytes(&r->body.ptr, r->body.len);
     out->url = take(&r->url);
     volley_scenario_http_timings_t *t = &r->timings;
     out->timings = (volley_timings){ms(t->blocked), ms(t->connecting), ms(t->tls_handshaking),
@@ -136,7 +146,7 @@ static void to_response(volley_scenario_http_response_t *r, volley_response *out
         out->headers[i].name = take(&r->headers.ptr[i].f0);
         out->headers[i].value = take(&r->headers.ptr[i].f1);
     }
-    free(r->headers.ptr);
+    release(r->headers.ptr, r->headers.len);
 }
 
 volley_response volley_send(const volley_request *req) {

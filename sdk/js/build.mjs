@@ -21,7 +21,7 @@ import { rolldown } from 'rolldown';
 
 const SDK = dirname(fileURLToPath(import.meta.url));
 const WIT = process.env.VOLLEY_WIT || resolve(SDK, '../../wit');
-const SUPPORTED_K6 = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution']);
+const SUPPORTED_K6 = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/encoding']);
 const HOST = ['http', 'vu', 'metrics', 'data'].map((i) => `volley:scenario/${i}@0.1.0`);
 
 function die(msg) {
@@ -88,7 +88,12 @@ try {
     `  return loaded;`,
     `}`,
     `export const lifecycle = {`,
-    `  options: () => lc().options(),`,
+    // options() runs in an instance of its own before the run's data sets
+    // are loaded: SharedArray then stands empty instead of calling open().
+    `  options: () => {`,
+    `    globalThis.__volleyOptionsPhase = true;`,
+    `    try { return lc().options(); } finally { globalThis.__volleyOptionsPhase = false; }`,
+    `  },`,
     `  setup: () => lc().setup(),`,
     `  vuInit: (data) => lc().vuInit(data),`,
     `  iteration: (exec) => lc().iteration(exec),`,

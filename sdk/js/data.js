@@ -9,6 +9,7 @@ import { data as host } from './host.js';
 export function SharedArray(name, loader) {
   const len = host.len(String(name));
   if (len === undefined || len === null) {
+    if (globalThis.__volleyOptionsPhase) return Object.freeze([]);
     if (typeof loader === 'function') {
       const items = loader();
       return Object.freeze(Array.from(items));

@@ -97,15 +97,16 @@ function ms(ns) {
   return Number(ns) / 1e6;
 }
 
-/** A response, shaped like k6's. */
+/** A response, shaped like k6's. `headers` and `body` are made on first
+ * use: string work is slow in an interpreter inside WebAssembly (three
+ * header names cost ~20 µs), and most iterations only look at `status`. */
 class Response {
   constructor(req, raw, error) {
-    this.request = { method: req.method.tag === 'other' ? req.method.val : req.method.tag.toUpperCase(), url: req.url };
+    this._req = req;
+    this._raw = raw;
     if (raw) {
       this.status = raw.status;
       this.url = raw.url;
-      this.headers = headerObject(raw.headers);
-      this.body = req.__binary ? raw.body.buffer : req.discardBody ? null : decode(raw.body);
       const t = raw.timings;
       this.timings = {
         blocked: ms(t.blocked),
@@ -121,12 +122,29 @@ class Response {
     } else {
       this.status = 0;
       this.url = req.url;
-      this.headers = {};
-      this.body = null;
       this.timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
       this.error = error.tag === 'timeout' ? 'request timeout' : String(error.val);
       this.error_code = ERROR_CODES[error.tag] || 1000;
     }
+  }
+
+  get headers() {
+    if (this._headers === undefined) this._headers = this._raw ? headerObject(this._raw.headers) : {};
+    return this._headers;
+  }
+
+  get body() {
+    if (this._body === undefined) {
+      const raw = this._raw;
+      const req = this._req;
+      this._body = !raw || req.discardBody ? null : req.__binary ? raw.body.buffer : decode(raw.body);
+    }
+    return this._body;
+  }
+
+  get request() {
+    const m = this._req.method;
+    return { method: m.tag === 'other' ? m.val : m.tag.toUpperCase(), url: this._req.url };
   }
 
   /** The body parsed as JSON; with a selector (`items.0.id`), that part. */

@@ -65,6 +65,36 @@ fn other_contract_version() {
 }
 
 #[test]
+fn older_contract_version() {
+    // The same component with its version strings rewritten to an older
+    // contract ("0.2.0" and "0.0.9" have the same length, so the binary
+    // stays well-formed).
+    let newer = std::fs::read(guest("fixture-future-contract", "fixture_future_contract"))
+        .expect("fixture");
+    let (from, to) = (b"scenario@0.2.0".as_slice(), b"scenario@0.0.9".as_slice());
+    let mut older = Vec::with_capacity(newer.len());
+    let mut i = 0;
+    while i < newer.len() {
+        if newer[i..].starts_with(from) {
+            older.extend_from_slice(to);
+            i += from.len();
+        } else {
+            older.push(newer[i]);
+            i += 1;
+        }
+    }
+    assert_ne!(older, newer, "the fixture names its contract version");
+    let path = temp_file("older.wasm", "");
+    std::fs::write(&path, older).expect("write");
+    let run = volley(&["run", path.to_str().unwrap_or_default()]);
+    assert_clear(
+        &run,
+        104,
+        &["volley:scenario@0.0.9", "supports volley:scenario@0.1.0"],
+    );
+}
+
+#[test]
 fn bad_options_json() {
     let cfg = temp_file("bad.json", r#"{"vus": 2, "duration": }"#);
     let run = volley(&[

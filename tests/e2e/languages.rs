@@ -114,6 +114,25 @@ fn c_hello_matches_rust() {
     assert_eq!(flow, rust, "same requests and checks as the Rust hello");
     assert_eq!(flow.0.get("GET /products"), Some(&3));
     assert_eq!(flow.1.len(), 2);
+
+    // Empty lists from the host (a discarded body, no headers) are not
+    // allocations: the SDK must not free them (this once trapped).
+    let bench = build(
+        "build-c.sh",
+        &["bench/scenarios/c/get_check", "target/c/get_check.wasm"],
+        "target/c/get_check.wasm",
+    );
+    let t = Target::start();
+    let url = format!("TARGET_URL={}/health", t.url);
+    let run = volley_run(&bench, &["-u", "2", "-i", "20", "-e", &url, "-q"]);
+    run.assert_ok();
+    let export = run.export.expect("export");
+    assert!(
+        export["metrics"]["iterations_failed"].is_null(),
+        "no failed iteration: {}",
+        run.stderr
+    );
+    assert_eq!(export["metrics"]["checks"]["passes"], 20);
 }
 
 #[test]
@@ -206,4 +225,48 @@ fn new_javascript_project_builds_and_runs() {
 #[test]
 fn new_c_project_builds_and_runs() {
     new_project_builds_and_runs("c", "NAME.wasm");
+}
+
+#[test]
+fn javascript_runs_k6_scripts_with_k6_imports() {
+    let wasm = build(
+        "build-js.sh",
+        &["tests/fixtures/js/k6-compat.js", "target/js/k6-compat.wasm"],
+        "target/js/k6-compat.wasm",
+    );
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let users = root().join("tests/fixtures/js/users.json");
+    let data = format!("users={}", users.display());
+    let run = volley_run(&wasm, &["-e", &base, "--data", &data, "-q"]);
+    // The script's thresholds demand that every check passed.
+    run.assert_ok();
+    let export = run.export.expect("export");
+    let mut found = Vec::new();
+    checks(&export["root_group"], &mut found);
+    assert_eq!(found.len(), 9, "{found:?}");
+    assert!(
+        found.iter().all(|(_, pass, fail)| *pass == 4 && *fail == 0),
+        "{found:?}"
+    );
+    assert!(run.stderr.contains("teardown saw yes"), "{}", run.stderr);
+    assert_eq!(t.stats().by_route.get("POST /customers"), Some(&4));
+
+    // A k6 module the SDK does not have is refused at build time, by name.
+    let script = crate::support::temp_file(
+        "ws.js",
+        "import ws from 'k6/ws';\nexport default function () { ws.connect('ws://x'); }\n",
+    );
+    let out = Command::new("bash")
+        .current_dir(root())
+        .args([
+            "scripts/build-js.sh",
+            script.to_str().unwrap_or_default(),
+            "/dev/null",
+        ])
+        .output()
+        .expect("bash runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("k6/ws is not available"), "{stderr}");
 }

@@ -73,7 +73,7 @@ pub enum ScenarioError {
     },
     /// It imports something the engine does not provide.
     #[error(
-        "{path} imports something volley does not provide: {message}. Scenarios may import volley:scenario and the wasi:cli/clocks/random/io/filesystem interfaces of WASI 0.2; build without other capabilities (for JavaScript: `jco componentize --disable all`)"
+        "{path} imports something volley does not provide: {message}. Scenarios may import volley:scenario and the wasi:cli/clocks/random/io/filesystem interfaces of WASI 0.2; build without other capabilities (for JavaScript, use scripts/build-js.sh)"
     )]
     Link {
         /// The path given.

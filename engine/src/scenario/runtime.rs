@@ -130,6 +130,20 @@ fn engine_config_for(limits: &RuntimeLimits, per: PerInstance) -> Config {
     config
 }
 
+/// wasmtime's message, with what to do about the errors users meet.
+fn explain_compile_error(message: String) -> String {
+    if message.contains("component model async") {
+        // Per-call cost halves without component-model async, so Volley's
+        // engine leaves it off; jco's QuickJS output uses it unless built
+        // in synchronous mode.
+        format!(
+            "{message}. The component uses component-model async, which volley does not run; for JavaScript, build with scripts/build-js.sh (jco's QuickJS backend with --backend-qjs-disable-async)"
+        )
+    } else {
+        message
+    }
+}
+
 impl ScenarioRuntime {
     /// Read, validate, compile and link the scenario at `path`.
     pub fn load(path: &Path, limits: RuntimeLimits) -> Result<Self, ScenarioError> {
@@ -143,7 +157,7 @@ impl ScenarioRuntime {
         let component =
             super::cache::compile(&engine, &bytes).map_err(|e| ScenarioError::Compile {
                 path: path.to_path_buf(),
-                message: format!("{e:#}"),
+                message: explain_compile_error(format!("{e:#}")),
             })?;
         Self::finish(path, engine, component, bytes.len(), limits)
     }
