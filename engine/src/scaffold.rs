@@ -133,11 +133,10 @@ strip = true
         ),
     )?;
     write(&src.join("lib.rs"), TEMPLATE)?;
-    write(
-        &dir.join("build.sh"),
-        &format!(
-            "#!/usr/bin/env bash\n# Build the scenario component: target/wasm32-wasip2/release/{lib}.wasm\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nrustup target add wasm32-wasip2 >/dev/null 2>&1 || true\ncargo build --target wasm32-wasip2 --release\n"
-        ),
+    build_script(
+        &dir,
+        &format!("target/wasm32-wasip2/release/{lib}.wasm"),
+        "rustup target add wasm32-wasip2 >/dev/null 2>&1 || true\ncargo build --target wasm32-wasip2 --release\n",
     )?;
     write(&dir.join(".gitignore"), "/target\n")?;
     write(
@@ -149,6 +148,33 @@ strip = true
     Ok(dir)
 }
 
+/// A `build.sh` that says what it builds, then runs `body` in the project.
+fn build_script(dir: &Path, what: &str, body: &str) -> Result<(), ScaffoldError> {
+    write(
+        &dir.join("build.sh"),
+        &format!(
+            "#!/usr/bin/env bash\n# Build the scenario component: {what}\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n{body}"
+        ),
+    )
+}
+
+/// `.gitignore` and README of a project that builds `NAME.wasm` in place.
+fn wasm_project_docs(
+    dir: &Path,
+    name: &str,
+    language: &str,
+    ignore: &str,
+    edit: &str,
+) -> Result<(), ScaffoldError> {
+    write(&dir.join(".gitignore"), ignore)?;
+    write(
+        &dir.join("README.md"),
+        &format!(
+            "# {name}\n\nA Volley load-test scenario in {language}.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\n{edit} See docs/languages.md.\n"
+        ),
+    )
+}
+
 fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, ScaffoldError> {
     let sdk = find_sdk(sdk, "python", "volley/__init__.py")?;
     let wit = sdk
@@ -157,20 +183,21 @@ fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf
         .map_err(|_| ScaffoldError::Sdk("python"))?;
     let dir = project_dir(parent, name)?;
     write(&dir.join("app.py"), PY_TEMPLATE)?;
-    write(
-        &dir.join("build.sh"),
+    build_script(
+        &dir,
+        &format!("{name}.wasm (componentize-py from PyPI)"),
         &format!(
-            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (componentize-py from PyPI)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\ncommand -v componentize-py >/dev/null 2>&1 || python3 -m pip install -q componentize-py==0.25.1\ncomponentize-py -d \"{wit}\" -w scenario componentize -p . -p \"{sdk}\" app -o {name}.wasm\n",
+            "command -v componentize-py >/dev/null 2>&1 || python3 -m pip install -q componentize-py==0.25.1\ncomponentize-py -d \"{wit}\" -w scenario componentize -p . -p \"{sdk}\" app -o {name}.wasm\n",
             wit = wit.display(),
             sdk = sdk.display()
         ),
     )?;
-    write(&dir.join(".gitignore"), "*.wasm\n__pycache__/\n")?;
-    write(
-        &dir.join("README.md"),
-        &format!(
-            "# {name}\n\nA Volley load-test scenario in Python.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `app.py`: `options` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does. See docs/languages.md.\n"
-        ),
+    wasm_project_docs(
+        &dir,
+        name,
+        "Python",
+        "*.wasm\n__pycache__/\n",
+        "Edit `app.py`: `options` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does.",
     )?;
     Ok(dir)
 }
@@ -179,19 +206,20 @@ fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sc
     let sdk = find_sdk(sdk, "js", "build.mjs")?;
     let dir = project_dir(parent, name)?;
     write(&dir.join("script.js"), JS_TEMPLATE)?;
-    write(
-        &dir.join("build.sh"),
+    build_script(
+        &dir,
+        &format!("{name}.wasm (jco and QuickJS, from npm)"),
         &format!(
-            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (jco and QuickJS, from npm)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nSDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm ci --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
+            "SDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm ci --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
             sdk = sdk.display()
         ),
     )?;
-    write(&dir.join(".gitignore"), "*.wasm\n")?;
-    write(
-        &dir.join("README.md"),
-        &format!(
-            "# {name}\n\nA Volley load-test scenario in JavaScript, written like a k6 script.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `script.js`: `options` holds the k6-style options and thresholds, the\ndefault export what one virtual user does. `k6`, `k6/http`, `k6/metrics`,\n`k6/data` and `k6/execution` imports work too. See docs/languages.md.\n"
-        ),
+    wasm_project_docs(
+        &dir,
+        name,
+        "JavaScript, written like a k6 script",
+        "*.wasm\n",
+        "Edit `script.js`: `options` holds the k6-style options and thresholds, the\ndefault export what one virtual user does. `k6`, `k6/http`, `k6/metrics`,\n`k6/data`, `k6/execution` and `k6/encoding` imports work too.",
     )?;
     Ok(dir)
 }
@@ -207,19 +235,19 @@ fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sca
         &dir.join(format!("{}.c", name.replace('-', "_"))),
         C_TEMPLATE,
     )?;
-    write(
-        &dir.join("build.sh"),
-        &format!(
-            "#!/usr/bin/env bash\n# Build the scenario component: {name}.wasm (Debian's clang-19 and wasi-libc)\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nbash \"{build}\" . {name}.wasm\n",
-            build = build.display()
-        ),
+    build_script(
+        &dir,
+        &format!("{name}.wasm (Debian's clang-19 and wasi-libc)"),
+        &format!("bash \"{}\" . {name}.wasm\n", build.display()),
     )?;
-    write(&dir.join(".gitignore"), "*.wasm\n")?;
-    write(
-        &dir.join("README.md"),
+    wasm_project_docs(
+        &dir,
+        name,
+        "C",
+        "*.wasm\n",
         &format!(
-            "# {name}\n\nA Volley load-test scenario in C.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEvery `.c` file here is compiled with Volley's C SDK (`volley.h`, in\n{sdk}). `scenario_options()` holds the k6-style options and thresholds,\n`scenario_iteration()` what one virtual user does. See docs/languages.md.\n",
-            sdk = sdk.display()
+            "Every `.c` file here is compiled with Volley's C SDK (`volley.h`, in\n{}). `scenario_options()` holds the k6-style options and thresholds,\n`scenario_iteration()` what one virtual user does.",
+            sdk.display()
         ),
     )?;
     Ok(dir)

@@ -297,21 +297,17 @@ char *volley_env(const char *key, const char *fallback) {
     return dup_or_null(fallback);
 }
 
-uint32_t volley_vu_id(void) {
+/* The current VU's id and iteration (the scenario name is dropped). */
+static volley_scenario_vu_vu_info_t vu_info(void) {
     volley_scenario_vu_vu_info_t info;
     volley_scenario_vu_info(&info);
-    uint32_t id = info.id;
-    volley_scenario_vu_vu_info_free(&info);
-    return id;
+    scenario_string_free(&info.scenario);
+    return info;
 }
 
-uint64_t volley_vu_iteration(void) {
-    volley_scenario_vu_vu_info_t info;
-    volley_scenario_vu_info(&info);
-    uint64_t it = info.iteration;
-    volley_scenario_vu_vu_info_free(&info);
-    return it;
-}
+uint32_t volley_vu_id(void) { return vu_info().id; }
+
+uint64_t volley_vu_iteration(void) { return vu_info().iteration; }
 
 uint64_t volley_random_u64(void) { return volley_scenario_vu_random(); }
 

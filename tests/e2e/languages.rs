@@ -127,12 +127,19 @@ fn c_hello_matches_rust() {
     let run = volley_run(&bench, &["-u", "2", "-i", "20", "-e", &url, "-q"]);
     run.assert_ok();
     let export = run.export.expect("export");
-    assert!(
-        export["metrics"]["iterations_failed"].is_null(),
+    assert_eq!(
+        export["metrics"]["iterations_failed"]["count"]
+            .as_f64()
+            .unwrap_or(0.0),
+        0.0,
         "no failed iteration: {}",
         run.stderr
     );
-    assert_eq!(export["metrics"]["checks"]["passes"], 20);
+    assert_eq!(
+        export["metrics"]["iterations"]["count"].as_f64(),
+        Some(20.0)
+    );
+    assert_eq!(export["metrics"]["checks"]["passes"].as_f64(), Some(20.0));
 }
 
 #[test]

@@ -17,6 +17,16 @@ pub struct Stage {
     pub target: u64,
 }
 
+impl Stage {
+    /// A stage of `secs` seconds ending at `target`.
+    pub fn secs(secs: u64, target: u64) -> Stage {
+        Stage {
+            duration: Duration::from_secs(secs),
+            target,
+        }
+    }
+}
+
 /// What an executor does, with k6's option names and defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExecutorConfig {

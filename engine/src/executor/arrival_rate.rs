@@ -168,16 +168,9 @@ fn grow(
 mod tests {
     use super::*;
 
-    fn st(secs: u64, target: u64) -> Stage {
-        Stage {
-            duration: Duration::from_secs(secs),
-            target,
-        }
-    }
-
     #[test]
     fn constant_rate_spaces_iterations_evenly() {
-        let s = Schedule::new(100, Duration::from_secs(1), &[st(2, 100)]);
+        let s = Schedule::new(100, Duration::from_secs(1), &[Stage::secs(2, 100)]);
         assert_eq!(s.start_of(0), Some(Duration::ZERO));
         assert_eq!(s.start_of(50), Some(Duration::from_millis(500)));
         assert_eq!(s.start_of(199).map(|d| d.as_millis()), Some(1990));
@@ -187,12 +180,12 @@ mod tests {
     #[test]
     fn ramping_rate_integrates() {
         // 0 → 10/s over 10 s: 50 iterations; half of them start after ~7.07 s.
-        let s = Schedule::new(0, Duration::from_secs(1), &[st(10, 10)]);
+        let s = Schedule::new(0, Duration::from_secs(1), &[Stage::secs(10, 10)]);
         let t = s.start_of(25).expect("in schedule").as_secs_f64();
         assert!((t - 50f64.sqrt()).abs() < 1e-6, "{t}");
         assert_eq!(s.start_of(50), None);
         // time unit: 60 per minute = 1/s
-        let m = Schedule::new(60, Duration::from_secs(60), &[st(3, 60)]);
+        let m = Schedule::new(60, Duration::from_secs(60), &[Stage::secs(3, 60)]);
         assert_eq!(m.start_of(2), Some(Duration::from_secs(2)));
     }
 }

@@ -116,16 +116,9 @@ pub(super) async fn run(
 mod tests {
     use super::*;
 
-    fn st(secs: u64, target: u64) -> Stage {
-        Stage {
-            duration: Duration::from_secs(secs),
-            target,
-        }
-    }
-
     #[test]
     fn targets_follow_the_stages_linearly() {
-        let stages = [st(10, 10), st(10, 10), st(5, 0)];
+        let stages = [Stage::secs(10, 10), Stage::secs(10, 10), Stage::secs(5, 0)];
         assert_eq!(target_at(0, &stages, Duration::ZERO), 0);
         assert_eq!(target_at(0, &stages, Duration::from_secs(5)), 5);
         assert_eq!(target_at(0, &stages, Duration::from_millis(9_999)), 9);
@@ -133,6 +126,9 @@ mod tests {
         assert_eq!(target_at(0, &stages, Duration::from_secs(15)), 10);
         assert_eq!(target_at(0, &stages, Duration::from_millis(22_500)), 5);
         assert_eq!(target_at(0, &stages, Duration::from_secs(30)), 0);
-        assert_eq!(target_at(4, &[st(2, 0)], Duration::from_secs(1)), 2);
+        assert_eq!(
+            target_at(4, &[Stage::secs(2, 0)], Duration::from_secs(1)),
+            2
+        );
     }
 }

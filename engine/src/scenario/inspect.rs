@@ -187,8 +187,18 @@ mod tests {
             "JavaScript (QuickJS, jco componentize)"
         );
         assert_eq!(
-            p(&["language: Rust", "processed-by: rustc 1.95.0 (x)"]),
-            "Rust (rustc 1.95.0 (x))"
+            p(&[
+                "processed-by: wit-bindgen-rust 0.45.0",
+                "processed-by: wit-bindgen-c 0.51.0"
+            ]),
+            "Rust"
+        );
+        assert_eq!(
+            p(&[
+                "language: Rust",
+                "processed-by: component-init-transform 0.2.0"
+            ]),
+            "Python (componentize-py)"
         );
         assert_eq!(p(&[]), "unknown");
     }
