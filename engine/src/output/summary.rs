@@ -15,9 +15,9 @@ mod tables;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::format::{self, duration_ms, number, percent};
+use super::format::{self, number, percent};
 use super::{SummaryInput, ThresholdLine, trend_stat};
-use crate::metrics::{MetricDef, MetricKind, Sink, TrendStats};
+use crate::metrics::{MetricDef, MetricKind, Sink};
 use crate::thresholds::{Aggregation, Expression, MetricSelector};
 
 /// Indentation of everything inside a `█` section.
