@@ -12,7 +12,10 @@ if ! command -v node >/dev/null 2>&1; then
     exit 1
 fi
 if [ ! -e sdk/js/node_modules/.package-lock.json ]; then
-    (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` with the committed lock, not `npm ci`: the registry here
+    # did not give npm other platforms' optional native packages, so the lock
+    # lacks them, and `npm ci` refuses a lock without them.
+    (cd sdk/js && npm install --no-audit --no-fund --loglevel=error)
 fi
 mkdir -p "$(dirname "$OUT")"
 node sdk/js/build.mjs "$SCRIPT" "$OUT"

@@ -30,6 +30,9 @@ fi
 # JavaScript SDK's pinned npm packages, before the tests build in parallel.
 cargo build --release --locked -p volley-guest-tools
 if [ ! -e sdk/js/node_modules/.package-lock.json ]; then
-    (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` with the committed lock, not `npm ci`: the registry here
+    # did not give npm other platforms' optional native packages, so the lock
+    # lacks them, and `npm ci` refuses a lock without them.
+    (cd sdk/js && npm install --no-audit --no-fund --loglevel=error)
 fi
 cargo test --release --locked -p volley -p volley-sdk

@@ -210,7 +210,7 @@ fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sc
         &dir,
         &format!("{name}.wasm (jco and QuickJS, from npm)"),
         &format!(
-            "SDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm ci --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
+            "SDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm install --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
             sdk = sdk.display()
         ),
     )?;
