@@ -136,11 +136,6 @@ impl VuSlot {
         }
     }
 
-    /// The VU's number (k6's `__VU`).
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
     /// Replace the instance with a fresh, initialised one.
     async fn replace(&mut self, ctx: &ExecutionContext) -> bool {
         if let Some(mut old) = self.vu.take() {

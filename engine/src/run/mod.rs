@@ -380,56 +380,22 @@ async fn init_vus(
     plan: &Plan,
     infos: &[Arc<ScenarioInfo>],
 ) -> Result<Vec<Vec<VuSlot>>, String> {
-    // One initialiser per core: instantiation and `vu-init` are CPU work,
-    // and 10,000 VUs initialised one by one take twice as long on 2 cores.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut all = Vec::with_capacity(plan.scenarios.len());
     for (s, info) in plan.scenarios.iter().zip(infos) {
         let n = executor::initial_vus(&s.executor);
-        let remaining = Arc::new(std::sync::atomic::AtomicU64::new(n));
-        let mut set = tokio::task::JoinSet::new();
-        for _ in 0..workers.min(n as usize).max(1) {
-            let (ctx, info, remaining) = (ctx.clone(), info.clone(), remaining.clone());
-            let scenario = s.name.clone();
-            set.spawn(async move {
-                let mut made = Vec::new();
-                while remaining
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| r.checked_sub(1))
-                    .is_ok()
-                {
-                    if !ctx.run.stop.running() {
-                        return Err("interrupted while initialising VUs".to_string());
-                    }
-                    let id = ctx.next_vu_id();
-                    let vu = ctx.new_vu(id, &info).await.map_err(|e| {
-                        format!("VU {id} of scenario {scenario} failed to initialise: {e}")
-                    })?;
-                    ctx.allocated_vus.fetch_add(1, Ordering::Relaxed);
-                    made.push(VuSlot::new(id, info.clone(), vu));
-                }
-                Ok::<_, String>(made)
-            });
-        }
         let mut slots = Vec::with_capacity(n as usize);
-        let mut failed = None;
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Ok(Ok(made)) => slots.extend(made),
-                Ok(Err(e)) => {
-                    remaining.store(0, Ordering::Relaxed);
-                    failed.get_or_insert(e);
-                }
-                Err(e) => {
-                    remaining.store(0, Ordering::Relaxed);
-                    failed.get_or_insert(format!("a VU initialiser failed: {e}"));
-                }
+        for _ in 0..n {
+            if !ctx.run.stop.running() {
+                return Err("interrupted while initialising VUs".into());
             }
+            let id = ctx.next_vu_id();
+            let vu = ctx
+                .new_vu(id, info)
+                .await
+                .map_err(|e| format!("VU {id} of scenario {} failed to initialise: {e}", s.name))?;
+            ctx.allocated_vus.fetch_add(1, Ordering::Relaxed);
+            slots.push(VuSlot::new(id, info.clone(), vu));
         }
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        // VUs start in id order, as when they were made one by one.
-        slots.sort_by_key(VuSlot::id);
         all.push(slots);
     }
     Ok(all)
