@@ -1,7 +1,7 @@
 // `import http from 'volley/http'` (or 'k6/http'): k6's HTTP API over the
 // host's measured client. Every request is timed by the engine.
 import { http as host } from './host.js';
-import { encode, decode } from './text.js';
+import { encode, decode, tagList } from './text.js';
 
 const METHODS = { GET: 'get', HEAD: 'head', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete', OPTIONS: 'options' };
 
@@ -69,13 +69,8 @@ export function setResponseCallback(cb) {
 function toRequest(method, url, body, params) {
   params = params || {};
   const m = String(method || 'GET').toUpperCase();
-  const headers = [];
-  const given = params.headers || {};
-  for (const k of Object.keys(given)) headers.push([k, String(given[k])]);
+  const headers = tagList(params.headers);
   const tags = params.tags || {};
-  const tagList = Object.keys(tags)
-    .filter((k) => k !== 'name')
-    .map((k) => [k, String(tags[k])]);
   const cb = params.responseCallback;
   const bytes = bodyBytes(body, headers);
   return {
@@ -85,7 +80,7 @@ function toRequest(method, url, body, params) {
     body: bytes,
     timeout: nanos(params.timeout),
     name: tags.name === undefined ? undefined : String(tags.name),
-    tags: tagList,
+    tags: tagList(tags).filter(([k]) => k !== 'name'),
     maxRedirects: params.redirects === undefined ? undefined : params.redirects,
     expectedStatuses: cb && cb.__ranges ? cb.__ranges : defaultExpected,
     discardBody: params.responseType === 'none',

@@ -1,6 +1,7 @@
 // `import { check, sleep, group } from 'volley'` (or from 'k6': the build
 // maps k6's module names onto this SDK).
 import { vu } from './host.js';
+import { tagList } from './text.js';
 
 const U64 = 18446744073709551616; // 2 ** 64
 
@@ -8,11 +9,6 @@ function u64() {
   // QuickJS hands a WIT u64 over as a signed number.
   const r = vu.random();
   return r < 0 ? r + U64 : r;
-}
-
-function tagList(tags) {
-  if (!tags) return [];
-  return Object.keys(tags).map((k) => [k, String(tags[k])]);
 }
 
 /** Run each named predicate on `value`, record each as a check (k6's

@@ -1,10 +1,7 @@
 // `import { Counter, Gauge, Rate, Trend } from 'volley/metrics'` (or
 // 'k6/metrics'): custom metrics, usable in thresholds.
 import { metrics as host } from './host.js';
-
-function tagList(tags) {
-  return tags ? Object.keys(tags).map((k) => [k, String(tags[k])]) : [];
-}
+import { tagList } from './text.js';
 
 class Metric {
   constructor(name, kind, isTime) {

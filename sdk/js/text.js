@@ -1,4 +1,10 @@
-// UTF-8 without TextEncoder/TextDecoder, which QuickJS does not have.
+// Conversions to the contract's types: UTF-8 without TextEncoder and
+// TextDecoder (QuickJS has neither), and k6's tag objects as tag lists.
+
+/** `{k: v}` tags as the contract's list of `[key, value]` strings. */
+export function tagList(tags) {
+  return tags ? Object.keys(tags).map((k) => [k, String(tags[k])]) : [];
+}
 
 export function encode(s) {
   s = String(s);

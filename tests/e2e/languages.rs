@@ -8,13 +8,14 @@ use std::process::Command;
 
 use crate::support::{Target, guest, root, volley_run};
 
-/// Run `scripts/SCRIPT ARGS...` from the repository root; the component it
-/// built is at `out` (relative to the root).
+/// Run `scripts/SCRIPT ARGS... OUT` from the repository root and return the
+/// component it built at `out` (relative to the root).
 fn build(script: &str, args: &[&str], out: &str) -> PathBuf {
     let status = Command::new("bash")
         .current_dir(root())
         .arg(format!("scripts/{script}"))
         .args(args)
+        .arg(out)
         .status()
         .expect("bash runs");
     assert!(
@@ -79,11 +80,7 @@ fn assert_customer_care_matches_rust(other: &Path) {
 fn python_customer_care_matches_rust() {
     let python = build(
         "build-python.sh",
-        &[
-            "example-scenarios/python/customer-care",
-            "app",
-            "target/python/customer-care.wasm",
-        ],
+        &["example-scenarios/python/customer-care", "app"],
         "target/python/customer-care.wasm",
     );
     assert_customer_care_matches_rust(&python);
@@ -93,10 +90,7 @@ fn python_customer_care_matches_rust() {
 fn javascript_customer_care_matches_rust() {
     let js = build(
         "build-js.sh",
-        &[
-            "example-scenarios/js/customer-care/script.js",
-            "target/js/customer-care.wasm",
-        ],
+        &["example-scenarios/js/customer-care/script.js"],
         "target/js/customer-care.wasm",
     );
     assert_customer_care_matches_rust(&js);
@@ -106,7 +100,7 @@ fn javascript_customer_care_matches_rust() {
 fn c_hello_matches_rust() {
     let c = build(
         "build-c.sh",
-        &["example-scenarios/c/hello", "target/c/hello.wasm"],
+        &["example-scenarios/c/hello"],
         "target/c/hello.wasm",
     );
     let rust = run_flow(&guest("hello", "hello"));
@@ -119,7 +113,7 @@ fn c_hello_matches_rust() {
     // allocations: the SDK must not free them (this once trapped).
     let bench = build(
         "build-c.sh",
-        &["bench/scenarios/c/get_check", "target/c/get_check.wasm"],
+        &["bench/scenarios/c/get_check"],
         "target/c/get_check.wasm",
     );
     let t = Target::start();
@@ -144,16 +138,11 @@ fn c_hello_matches_rust() {
 
 #[test]
 fn inspect_names_each_language() {
-    let python = root().join("target/python/inspect.wasm");
     let cases = [
         (
             build(
                 "build-python.sh",
-                &[
-                    "example-scenarios/python/customer-care",
-                    "app",
-                    python.to_str().unwrap_or_default(),
-                ],
+                &["example-scenarios/python/customer-care", "app"],
                 "target/python/inspect.wasm",
             ),
             "Python",
@@ -162,7 +151,7 @@ fn inspect_names_each_language() {
         (
             build(
                 "build-c.sh",
-                &["example-scenarios/c/hello", "target/c/hello-inspect.wasm"],
+                &["example-scenarios/c/hello"],
                 "target/c/hello-inspect.wasm",
             ),
             "C (clang, wit-bindgen-c)",
@@ -170,10 +159,7 @@ fn inspect_names_each_language() {
         (
             build(
                 "build-js.sh",
-                &[
-                    "example-scenarios/js/customer-care/script.js",
-                    "target/js/inspect.wasm",
-                ],
+                &["example-scenarios/js/customer-care/script.js"],
                 "target/js/inspect.wasm",
             ),
             "JavaScript",
@@ -238,7 +224,7 @@ fn new_c_project_builds_and_runs() {
 fn javascript_runs_k6_scripts_with_k6_imports() {
     let wasm = build(
         "build-js.sh",
-        &["tests/fixtures/js/k6-compat.js", "target/js/k6-compat.wasm"],
+        &["tests/fixtures/js/k6-compat.js"],
         "target/js/k6-compat.wasm",
     );
     let t = Target::start();

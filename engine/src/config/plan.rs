@@ -140,8 +140,8 @@ pub struct HttpPlan {
     pub discard_response_bodies: bool,
     /// Largest response body a request may hold in memory, in bytes.
     pub max_body_bytes: u64,
-    /// `blacklistIPs`, each a valid network.
-    pub blacklist_ips: Vec<String>,
+    /// `blacklistIPs`.
+    pub blacklist_ips: Vec<crate::http::IpBlock>,
     /// `blockHostnames`.
     pub block_hostnames: Vec<String>,
 }

@@ -78,12 +78,14 @@ impl Options {
             }
         }
 
+        let mut blacklist_ips = Vec::new();
         for (i, net) in self.blacklist_ips.iter().flatten().enumerate() {
-            if let Err(why) = crate::http::IpBlock::parse(net) {
-                errors.push(ConfigError::invalid(
+            match crate::http::IpBlock::parse(net) {
+                Ok(block) => blacklist_ips.push(block),
+                Err(why) => errors.push(ConfigError::invalid(
                     format!("options.blacklistIPs[{i}]"),
                     why,
-                ));
+                )),
             }
         }
 
@@ -102,7 +104,7 @@ impl Options {
                 insecure_skip_tls_verify: self.insecure_skip_tls_verify.unwrap_or(false),
                 discard_response_bodies: self.discard_response_bodies.unwrap_or(false),
                 max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
-                blacklist_ips: self.blacklist_ips.clone().unwrap_or_default(),
+                blacklist_ips,
                 block_hostnames: self.block_hostnames.clone().unwrap_or_default(),
             },
             setup_timeout,

@@ -22,7 +22,7 @@ use bytes::Bytes;
 
 pub use client::VuClient;
 pub use error::HttpError;
-pub use policy::{AllowList, IpBlock, NetPolicy, PRIVATE_NETWORKS};
+pub use policy::{IpBlock, NetPolicy};
 
 /// Run-wide HTTP settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::HostPolicy;
 
-/// One allowed pattern: a host name (`api.example.com`), a wildcard
+/// One host pattern: a host name (`api.example.com`), a wildcard
 /// (`*.example.com`, matching sub-domains only) or an IP, with an optional
 /// port (`127.0.0.1:8080`; without one, any port).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,26 +16,26 @@ struct Pattern {
     port: Option<u16>,
 }
 
-/// The allow list.
+/// A list of host patterns: `--allow-host` or `blockHostnames`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllowList {
+struct HostPatterns {
     patterns: Vec<Pattern>,
 }
 
-impl AllowList {
-    /// Parse `HOST[:PORT]` patterns; an error names the bad one.
-    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<AllowList, String> {
+impl HostPatterns {
+    /// Parse `HOST[:PORT]` patterns; an error names `option` and the bad one.
+    fn parse<S: AsRef<str>>(items: &[S], option: &str) -> Result<HostPatterns, String> {
         let mut patterns = Vec::new();
         for item in items {
             let raw = item.as_ref().trim();
             let (host, port) = split_host_port(raw).ok_or_else(|| {
-                format!("--allow-host {raw:?}: expected HOST, HOST:PORT, *.DOMAIN or [IPv6]:PORT")
+                format!("{option} {raw:?}: expected HOST, HOST:PORT, *.DOMAIN or [IPv6]:PORT")
             })?;
             let wildcard_ok =
                 !host.contains('*') || (host.starts_with("*.") && !host[2..].contains('*'));
             if host.is_empty() || !wildcard_ok {
                 return Err(format!(
-                    "--allow-host {raw:?}: a wildcard may only be a leading '*.' (e.g. *.example.com)"
+                    "{option} {raw:?}: a wildcard may only be a leading '*.' (e.g. *.example.com)"
                 ));
             }
             patterns.push(Pattern {
@@ -43,10 +43,10 @@ impl AllowList {
                 port,
             });
         }
-        Ok(AllowList { patterns })
+        Ok(HostPatterns { patterns })
     }
 
-    fn allows(&self, host: &str, port: u16) -> bool {
+    fn matches(&self, host: &str, port: u16) -> bool {
         let host = host.to_ascii_lowercase();
         self.patterns.iter().any(|p| {
             let host_ok = match p.host.strip_prefix("*.") {
@@ -131,7 +131,7 @@ impl IpBlock {
 
 /// What `--block-private` blocks: every range that is not the public
 /// internet (RFC 6890's special-purpose registries, in short).
-pub const PRIVATE_NETWORKS: &[&str] = &[
+const PRIVATE_NETWORKS: &[&str] = &[
     "0.0.0.0/8",      // "this" network
     "10.0.0.0/8",     // private (RFC 1918)
     "100.64.0.0/10",  // carrier-grade NAT
@@ -153,40 +153,28 @@ pub const PRIVATE_NETWORKS: &[&str] = &[
 /// The network policy of a run.
 #[derive(Debug, Clone, Default)]
 pub struct NetPolicy {
-    allow: Option<AllowList>,
-    blocked_hosts: Option<AllowList>,
+    allow: Option<HostPatterns>,
+    blocked_hosts: Option<HostPatterns>,
     blocked_ips: Vec<IpBlock>,
 }
 
 impl NetPolicy {
-    /// Build from `--allow-host`, `--block-hostnames`, `--blacklist-ip` and
-    /// `--block-private`; the error names the bad value and its flag.
+    /// Build from `--allow-host`, `--block-hostnames`, `--blacklist-ip`
+    /// (parsed with the options) and `--block-private`; an error names the
+    /// bad pattern and its option.
     pub fn new<S: AsRef<str>>(
         allow_hosts: &[S],
         block_hostnames: &[S],
-        blacklist_ips: &[S],
+        blacklist_ips: &[IpBlock],
         block_private: bool,
     ) -> Result<NetPolicy, String> {
-        let allow = if allow_hosts.is_empty() {
-            None
-        } else {
-            Some(AllowList::parse(allow_hosts)?)
+        let patterns = |items: &[S], option| match items {
+            [] => Ok(None),
+            _ => HostPatterns::parse(items, option).map(Some),
         };
-        let blocked_hosts =
-            if block_hostnames.is_empty() {
-                None
-            } else {
-                Some(AllowList::parse(block_hostnames).map_err(|e| {
-                    e.replacen("--allow-host", "blockHostnames (--block-hostnames)", 1)
-                })?)
-            };
-        let mut blocked_ips = Vec::new();
-        for raw in blacklist_ips {
-            blocked_ips.push(
-                IpBlock::parse(raw.as_ref())
-                    .map_err(|e| format!("blacklistIPs (--blacklist-ip) {e}"))?,
-            );
-        }
+        let allow = patterns(allow_hosts, "--allow-host")?;
+        let blocked_hosts = patterns(block_hostnames, "blockHostnames (--block-hostnames)")?;
+        let mut blocked_ips = blacklist_ips.to_vec();
         if block_private {
             blocked_ips.extend(
                 PRIVATE_NETWORKS
@@ -210,12 +198,12 @@ impl NetPolicy {
 impl HostPolicy for NetPolicy {
     fn check(&self, host: &str, port: u16) -> Result<(), String> {
         if let Some(allow) = &self.allow
-            && !allow.allows(host, port)
+            && !allow.matches(host, port)
         {
             return Err(format!("{host}:{port} is not in the --allow-host list"));
         }
         if let Some(blocked) = &self.blocked_hosts
-            && blocked.allows(host, port)
+            && blocked.matches(host, port)
         {
             return Err(format!("{host} is blocked by blockHostnames"));
         }
@@ -306,7 +294,7 @@ mod tests {
         assert!(a.check("127.0.0.1", 8080).is_ok());
         assert!(a.check("127.0.0.1", 8081).is_err());
         assert!(a.check("::1", 9000).is_ok());
-        assert!(AllowList::parse(&["a.*.com"]).is_err());
-        assert!(AllowList::parse(&["host:notaport"]).is_err());
+        assert!(HostPatterns::parse(&["a.*.com"], "--allow-host").is_err());
+        assert!(HostPatterns::parse(&["host:notaport"], "--allow-host").is_err());
     }
 }
