@@ -4,13 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use cookie_store::CookieStore;
-use http::header::{self, HeaderName, HeaderValue};
-use http_body_util::{BodyExt, Full};
 use url::Url;
 
 use super::connect::{self, Conn, Origin};
+use super::h1;
 use super::timed_io::Probe;
 use super::{Exchange, Hop, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings};
 
@@ -232,8 +231,8 @@ impl VuClient {
     fn checkout(&self, origin_url: &Url) -> Option<Conn> {
         let mut inner = self.lock();
         let (_, conns) = inner.pool.iter_mut().find(|(o, _)| o.matches(origin_url))?;
-        while let Some(c) = conns.pop() {
-            if !c.is_closed() {
+        while let Some(mut c) = conns.pop() {
+            if c.is_alive() {
                 return Some(c);
             }
         }
@@ -241,9 +240,6 @@ impl VuClient {
     }
 
     fn checkin(&self, origin: Origin, conn: Conn) {
-        if conn.is_closed() {
-            return;
-        }
         let mut inner = self.lock();
         match inner.pool.iter_mut().find(|(o, _)| *o == origin) {
             Some((_, conns)) => {
@@ -285,62 +281,14 @@ impl VuClient {
         origin: &Origin,
         p: &mut Progress,
     ) -> Result<(Conn, bool), HttpError> {
-        while let Some(mut c) = self.checkout(url) {
-            if c.ready().await {
-                return Ok((c, true));
-            }
+        if let Some(c) = self.checkout(url) {
+            return Ok((c, true));
         }
         let opened = connect::open(origin, &self.shared.tls, self.shared.policy.as_deref()).await?;
         p.dns = opened.dns;
         p.connecting = opened.connecting;
         p.tls = opened.tls;
         Ok((opened.conn, false))
-    }
-
-    fn build(
-        &self,
-        method: &http::Method,
-        url: &Url,
-        headers: &[(String, String)],
-        body: &Bytes,
-    ) -> Result<http::Request<Full<Bytes>>, HttpError> {
-        let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
-        let mut b = http::Request::builder()
-            .method(method.clone())
-            .uri(if path.is_empty() { "/" } else { path });
-        let hm = b
-            .headers_mut()
-            .ok_or_else(|| HttpError::Invalid(format!("invalid URL {url}")))?;
-        let host = &url[url::Position::BeforeHost..url::Position::AfterPort];
-        hm.insert(header::HOST, value(host)?);
-        let mut has_ua = false;
-        let mut has_cookie = false;
-        for (k, v) in headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| HttpError::Invalid(format!("invalid header name {k:?}")))?;
-            has_ua |= name == header::USER_AGENT;
-            has_cookie |= name == header::COOKIE;
-            hm.append(name, value(v)?);
-        }
-        if !has_ua {
-            hm.insert(
-                header::USER_AGENT,
-                value(&self.shared.settings().user_agent)?,
-            );
-        }
-        if !has_cookie && let Some(c) = self.cookie_header(url) {
-            hm.insert(header::COOKIE, value(&c)?);
-        }
-        if !body.is_empty()
-            || matches!(
-                *method,
-                http::Method::POST | http::Method::PUT | http::Method::PATCH
-            )
-        {
-            hm.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-        }
-        b.body(Full::new(body.clone()))
-            .map_err(|e| HttpError::Invalid(format!("cannot build the request: {e}")))
     }
 
     /// One request on the wire: connection, send, headers, body.
@@ -360,7 +308,19 @@ impl VuClient {
                 .check(&origin.host, origin.port)
                 .map_err(HttpError::Denied)?;
         }
-        let request = self.build(method, url, headers, body)?;
+        let settings = self.shared.settings();
+        let cookie = self.cookie_header(url);
+        let head = h1::encode_request(
+            method,
+            &url[url::Position::BeforePath..url::Position::AfterQuery],
+            headers,
+            &h1::Defaults {
+                host: &url[url::Position::BeforeHost..url::Position::AfterPort],
+                user_agent: &settings.user_agent,
+                cookie: cookie.as_deref(),
+            },
+            body.len(),
+        )?;
         let (mut conn, mut reused) = self.connection(url, &origin, p).await?;
         let mut retried = false;
         let response = loop {
@@ -369,14 +329,21 @@ impl VuClient {
             let totals = conn.probe.begin();
             let begin = if reused { totals } else { (0, 0) };
             p.probe = Some((conn.probe.clone(), begin));
-            let attempt = conn.sender.send_request(request.clone());
-            match conn.drive(attempt).await {
+            let attempt = h1::exchange(
+                &mut *conn.stream,
+                &head,
+                body,
+                settings.max_body_bytes,
+                discard,
+            )
+            .await;
+            match attempt {
                 Ok(r) => break r,
                 Err(e) => {
                     // A kept-alive connection the server closed while idle
                     // fails before any response byte: retry once on a new one.
                     let nothing_read = conn.probe.marks(begin).read == 0;
-                    if reused && nothing_read && !retried {
+                    if reused && nothing_read && !retried && !matches!(e, HttpError::Protocol(_)) {
                         retried = true;
                         let opened =
                             connect::open(&origin, &self.shared.tls, self.shared.policy.as_deref())
@@ -388,48 +355,24 @@ impl VuClient {
                         reused = false;
                         continue;
                     }
-                    return Err(HttpError::from_hyper(&e));
+                    return Err(e);
                 }
             }
         };
-        let status = response.status().as_u16();
-        let mut resp_headers = Vec::with_capacity(response.headers().len());
-        for (k, v) in response.headers() {
-            resp_headers.push((
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            ));
-        }
-        let set_cookies = response.headers().get_all(header::SET_COOKIE);
-        if set_cookies.iter().next().is_some() {
-            self.store_cookies(url, set_cookies.iter().filter_map(|v| v.to_str().ok()));
-        }
-        let max = self.shared.settings().max_body_bytes;
-        let mut incoming = response.into_body();
-        let mut buf = BytesMut::new();
-        let mut total: u64 = 0;
-        while let Some(frame) = conn.drive(incoming.frame()).await {
-            let frame = frame.map_err(|e| HttpError::from_hyper(&e))?;
-            if let Ok(data) = frame.into_data() {
-                total += data.len() as u64;
-                if total > max {
-                    return Err(HttpError::Protocol(format!(
-                        "response body larger than {max} bytes; raise the maxBodyBytes option"
-                    )));
-                }
-                if !discard {
-                    buf.extend_from_slice(&data);
-                }
-            }
-        }
         p.done = Some(Instant::now());
-        self.checkin(origin, conn);
-        Ok((status, resp_headers, buf.freeze()))
+        let set_cookies = response
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .map(|(_, v)| v.as_str());
+        if response.headers.iter().any(|(k, _)| k == "set-cookie") {
+            self.store_cookies(url, set_cookies);
+        }
+        if response.reusable {
+            self.checkin(origin, conn);
+        }
+        Ok((response.status, response.headers, response.body))
     }
-}
-
-fn value(s: &str) -> Result<HeaderValue, HttpError> {
-    HeaderValue::from_str(s).map_err(|_| HttpError::Invalid(format!("invalid header value {s:?}")))
 }
 
 /// Await every future concurrently on this task, results in order.

@@ -1,20 +1,13 @@
-//! Opening a connection: DNS, TCP connect and TLS, each timed, then the
-//! HTTP/1.1 handshake with hyper's connection-level API.
+//! Opening a connection: DNS, TCP connect and TLS, each timed.
 
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::HttpError;
+use super::h1::{self, Stream};
 use super::timed_io::{Probe, TimedStream};
 
 /// Scheme, host and port: what a pooled connection is good for.
@@ -65,58 +58,20 @@ impl Origin {
     }
 }
 
-type Io = TokioIo<Box<dyn Stream>>;
-
-/// A ready HTTP/1.1 connection. Its hyper connection future is polled by
-/// the VU's own task while a request is in flight ([`Conn::drive`]), not by
-/// a task of its own: no cross-task wake-up per request, and an idle
-/// connection costs no task at all.
+/// An open HTTP/1.1 connection, idle in the pool or carrying one request.
+/// It holds no buffer of its own: a request's buffers live as long as the
+/// request.
 pub(crate) struct Conn {
-    pub sender: SendRequest<Full<Bytes>>,
+    pub stream: Box<dyn Stream>,
     pub probe: Arc<Probe>,
-    connection: Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
-    closed: bool,
 }
 
 impl Conn {
-    /// Whether the connection can take no more requests.
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed || self.sender.is_closed()
+    /// Whether this idle connection can take a request: the peer has not
+    /// closed it. Never blocks.
+    pub(crate) fn is_alive(&mut self) -> bool {
+        h1::idle_alive(&mut *self.stream)
     }
-
-    /// Run `fut` (a request or a body read on this connection) while
-    /// driving the connection's I/O.
-    pub(crate) async fn drive<F: Future>(&mut self, fut: F) -> F::Output {
-        drive(&mut self.connection, &mut self.closed, fut).await
-    }
-
-    /// Wait until the connection can take a request; false if it closed.
-    pub(crate) async fn ready(&mut self) -> bool {
-        let Conn {
-            sender,
-            connection,
-            closed,
-            ..
-        } = self;
-        drive(connection, closed, sender.ready()).await.is_ok() && !*closed
-    }
-}
-
-async fn drive<F: Future>(
-    connection: &mut Pin<Box<http1::Connection<Io, Full<Bytes>>>>,
-    closed: &mut bool,
-    fut: F,
-) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    std::future::poll_fn(|cx| {
-        if !*closed && connection.as_mut().poll(cx).is_ready() {
-            // Closed by the peer or broken: `fut` sees the error through
-            // hyper's channels, and the pool drops this connection.
-            *closed = true;
-        }
-        fut.as_mut().poll(cx)
-    })
-    .await
 }
 
 /// A new connection and where its setup time went.
@@ -126,9 +81,6 @@ pub(crate) struct Opened {
     pub connecting: Duration,
     pub tls: Duration,
 }
-
-trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Stream for T {}
 
 async fn resolve(origin: &Origin) -> Result<Vec<SocketAddr>, HttpError> {
     if let Ok(ip) = origin.host.parse::<IpAddr>() {
@@ -223,21 +175,8 @@ pub(crate) async fn open(
         Duration::ZERO
     };
 
-    // A fixed 4 KiB read buffer instead of hyper's adaptive one (8 KiB and
-    // growing): thousands of VUs each keep a connection open, and the
-    // buffer is most of what an idle connection costs.
-    let (sender, connection) = http1::Builder::new()
-        .read_buf_exact_size(Some(4096))
-        .handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| HttpError::from_hyper(&e))?;
     Ok(Opened {
-        conn: Conn {
-            sender,
-            probe,
-            connection: Box::pin(connection),
-            closed: false,
-        },
+        conn: Conn { stream, probe },
         dns,
         connecting,
         tls: tls_time,

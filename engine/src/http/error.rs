@@ -74,22 +74,6 @@ impl HttpError {
         };
         HttpError::Connect(what.to_string())
     }
-
-    /// Classify an error hyper reported while sending or receiving.
-    pub(crate) fn from_hyper(e: &hyper::Error) -> HttpError {
-        use std::error::Error as _;
-        let mut source = e.source();
-        while let Some(s) = source {
-            if let Some(io) = s.downcast_ref::<io::Error>() {
-                return HttpError::from_io(io);
-            }
-            source = s.source();
-        }
-        if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
-            return HttpError::Connect("connection closed before the response was complete".into());
-        }
-        HttpError::Protocol(e.to_string())
-    }
 }
 
 #[cfg(test)]

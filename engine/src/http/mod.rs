@@ -1,9 +1,10 @@
-//! The HTTP client of the VUs, built on hyper's connection-level API so
+//! The HTTP client of the VUs, written so
 //! that every phase of a request is measured for real on the host:
 //! `blocked` (pool checkout + DNS), `connecting` (TCP), `tls_handshaking`,
 //! `sending` (until the request's last byte is on the socket), `waiting`
 //! (until the first response byte) and `receiving` (until the body is read).
-//! reqwest cannot expose those per request, hence hyper directly.
+//! reqwest cannot expose those per request, hence a client of our own:
+//! HTTP/1.1 framing in [`h1`] over tokio sockets and rustls.
 //!
 //! Each VU has its own [`VuClient`]: its own HTTP/1.1 keep-alive pool and
 //! cookie jar, as in k6. HTTP/2 is not spoken yet (ALPN offers http/1.1).
@@ -11,6 +12,7 @@
 mod client;
 mod connect;
 mod error;
+mod h1;
 mod policy;
 mod timed_io;
 mod tls;
