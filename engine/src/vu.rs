@@ -68,40 +68,52 @@ impl Vu {
 
     /// Call `options()`.
     pub async fn options(&mut self) -> Result<String, GuestFailure> {
-        let r = self
-            .instance
-            .volley_scenario_lifecycle()
-            .call_options(&mut self.store)
+        let offload = self.store.data().vu.offload.clone();
+        let r = offload
+            .drive(
+                self.instance
+                    .volley_scenario_lifecycle()
+                    .call_options(&mut self.store),
+            )
             .await;
         r.map_err(|e| self.failure(&e))
     }
 
     /// Call `setup()`.
     pub async fn setup(&mut self) -> Result<Vec<u8>, GuestFailure> {
-        let r = self
-            .instance
-            .volley_scenario_lifecycle()
-            .call_setup(&mut self.store)
+        let offload = self.store.data().vu.offload.clone();
+        let r = offload
+            .drive(
+                self.instance
+                    .volley_scenario_lifecycle()
+                    .call_setup(&mut self.store),
+            )
             .await;
         self.flatten(r)
     }
 
     /// Call `vu-init(data)`.
     pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
-        let r = self
-            .instance
-            .volley_scenario_lifecycle()
-            .call_vu_init(&mut self.store, setup_data)
+        let offload = self.store.data().vu.offload.clone();
+        let r = offload
+            .drive(
+                self.instance
+                    .volley_scenario_lifecycle()
+                    .call_vu_init(&mut self.store, setup_data),
+            )
             .await;
         self.flatten(r)
     }
 
     /// Call `teardown(data)`.
     pub async fn teardown(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
-        let r = self
-            .instance
-            .volley_scenario_lifecycle()
-            .call_teardown(&mut self.store, setup_data)
+        let offload = self.store.data().vu.offload.clone();
+        let r = offload
+            .drive(
+                self.instance
+                    .volley_scenario_lifecycle()
+                    .call_teardown(&mut self.store, setup_data),
+            )
             .await;
         self.flatten(r)
     }
@@ -116,29 +128,32 @@ impl Vu {
         in_scenario: u64,
         started: Instant,
     ) -> Result<(), GuestFailure> {
-        {
-            let state = self.store.data_mut();
-            state.begin_iteration(iteration, in_scenario);
-            state.set_cpu_limited(true);
-        }
-        let r = self
-            .instance
-            .volley_scenario_lifecycle()
-            .call_iteration(&mut self.store, exec)
+        // begin_iteration starts the CPU clock.
+        self.store
+            .data_mut()
+            .begin_iteration(iteration, in_scenario);
+        let offload = self.store.data().vu.offload.clone();
+        let r = offload
+            .drive(
+                self.instance
+                    .volley_scenario_lifecycle()
+                    .call_iteration(&mut self.store, exec),
+            )
             .await;
         let result = self.flatten(r);
-        let duration: Duration = started.elapsed();
+        let now = Instant::now();
+        let duration: Duration = now.saturating_duration_since(started);
         let state = self.store.data_mut();
-        state.set_cpu_limited(false);
+        state.end_iteration();
         let base = state.base_tags().clone();
         let samples = state.samples();
         samples.iteration(IterationSample {
             base,
             duration,
             failed: result.is_err(),
-            at: Instant::now(),
+            at: now,
         });
-        samples.maybe_flush();
+        samples.maybe_flush(now);
         result
     }
 

@@ -36,10 +36,14 @@ pub(super) async fn run(
         set.spawn(async move {
             let _active = ActiveGuard::new(&ctx);
             let mut local = 0u64;
-            while ctx.run.stop.running() && Instant::now() < end && claim(local) {
+            loop {
+                let now = Instant::now();
+                if !(ctx.run.stop.running() && now < end && claim(local)) {
+                    break;
+                }
                 local += 1;
                 let in_scenario = counter.fetch_add(1, Ordering::Relaxed);
-                if !slot.iterate(&ctx, in_scenario, Instant::now()).await {
+                if !slot.iterate(&ctx, in_scenario, now).await {
                     break;
                 }
             }

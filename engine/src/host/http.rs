@@ -33,8 +33,12 @@ fn method_of(m: &wit::Method) -> Result<http::Method, String> {
     })
 }
 
-fn convert(req: wit::Request, discard_all: bool) -> Result<(HttpRequest, RequestMeta), String> {
-    let method = method_of(&req.method)?;
+/// The engine's request and metadata, or the URL and why it is invalid.
+fn convert(
+    req: wit::Request,
+    discard_all: bool,
+) -> Result<(HttpRequest, RequestMeta), (String, String)> {
+    let method = method_of(&req.method).map_err(|m| (req.url.clone(), m))?;
     let meta = RequestMeta {
         name: req.name.map(Arc::from),
         tags: TagSet::from_pairs(req.tags),
@@ -116,16 +120,20 @@ fn wit_response(r: HttpResponse) -> wit::Response {
 
 impl HostState {
     /// Turn every hop of an exchange into a sample and the result into WIT.
-    fn record(&mut self, meta: &RequestMeta, ex: Exchange) -> Result<wit::Response, wit::Error> {
+    fn record(
+        &mut self,
+        meta: &RequestMeta,
+        ex: Exchange,
+        at: Instant,
+    ) -> Result<wit::Response, wit::Error> {
         let base = self.base_tags().clone();
-        let at = Instant::now();
         for hop in ex.hops {
             if let Some(e) = &hop.error {
                 self.vu
                     .run
                     .log_request_error(self.vu.id, hop.method.as_str(), &hop.url, e);
             }
-            let url: Arc<str> = Arc::from(hop.url.as_str());
+            let url = hop.url;
             let sample = HttpSample {
                 base: base.clone(),
                 extra: meta.tags.clone(),
@@ -165,15 +173,21 @@ impl wit::Host for HostState {
         &mut self,
         request: wit::Request,
     ) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
-        let url = request.url.clone();
         let (req, meta) = match convert(request, self.vu.run.discard_response_bodies) {
             Ok(x) => x,
-            Err(m) => return Ok(self.invalid(&url, m)),
+            Err((url, m)) => return Ok(self.invalid(&url, m)),
         };
         let started = Instant::now();
-        let ex = self.vu.http.send(req).await;
-        self.vu.host_wait += started.elapsed();
-        Ok(self.record(&meta, ex))
+        let client = self.vu.http.clone();
+        let job = Box::pin(async move { vec![client.send(req).await] });
+        let ex = self.vu.offload.run(job).await.pop();
+        let at = Instant::now();
+        self.vu.host_wait += at.saturating_duration_since(started);
+        let ex = ex.unwrap_or_else(|| Exchange {
+            hops: Vec::new(),
+            result: Err(HttpError::Invalid("request was not sent".into())),
+        });
+        Ok(self.record(&meta, ex, at))
     }
 
     async fn batch(
@@ -185,23 +199,25 @@ impl wit::Host for HostState {
         let mut reqs = Vec::with_capacity(requests.len());
         let mut invalid: Vec<(usize, String, String)> = Vec::new();
         for (i, r) in requests.into_iter().enumerate() {
-            let url = r.url.clone();
             match convert(r, discard) {
                 Ok((req, meta)) => {
                     reqs.push(req);
                     metas.push((i, meta));
                 }
-                Err(m) => invalid.push((i, url, m)),
+                Err((url, m)) => invalid.push((i, url, m)),
             }
         }
         let started = Instant::now();
-        let exchanges = self.vu.http.batch(reqs).await;
-        self.vu.host_wait += started.elapsed();
+        let client = self.vu.http.clone();
+        let job = Box::pin(async move { client.batch(reqs).await });
+        let exchanges = self.vu.offload.run(job).await;
+        let at = Instant::now();
+        self.vu.host_wait += at.saturating_duration_since(started);
         let total = metas.len() + invalid.len();
         let mut out: Vec<Option<Result<wit::Response, wit::Error>>> =
             (0..total).map(|_| None).collect();
         for ((i, meta), ex) in metas.into_iter().zip(exchanges) {
-            out[i] = Some(self.record(&meta, ex));
+            out[i] = Some(self.record(&meta, ex, at));
         }
         for (i, url, m) in invalid {
             out[i] = Some(self.invalid(&url, m));

@@ -5,6 +5,7 @@
 mod data;
 mod http;
 mod metrics;
+mod offload;
 mod vu;
 mod wasi;
 
@@ -21,6 +22,7 @@ pub use data::{DataError, DataSets};
 use crate::control::StopSignal;
 use crate::http::{SharedHttp, VuClient};
 use crate::metrics::{MetricKind, SampleBuffer, Store as MetricStore, TagSet};
+pub(crate) use offload::Offload;
 
 /// State of the run that every VU shares.
 #[derive(Debug)]
@@ -111,7 +113,9 @@ pub(crate) struct VuState {
     pub run: Arc<RunShared>,
     pub scenario: Arc<ScenarioInfo>,
     pub id: u64,
-    pub http: VuClient,
+    pub http: Arc<VuClient>,
+    /// Where HTTP futures go to be polled off the guest's stack.
+    pub offload: Offload,
     pub samples: SampleBuffer,
     /// `scenario.tags` plus the current `group` tag.
     pub base_tags: TagSet,
@@ -167,7 +171,7 @@ impl ResourceLimiter for VuLimiter {
 impl HostState {
     /// State for VU `id` (0 for the setup/teardown instance).
     pub fn new(run: Arc<RunShared>, scenario: Arc<ScenarioInfo>, id: u64, vu_memory: u64) -> Self {
-        let http = VuClient::new(run.http.clone());
+        let http = Arc::new(VuClient::new(run.http.clone()));
         let samples = run.metrics.buffer(id);
         let base_tags = scenario.tags.with("group", "");
         let rng = run.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -183,6 +187,7 @@ impl HostState {
                 scenario,
                 id,
                 http,
+                offload: Offload::default(),
                 samples,
                 base_tags,
                 groups: Vec::new(),
@@ -207,11 +212,9 @@ impl HostState {
         self.limits.memory_denied.then_some(self.limits.memory)
     }
 
-    /// Apply the per-iteration CPU limit to guest code from now on (or not).
-    pub(crate) fn set_cpu_limited(&mut self, on: bool) {
-        self.vu.cpu_limited = on;
-        self.vu.iteration_start = Instant::now();
-        self.vu.host_wait = Duration::ZERO;
+    /// Stop applying the per-iteration CPU limit (the iteration is over).
+    pub(crate) fn end_iteration(&mut self) {
+        self.vu.cpu_limited = false;
     }
 
     /// The CPU limit in force, if any.
@@ -223,13 +226,15 @@ impl HostState {
         }
     }
 
-    /// Mark the start of an iteration: resets groups, cookies and the CPU clock.
+    /// Mark the start of an iteration: resets groups and cookies, and starts
+    /// the CPU clock and limit.
     pub(crate) fn begin_iteration(&mut self, iteration: u64, in_scenario: u64) {
         let vu = &mut self.vu;
         vu.iteration = iteration;
         vu.iteration_in_scenario = in_scenario;
         vu.iteration_start = Instant::now();
         vu.host_wait = Duration::ZERO;
+        vu.cpu_limited = true;
         if !vu.groups.is_empty() {
             vu.groups.clear();
             vu.base_tags = vu.scenario.tags.with("group", "");

@@ -27,6 +27,9 @@ pub struct VuClient {
 struct Inner {
     pool: Vec<(Origin, Vec<Conn>)>,
     cookies: Option<CookieStore>,
+    /// The last URL parsed and what it parsed to: most scenarios request
+    /// the same few URLs again and again.
+    last_url: Option<(String, Url)>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -129,7 +132,7 @@ impl VuClient {
         let settings = self.shared.settings();
         let deadline = tokio::time::Instant::now() + req.timeout.unwrap_or(settings.timeout);
         let max_redirects = req.max_redirects.unwrap_or(settings.max_redirects);
-        let mut url = match Url::parse(&req.url) {
+        let mut url = match self.parse_url(&req.url) {
             Ok(u) => u,
             Err(e) => {
                 return Exchange {
@@ -160,11 +163,11 @@ impl VuClient {
                 ),
             )
             .await;
-            let end = Instant::now();
+            let end = progress.done.unwrap_or_else(Instant::now);
             let (timings, sent, received) = progress.timings(end);
             let mut hop = Hop {
                 method: method.clone(),
-                url: url.to_string(),
+                url: Arc::from(url.as_str()),
                 status: 0,
                 timings,
                 bytes_sent: sent,
@@ -226,6 +229,18 @@ impl VuClient {
                 }),
             };
         }
+    }
+
+    fn parse_url(&self, raw: &str) -> Result<Url, url::ParseError> {
+        let mut inner = self.lock();
+        if let Some((seen, url)) = &inner.last_url
+            && seen == raw
+        {
+            return Ok(url.clone());
+        }
+        let url = Url::parse(raw)?;
+        inner.last_url = Some((raw.to_string(), url.clone()));
+        Ok(url)
     }
 
     fn checkout(&self, origin_url: &Url) -> Option<Conn> {

@@ -141,7 +141,7 @@ pub struct Hop {
     /// Its method.
     pub method: http::Method,
     /// Its URL.
-    pub url: String,
+    pub url: Arc<str>,
     /// Its status; 0 without a response.
     pub status: u16,
     /// Its phases.

@@ -172,8 +172,11 @@ impl SampleBuffer {
     }
 
     /// Flush if the oldest sample waited long enough; call between iterations.
-    pub fn maybe_flush(&mut self) {
-        if self.oldest.is_some_and(|t| t.elapsed() >= FLUSH_AGE) {
+    pub fn maybe_flush(&mut self, now: Instant) {
+        if self
+            .oldest
+            .is_some_and(|t| now.saturating_duration_since(t) >= FLUSH_AGE)
+        {
             self.flush();
         }
     }

@@ -90,7 +90,7 @@ impl Snapshot {
         status: u16,
         count: u64,
         first_seen: Duration,
-        names: &HashMap<std::sync::Arc<str>, u64>,
+        names: &rustc_hash::FxHashMap<std::sync::Arc<str>, u64>,
     ) {
         let i = match self
             .errors

@@ -1,6 +1,6 @@
 //! The sharded aggregate store behind every VU's sample buffer.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -96,7 +96,7 @@ impl Store {
             shards: (0..shards.max(1))
                 .map(|_| Mutex::new(Shard::default()))
                 .collect(),
-            gauges: Mutex::new(HashMap::new()),
+            gauges: Mutex::new(HashMap::default()),
             overflowed: AtomicBool::new(false),
         })
     }
@@ -168,7 +168,7 @@ impl Store {
                 .or_insert_with(|| ErrorAgg {
                     count: 0,
                     first: h.at,
-                    names: HashMap::new(),
+                    names: HashMap::default(),
                 });
             e.count += 1;
             e.first = e.first.min(h.at);
