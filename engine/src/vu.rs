@@ -70,11 +70,11 @@ impl Vu {
     pub async fn options(&mut self) -> Result<String, GuestFailure> {
         let offload = self.store.data().vu.offload.clone();
         let r = offload
-            .drive(
+            .drive(std::pin::pin!(
                 self.instance
                     .volley_scenario_lifecycle()
-                    .call_options(&mut self.store),
-            )
+                    .call_options(&mut self.store)
+            ))
             .await;
         r.map_err(|e| self.failure(&e))
     }
@@ -83,11 +83,11 @@ impl Vu {
     pub async fn setup(&mut self) -> Result<Vec<u8>, GuestFailure> {
         let offload = self.store.data().vu.offload.clone();
         let r = offload
-            .drive(
+            .drive(std::pin::pin!(
                 self.instance
                     .volley_scenario_lifecycle()
-                    .call_setup(&mut self.store),
-            )
+                    .call_setup(&mut self.store)
+            ))
             .await;
         self.flatten(r)
     }
@@ -96,11 +96,11 @@ impl Vu {
     pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
         let offload = self.store.data().vu.offload.clone();
         let r = offload
-            .drive(
+            .drive(std::pin::pin!(
                 self.instance
                     .volley_scenario_lifecycle()
-                    .call_vu_init(&mut self.store, setup_data),
-            )
+                    .call_vu_init(&mut self.store, setup_data)
+            ))
             .await;
         self.flatten(r)
     }
@@ -109,11 +109,11 @@ impl Vu {
     pub async fn teardown(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
         let offload = self.store.data().vu.offload.clone();
         let r = offload
-            .drive(
+            .drive(std::pin::pin!(
                 self.instance
                     .volley_scenario_lifecycle()
-                    .call_teardown(&mut self.store, setup_data),
-            )
+                    .call_teardown(&mut self.store, setup_data)
+            ))
             .await;
         self.flatten(r)
     }
@@ -134,11 +134,11 @@ impl Vu {
             .begin_iteration(iteration, in_scenario);
         let offload = self.store.data().vu.offload.clone();
         let r = offload
-            .drive(
+            .drive(std::pin::pin!(
                 self.instance
                     .volley_scenario_lifecycle()
-                    .call_iteration(&mut self.store, exec),
-            )
+                    .call_iteration(&mut self.store, exec)
+            ))
             .await;
         let result = self.flatten(r);
         let now = Instant::now();

@@ -166,7 +166,7 @@ impl VuSlot {
         in_scenario: u64,
         started: Instant,
     ) -> bool {
-        if self.in_call && !self.replace(ctx).await {
+        if self.in_call && !Box::pin(self.replace(ctx)).await {
             return false;
         }
         let Some(vu) = self.vu.as_mut() else {
@@ -189,7 +189,7 @@ impl VuSlot {
             Err(f @ GuestFailure::Trap(_)) => {
                 ctx.log_failure(self.id, &f);
                 // A trapped instance cannot be entered again: replace it.
-                self.replace(ctx).await
+                Box::pin(self.replace(ctx)).await
             }
         }
     }

@@ -79,7 +79,9 @@ impl Offload {
     }
 
     /// Poll `call` (a call into the guest) and any job it hands over.
-    pub(crate) async fn drive<F: Future>(&self, call: F) -> F::Output {
+    /// `call` comes pinned by the caller so that its (large) state is not
+    /// held twice in the caller's future.
+    pub(crate) async fn drive<F: Future>(&self, mut call: Pin<&mut F>) -> F::Output {
         struct Driving<'a>(&'a Offload);
         impl Drop for Driving<'_> {
             fn drop(&mut self) {
@@ -91,7 +93,6 @@ impl Offload {
         }
         self.lock().driven = true;
         let _driving = Driving(self);
-        let mut call = std::pin::pin!(call);
         std::future::poll_fn(|cx| self.poll_drive(cx, call.as_mut())).await
     }
 
@@ -179,7 +180,7 @@ mod tests {
         let offload = Offload::default();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let n = offload
-            .drive(call(offload.clone(), job(seen.clone())))
+            .drive(std::pin::pin!(call(offload.clone(), job(seen.clone()))))
             .await;
         assert_eq!(n, 1);
         assert_eq!(*seen.lock().expect("lock"), [false, false]);
@@ -203,7 +204,7 @@ mod tests {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let r = tokio::time::timeout(
             Duration::from_millis(1),
-            offload.drive(call(offload.clone(), job(seen.clone()))),
+            offload.drive(std::pin::pin!(call(offload.clone(), job(seen.clone())))),
         )
         .await;
         assert!(r.is_err());
