@@ -32,6 +32,22 @@ impl std::fmt::Display for GuestFailure {
     }
 }
 
+/// Call a lifecycle export of `$vu`'s instance, with the VU's offload
+/// polling the host work it hands over. The call's future is pinned here,
+/// once, rather than moved into `drive`, which would hold it twice.
+macro_rules! call_guest {
+    ($vu:ident, $export:ident($($arg:expr),*)) => {{
+        let offload = $vu.store.data().vu.offload.clone();
+        offload
+            .drive(std::pin::pin!(
+                $vu.instance
+                    .volley_scenario_lifecycle()
+                    .$export(&mut $vu.store $(, $arg)*)
+            ))
+            .await
+    }};
+}
+
 /// One VU: a store with its host state and the scenario instance in it.
 pub struct Vu {
     store: Store<HostState>,
@@ -68,53 +84,25 @@ impl Vu {
 
     /// Call `options()`.
     pub async fn options(&mut self) -> Result<String, GuestFailure> {
-        let offload = self.store.data().vu.offload.clone();
-        let r = offload
-            .drive(std::pin::pin!(
-                self.instance
-                    .volley_scenario_lifecycle()
-                    .call_options(&mut self.store)
-            ))
-            .await;
+        let r = call_guest!(self, call_options());
         r.map_err(|e| self.failure(&e))
     }
 
     /// Call `setup()`.
     pub async fn setup(&mut self) -> Result<Vec<u8>, GuestFailure> {
-        let offload = self.store.data().vu.offload.clone();
-        let r = offload
-            .drive(std::pin::pin!(
-                self.instance
-                    .volley_scenario_lifecycle()
-                    .call_setup(&mut self.store)
-            ))
-            .await;
+        let r = call_guest!(self, call_setup());
         self.flatten(r)
     }
 
     /// Call `vu-init(data)`.
     pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
-        let offload = self.store.data().vu.offload.clone();
-        let r = offload
-            .drive(std::pin::pin!(
-                self.instance
-                    .volley_scenario_lifecycle()
-                    .call_vu_init(&mut self.store, setup_data)
-            ))
-            .await;
+        let r = call_guest!(self, call_vu_init(setup_data));
         self.flatten(r)
     }
 
     /// Call `teardown(data)`.
     pub async fn teardown(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
-        let offload = self.store.data().vu.offload.clone();
-        let r = offload
-            .drive(std::pin::pin!(
-                self.instance
-                    .volley_scenario_lifecycle()
-                    .call_teardown(&mut self.store, setup_data)
-            ))
-            .await;
+        let r = call_guest!(self, call_teardown(setup_data));
         self.flatten(r)
     }
 
@@ -132,14 +120,7 @@ impl Vu {
         self.store
             .data_mut()
             .begin_iteration(iteration, in_scenario);
-        let offload = self.store.data().vu.offload.clone();
-        let r = offload
-            .drive(std::pin::pin!(
-                self.instance
-                    .volley_scenario_lifecycle()
-                    .call_iteration(&mut self.store, exec)
-            ))
-            .await;
+        let r = call_guest!(self, call_iteration(exec));
         let result = self.flatten(r);
         let now = Instant::now();
         let duration: Duration = now.saturating_duration_since(started);

@@ -375,12 +375,13 @@ impl VuClient {
             }
         };
         p.done = Some(Instant::now());
-        let set_cookies = response
+        let mut set_cookies = response
             .headers
             .iter()
             .filter(|(k, _)| k == "set-cookie")
-            .map(|(_, v)| v.as_str());
-        if response.headers.iter().any(|(k, _)| k == "set-cookie") {
+            .map(|(_, v)| v.as_str())
+            .peekable();
+        if set_cookies.peek().is_some() {
             self.store_cookies(url, set_cookies);
         }
         if response.reusable {

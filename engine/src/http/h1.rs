@@ -7,6 +7,7 @@
 //! no buffer held while the connection is idle. hyper's client did the same
 //! job with a dispatcher, two channels and 12 KiB of buffers per connection.
 
+use std::io::Write as _;
 use std::pin::Pin;
 use std::task::Context;
 
@@ -114,9 +115,8 @@ pub(crate) fn encode_request(
             http::Method::POST | http::Method::PUT | http::Method::PATCH
         )
     {
-        out.extend_from_slice(b"Content-Length: ");
-        out.extend_from_slice(body_len.to_string().as_bytes());
-        out.extend_from_slice(b"\r\n");
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "Content-Length: {body_len}\r\n");
     }
     out.extend_from_slice(b"\r\n");
     Ok(RequestHead {
@@ -484,9 +484,6 @@ pub(crate) async fn exchange<S: Stream + ?Sized>(
         Framing::Chunked => {
             let mut chunked = Chunked::default();
             while !chunked.decode(&mut buf, &mut sink)? {
-                if buf.is_empty() {
-                    buf.clear();
-                }
                 if fill(stream, &mut buf).await? == 0 {
                     return Err(closed_early());
                 }
