@@ -239,7 +239,7 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Address to listen on (loopback by default).
-    #[arg(long, value_name = "ADDR", default_value = crate::target::DEFAULT_ADDR)]
+    #[arg(long, value_name = "ADDR", default_value = volley_demo::DEFAULT_ADDR)]
     pub listen: SocketAddr,
 }
 

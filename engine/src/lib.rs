@@ -21,6 +21,5 @@ pub mod output;
 pub mod run;
 pub mod scaffold;
 pub mod scenario;
-pub mod target;
 pub mod thresholds;
 pub mod vu;

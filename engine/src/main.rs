@@ -17,7 +17,7 @@ use volley::control::{StopLevel, StopReason, StopSignal};
 use volley::exit::ExitCode;
 use volley::output::{self, SummaryInput};
 use volley::run::{Progress, RunConfig, RunError, RunOutcome};
-use volley::target::DemoTarget;
+use volley_demo::DemoTarget;
 
 // mimalloc: the per-request path allocates many small, short-lived objects
 // across threads (hyper, wasmtime lowering, samples); glibc's malloc spent

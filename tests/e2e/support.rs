@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use volley::target::{DemoTarget, StatsSnapshot};
+use volley_demo::{DemoTarget, StatsSnapshot};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
