@@ -24,33 +24,45 @@
 //! The server is built for throughput: one task per connection with
 //! keep-alive, `TCP_NODELAY`, lock-free counters and pre-serialized bodies.
 
+mod body;
 mod catalog;
+mod conn;
+mod faults;
 mod handlers;
+mod injected;
 mod params;
 mod probes;
 mod reply;
+mod route_docs;
 mod routes;
 mod shop;
+mod state;
 mod stats;
 mod store;
+mod stream;
 #[cfg(test)]
 mod tests;
+mod timeline;
 
-use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use handlers::State;
+pub use faults::{
+    Breaker, FaultError, FaultProfile, FaultRule, Latency, Phase, QueueModel, RateLimit, SlowBody,
+};
+pub use injected::InjectedCounts;
+pub use route_docs::{RouteDoc, routes};
 pub use stats::StatsSnapshot;
+pub use stream::{StreamCounts, StreamRecord};
+pub use timeline::SecondStats;
+
+use state::State;
 use store::Limits;
 
 /// Default listen address of `volley target` and the default BASE_URL of the examples.
@@ -77,12 +89,32 @@ impl DemoTarget {
         Self::bind_with(addr, Limits::default()).await
     }
 
+    /// [`bind`](Self::bind) with a fault profile applied from the start
+    /// (its phases count from now) and `X-Volley-Fault` request headers
+    /// honoured. `FaultProfile::default()` enables the headers alone. A
+    /// profile that fails [`FaultProfile::validate`] is an
+    /// [`io::ErrorKind::InvalidInput`] error wrapping the [`FaultError`].
+    pub async fn bind_with_faults(
+        addr: SocketAddr,
+        profile: FaultProfile,
+    ) -> io::Result<DemoTarget> {
+        profile
+            .validate()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let target = Self::bind_with(addr, Limits::default()).await?;
+        target.state.faults.enable_headers();
+        if profile != FaultProfile::default() {
+            target.state.faults.set(profile);
+        }
+        Ok(target)
+    }
+
     /// [`bind`](Self::bind) with explicit store limits (tests use small ones).
     async fn bind_with(addr: SocketAddr, limits: Limits) -> io::Result<DemoTarget> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let state = Arc::new(State::new(limits));
         let (stop, stopped) = watch::channel(false);
+        let state = Arc::new(State::new(limits, stopped.clone()));
         let accept_loop = tokio::spawn(accept_loop(listener, Arc::clone(&state), stopped));
         Ok(DemoTarget {
             local_addr,
@@ -97,9 +129,38 @@ impl DemoTarget {
         self.local_addr
     }
 
-    /// Snapshot of the request counters.
+    /// Snapshot of everything `GET /__stats` reports.
     pub fn stats(&self) -> StatsSnapshot {
-        self.state.stats.snapshot()
+        self.state.snapshot()
+    }
+
+    /// Zeroes everything `GET /__stats` reports, as `POST /__stats/reset` does.
+    pub fn reset_stats(&self) {
+        self.state.reset_stats();
+    }
+
+    /// The newest `GET /stream` requests, oldest first, as
+    /// `GET /__stats/streams` lists them.
+    pub fn streams(&self) -> Vec<StreamRecord> {
+        self.state.streams.log()
+    }
+
+    /// Applies a fault profile from now on (its phases restart), as
+    /// `PUT /__faults` does; fault headers are honoured from then on.
+    pub fn set_faults(&self, profile: FaultProfile) -> Result<(), FaultError> {
+        profile.validate()?;
+        self.state.faults.set(profile);
+        Ok(())
+    }
+
+    /// Clears the fault profile, as `DELETE /__faults` does.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
+    /// The applied fault profile, if any.
+    pub fn faults(&self) -> Option<FaultProfile> {
+        self.state.faults.plan().map(|plan| plan.profile.clone())
     }
 
     /// Stop accepting and close the listener (in-flight connections may finish).
@@ -125,9 +186,10 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: watc
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _peer)) => {
-                tokio::spawn(serve_connection(
+            Ok((stream, peer)) => {
+                tokio::spawn(conn::serve(
                     stream,
+                    peer.ip(),
                     Arc::clone(&state),
                     stopped.clone(),
                 ));
@@ -136,33 +198,6 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: watc
                 eprintln!("volley target: accept failed: {e}");
                 tokio::time::sleep(ACCEPT_BACKOFF).await;
             }
-        }
-    }
-}
-
-/// Serves one connection, keep-alive included, until the client leaves or
-/// the target stops.
-async fn serve_connection(
-    stream: TcpStream,
-    state: Arc<State>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    // Responses are small and written whole: Nagle would only add latency.
-    // Failure leaves a slower but working socket, so it is not fatal.
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(handlers::handle(&state, request).await) }
-    });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    let mut connection = std::pin::pin!(connection);
-    // Connection errors (resets, clients vanishing mid-request) are routine
-    // under load and say nothing about the target, so they are not logged.
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = stopped.changed() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
         }
     }
 }

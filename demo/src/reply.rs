@@ -7,12 +7,14 @@
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Response, StatusCode};
-use http_body_util::Full;
 use serde::Serialize;
 
-/// Every demo-target response: a complete in-memory body, so hyper can send
-/// a `content-length` and keep the connection alive.
-pub(crate) type Reply = Response<Full<Bytes>>;
+use super::body::Body;
+
+/// Every demo-target response. Bodies are complete in memory (so hyper can
+/// send a `content-length` and keep the connection alive) except slowed and
+/// streamed ones; see [`Body`].
+pub(crate) type Reply = Response<Body>;
 
 /// The `content-type` of JSON bodies (a function: `HeaderValue` cannot be
 /// a `const` without clippy's interior-mutability warnings).
@@ -22,7 +24,7 @@ fn json_type() -> HeaderValue {
 
 /// A response with `status`, a body and a content type.
 pub(crate) fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Reply {
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(Body::full(body));
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
@@ -64,7 +66,7 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Reply {
 
 /// A response with no body (204, 302, 304, ...).
 pub(crate) fn empty(status: StatusCode) -> Reply {
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(Body::full(Bytes::new()));
     *response.status_mut() = status;
     response
 }

@@ -22,13 +22,14 @@ pub(crate) enum Route {
     Redirect,
     CookiesSet,
     Cookies,
+    Stream,
     /// Anything unmatched, including a known path with the wrong method.
     Other,
 }
 
 impl Route {
     /// Number of routes: the size of the counter array.
-    pub(crate) const COUNT: usize = 13;
+    pub(crate) const COUNT: usize = 14;
 
     /// Every route, in counter-index order.
     pub(crate) const ALL: [Route; Route::COUNT] = [
@@ -44,6 +45,7 @@ impl Route {
         Route::Redirect,
         Route::CookiesSet,
         Route::Cookies,
+        Route::Stream,
         Route::Other,
     ];
 
@@ -62,8 +64,14 @@ impl Route {
             Route::Redirect => "GET /redirect/{n}",
             Route::CookiesSet => "GET /cookies/set",
             Route::Cookies => "GET /cookies",
+            Route::Stream => "GET /stream",
             Route::Other => "other",
         }
+    }
+
+    /// The route whose `/__stats` key is `key`, if any.
+    pub(crate) fn from_key(key: &str) -> Option<Route> {
+        Route::ALL.into_iter().find(|route| route.key() == key)
     }
 
     /// Index of this route's counter.
@@ -89,8 +97,13 @@ pub(crate) enum Endpoint<'a> {
     Redirect(&'a str),
     CookiesSet,
     Cookies,
+    Stream,
     Stats,
     StatsReset,
+    StatsStreams,
+    FaultsGet,
+    FaultsSet,
+    FaultsClear,
     /// A known path asked for with the wrong method; holds the `allow` value.
     MethodNotAllowed(&'static str),
     NotFound,
@@ -113,17 +126,25 @@ impl Endpoint<'_> {
             Endpoint::Redirect(_) => Route::Redirect,
             Endpoint::CookiesSet => Route::CookiesSet,
             Endpoint::Cookies => Route::Cookies,
-            Endpoint::Stats | Endpoint::StatsReset => return None,
+            Endpoint::Stream => Route::Stream,
+            Endpoint::Stats
+            | Endpoint::StatsReset
+            | Endpoint::StatsStreams
+            | Endpoint::FaultsGet
+            | Endpoint::FaultsSet
+            | Endpoint::FaultsClear => return None,
             Endpoint::MethodNotAllowed(_) | Endpoint::NotFound => Route::Other,
         })
     }
 }
 
-/// The one method each path accepts.
+/// The method(s) each path accepts.
 #[derive(Clone, Copy)]
 enum Verb {
     Get,
     Post,
+    /// `/__faults`: GET, PUT and DELETE, each its own endpoint.
+    Faults,
 }
 
 /// Resolves a request to its endpoint.
@@ -136,6 +157,12 @@ pub(crate) fn resolve<'a>(method: &Method, path: &'a str) -> Endpoint<'a> {
         Verb::Post if *method == Method::POST => endpoint,
         Verb::Get => Endpoint::MethodNotAllowed("GET"),
         Verb::Post => Endpoint::MethodNotAllowed("POST"),
+        Verb::Faults => match *method {
+            Method::GET => Endpoint::FaultsGet,
+            Method::PUT => Endpoint::FaultsSet,
+            Method::DELETE => Endpoint::FaultsClear,
+            _ => Endpoint::MethodNotAllowed("GET, PUT, DELETE"),
+        },
     }
 }
 
@@ -150,8 +177,11 @@ fn by_path(path: &str) -> Option<(Verb, Endpoint<'_>)> {
         "/delay" => Some((Verb::Get, Endpoint::Delay)),
         "/cookies" => Some((Verb::Get, Endpoint::Cookies)),
         "/cookies/set" => Some((Verb::Get, Endpoint::CookiesSet)),
+        "/stream" => Some((Verb::Get, Endpoint::Stream)),
         "/__stats" => Some((Verb::Get, Endpoint::Stats)),
         "/__stats/reset" => Some((Verb::Post, Endpoint::StatsReset)),
+        "/__stats/streams" => Some((Verb::Get, Endpoint::StatsStreams)),
+        "/__faults" => Some((Verb::Faults, Endpoint::FaultsGet)),
         _ => None,
     };
     if fixed.is_some() {
@@ -227,6 +257,16 @@ mod tests {
         ] {
             assert_eq!(resolve(&get, path), Endpoint::NotFound, "{path}");
         }
+    }
+
+    #[test]
+    fn faults_takes_three_methods() {
+        assert_eq!(resolve(&Method::PUT, "/__faults"), Endpoint::FaultsSet);
+        assert_eq!(resolve(&Method::DELETE, "/__faults"), Endpoint::FaultsClear);
+        assert_eq!(
+            resolve(&Method::POST, "/__faults"),
+            Endpoint::MethodNotAllowed("GET, PUT, DELETE")
+        );
     }
 
     #[test]

@@ -6,19 +6,34 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::injected::InjectedCounts;
 use super::routes::Route;
+use super::stream::StreamCounts;
+use super::timeline::SecondStats;
 
-/// A point-in-time copy of the demo target's request counters, as served by
+/// A point-in-time copy of the demo target's counters, as served by
 /// `GET /__stats` and returned by [`DemoTarget::stats`](super::DemoTarget::stats).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The `/__` endpoints are not counted anywhere in it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct StatsSnapshot {
     /// Total requests counted (the sum of `by_route`).
     pub requests: u64,
     /// Requests per route pattern (e.g. `"GET /products/{id}"`, `"other"`);
     /// routes never hit are left out.
     pub by_route: BTreeMap<String, u64>,
+    /// What the fault machinery injected, per route; routes with nothing
+    /// injected are left out.
+    #[serde(default)]
+    pub injected: BTreeMap<String, InjectedCounts>,
+    /// `GET /stream` totals.
+    #[serde(default)]
+    pub streams: StreamCounts,
+    /// One entry per second since the target started or its stats were
+    /// reset (at most the last hour), oldest first.
+    #[serde(default)]
+    pub timeline: Vec<SecondStats>,
 }
 
 /// A counter alone on its cache line, so cores bumping different routes do
@@ -59,7 +74,11 @@ impl Stats {
                 by_route.insert(route.key().to_owned(), n);
             }
         }
-        StatsSnapshot { requests, by_route }
+        StatsSnapshot {
+            requests,
+            by_route,
+            ..StatsSnapshot::default()
+        }
     }
 
     fn slot(&self, route: Route) -> &Slot {
@@ -95,13 +114,7 @@ mod tests {
         }
         assert_eq!(stats.snapshot().requests, Route::COUNT as u64);
         stats.reset();
-        assert_eq!(
-            stats.snapshot(),
-            StatsSnapshot {
-                requests: 0,
-                by_route: BTreeMap::new()
-            }
-        );
+        assert_eq!(stats.snapshot(), StatsSnapshot::default());
     }
 
     #[test]
@@ -109,6 +122,9 @@ mod tests {
         let stats = Stats::default();
         stats.record(Route::Health);
         let json = serde_json::to_string(&stats.snapshot()).unwrap_or_default();
-        assert_eq!(json, r#"{"requests":1,"by_route":{"GET /health":1}}"#);
+        assert_eq!(
+            json,
+            r#"{"requests":1,"by_route":{"GET /health":1},"injected":{},"streams":{"started":0,"completed":0,"events":0},"timeline":[]}"#
+        );
     }
 }
