@@ -99,11 +99,11 @@ pub(crate) async fn before(
     match &rule.queue {
         Some(queue) => {
             let slot = queue.book(now, extra);
-            let on_wait = |len| {
+            if slot.line > 0 {
                 injected.count(route, Fault::QueueWait);
-                injected.queue_len(route, len);
-            };
-            queue.serve(slot, now, on_wait).await;
+                injected.queue_len(route, slot.line);
+            }
+            tokio::time::sleep_until(slot.end).await;
         }
         None if !extra.is_zero() => tokio::time::sleep_until(now + extra).await,
         None => {}

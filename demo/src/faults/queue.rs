@@ -15,8 +15,7 @@
 //! a server that does not notice the client left.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -25,10 +24,15 @@ use tokio::time::Instant;
 /// The workers of one rule's queue model.
 pub(crate) struct Queue {
     service: Duration,
+    schedule: Mutex<Schedule>,
+}
+
+struct Schedule {
     /// When each worker is next free, soonest on top.
-    free_at: Mutex<BinaryHeap<Reverse<Instant>>>,
-    /// Requests waiting for a worker now.
-    waiting: AtomicU64,
+    free_at: BinaryHeap<Reverse<Instant>>,
+    /// Start times of the booked requests still in line, in order (first
+    /// come, first served: starts never decrease).
+    line: VecDeque<Instant>,
 }
 
 /// A request's place in the queue model.
@@ -38,6 +42,9 @@ pub(crate) struct Slot {
     pub(crate) start: Instant,
     /// When the worker is done with it.
     pub(crate) end: Instant,
+    /// Requests in line when it arrived, itself included; 0 if a worker
+    /// took it at once.
+    pub(crate) line: u64,
 }
 
 impl Queue {
@@ -45,53 +52,35 @@ impl Queue {
         let now = Instant::now();
         Queue {
             service,
-            free_at: Mutex::new((0..workers).map(|_| Reverse(now)).collect()),
-            waiting: AtomicU64::new(0),
+            schedule: Mutex::new(Schedule {
+                free_at: (0..workers).map(|_| Reverse(now)).collect(),
+                line: VecDeque::new(),
+            }),
         }
     }
 
     /// Books the worker free soonest for a request arriving `now` that
     /// needs `extra` on top of the service time.
     pub(crate) fn book(&self, now: Instant, extra: Duration) -> Slot {
-        // Poisoning cannot leave the heap inconsistent: each critical
-        // section is one pop and one push of plain values.
-        let mut free_at = self.free_at.lock().unwrap_or_else(PoisonError::into_inner);
-        let free = free_at.pop().map_or(now, |Reverse(at)| at);
+        // Poisoning cannot leave the schedule inconsistent: each critical
+        // section is a few pops and pushes of plain values.
+        let mut schedule = self.schedule.lock().unwrap_or_else(PoisonError::into_inner);
+        let free = schedule.free_at.pop().map_or(now, |Reverse(at)| at);
         let start = free.max(now);
         let end = start + self.service + extra;
-        free_at.push(Reverse(end));
-        Slot { start, end }
-    }
-
-    /// Waits through a booked slot. `on_wait` is called with the length of
-    /// the line (this request included) if the request has to wait.
-    pub(crate) async fn serve(&self, slot: Slot, now: Instant, on_wait: impl FnOnce(u64)) {
-        if slot.start > now {
-            let waiting = Waiting::enter(&self.waiting);
-            on_wait(waiting.len);
-            tokio::time::sleep_until(slot.start).await;
+        schedule.free_at.push(Reverse(end));
+        // The line in virtual time: requests booked to start later than
+        // now, whether or not their timers have fired yet.
+        while schedule.line.front().is_some_and(|s| *s <= now) {
+            schedule.line.pop_front();
         }
-        tokio::time::sleep_until(slot.end).await;
-    }
-}
-
-/// One request in line; leaves it when dropped, also when the request is
-/// cancelled because its client went away.
-struct Waiting<'a> {
-    counter: &'a AtomicU64,
-    len: u64,
-}
-
-impl<'a> Waiting<'a> {
-    fn enter(counter: &'a AtomicU64) -> Waiting<'a> {
-        let len = counter.fetch_add(1, Ordering::Relaxed) + 1;
-        Waiting { counter, len }
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.counter.fetch_sub(1, Ordering::Relaxed);
+        let line = if start > now {
+            schedule.line.push_back(start);
+            schedule.line.len() as u64
+        } else {
+            0
+        };
+        Slot { start, end, line }
     }
 }
 
@@ -116,20 +105,15 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn serving_takes_the_booked_time_and_reports_the_line() {
+    async fn the_line_is_counted_in_virtual_time() {
         let queue = Queue::new(1, 50 * MS);
         let t0 = Instant::now();
-        let first = queue.book(t0, Duration::ZERO);
-        let second = queue.book(t0, Duration::ZERO);
-        let mut line = None;
-        let (a, b) = tokio::join!(
-            queue.serve(first, t0, |_| panic!("the first request does not wait")),
-            queue.serve(second, t0, |len| line = Some(len)),
-        );
-        let ((), ()) = (a, b);
-        assert_eq!(line, Some(1));
-        assert_eq!(Instant::now() - t0, 100 * MS);
-        assert_eq!(queue.waiting.load(Ordering::Relaxed), 0);
+        let lines: Vec<u64> = (0..3)
+            .map(|_| queue.book(t0, Duration::ZERO).line)
+            .collect();
+        assert_eq!(lines, [0, 1, 2]);
+        // At 60 ms the second request is in service, the third in line.
+        assert_eq!(queue.book(t0 + 60 * MS, Duration::ZERO).line, 2);
     }
 
     /// Saturated for ten simulated seconds, the model serves exactly its
@@ -150,7 +134,7 @@ mod tests {
                     if slot.end > deadline {
                         return served;
                     }
-                    queue.serve(slot, now, |_| {}).await;
+                    tokio::time::sleep_until(slot.end).await;
                     served += 1;
                 }
             }));

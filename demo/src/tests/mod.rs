@@ -2,8 +2,11 @@
 //! target per test so they run in parallel. This file holds the test client
 //! and the server-level tests; route tests live in the submodules.
 
+mod faults;
+mod load;
 mod probes;
 mod shop;
+mod stream;
 
 use std::net::SocketAddr;
 
@@ -16,11 +19,19 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 
-use super::DemoTarget;
+use super::{DemoTarget, FaultProfile};
 
 /// A fresh target on an ephemeral loopback port.
 async fn start() -> DemoTarget {
     DemoTarget::bind(loopback()).await.expect("bind loopback")
+}
+
+/// A fresh target with a JSON fault profile (and fault headers) on.
+async fn start_with(profile: &str) -> DemoTarget {
+    let profile = FaultProfile::from_json_str(profile, "test profile").expect("valid profile");
+    DemoTarget::bind_with_faults(loopback(), profile)
+        .await
+        .expect("bind loopback")
 }
 
 fn loopback() -> SocketAddr {
@@ -62,6 +73,20 @@ impl Client {
         headers: &[(HeaderName, &str)],
         body: &str,
     ) -> Answer {
+        self.try_send(method, path, headers, body)
+            .await
+            .expect("response")
+    }
+
+    /// [`send`](Self::send) that hands back the client-side error of a
+    /// request the target did not answer.
+    async fn try_send(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+        body: &str,
+    ) -> Result<Answer, hyper::Error> {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
@@ -72,15 +97,15 @@ impl Client {
         let request = request
             .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
             .expect("valid request");
-        self.sender.ready().await.expect("connection ready");
-        let response = self.sender.send_request(request).await.expect("response");
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("body").to_bytes();
-        Answer {
+        let body = body.collect().await?.to_bytes();
+        Ok(Answer {
             status: parts.status,
             headers: parts.headers,
             body,
-        }
+        })
     }
 }
 
