@@ -194,13 +194,24 @@ struct InjectedBody {
     status: u16,
 }
 
-/// The answer of an injected error status.
+/// The answer of an injected error status. 429 and 503 carry
+/// `Retry-After: 1`, as real ones usually do, so clients that honour it
+/// are exercised too.
 fn injected_status(status: StatusCode) -> Reply {
     let body = InjectedBody {
         error: "injected fault",
         status: status.as_u16(),
     };
-    reply::json(status, &body)
+    let mut reply = reply::json(status, &body);
+    if matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    ) {
+        reply
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    reply
 }
 
 /// An error answer with `Retry-After` in whole seconds, rounded up.

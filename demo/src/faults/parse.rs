@@ -174,6 +174,20 @@ mod tests {
         assert!(msg.starts_with("x.toml: at `(top level)`"), "{msg}");
     }
 
+    /// The shipped examples in `demo/profiles/` stay valid.
+    #[test]
+    fn example_profiles_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
+        let mut loaded = 0;
+        for entry in fs::read_dir(&dir).expect("demo/profiles") {
+            let path = entry.expect("entry").path();
+            let profile = FaultProfile::from_file(&path);
+            assert!(profile.is_ok(), "{}: {profile:?}", path.display());
+            loaded += 1;
+        }
+        assert!(loaded >= 4, "{loaded} profiles");
+    }
+
     #[test]
     fn files_are_read_by_extension() {
         let dir = std::env::temp_dir().join(format!("volley-demo-parse-{}", std::process::id()));
