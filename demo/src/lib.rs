@@ -1,8 +1,12 @@
 //! The embedded demo target: a small, fast HTTP/1.1 shop and customer-care
 //! API that `volley target` serves and that tests, examples and benchmarks
-//! load.
+//! load. It can also misbehave on purpose, under a [`FaultProfile`], and
+//! report in `/__stats` exactly what it did, so a load test's error
+//! breakdown can be checked against the truth. `docs/demo-target.md` has
+//! the full reference.
 //!
-//! Routes (JSON bodies unless noted; counted per route in `GET /__stats`):
+//! Routes (JSON bodies unless noted; counted per route in `GET /__stats`;
+//! [`routes()`] lists them from the routing table itself):
 //!
 //! | route | answer |
 //! |---|---|
@@ -16,13 +20,25 @@
 //! | `GET /bytes/{n}` | n bytes of `application/octet-stream` (at most 10 MiB) |
 //! | `GET /redirect/{n}` | 302 to `/redirect/{n-1}`; `/redirect/0` is 200 |
 //! | `GET /cookies/set?k=v`, `GET /cookies` | sets cookies; echoes the request's cookies |
-//! | `GET /__stats`, `POST /__stats/reset` | the counters (not counted themselves); zero them |
+//! | `GET /stream?tokens=N&ttft_ms=X&gap_ms=Y` | `text/event-stream`: N token events, the first after X ms, then every Y ms, then `data: [DONE]` |
+//! | `GET /__stats`, `POST /__stats/reset` | counters, injected faults, per-second timeline; zero them |
+//! | `GET /__stats/streams` | the newest 500 streams with the wall-clock time their first event was written |
+//! | `GET`, `PUT`, `DELETE /__faults` | the fault profile: read, set (JSON, or TOML by content type), clear |
 //!
 //! Anything else is 404 (or 405 for a known path with the wrong method),
-//! counted as `"other"`. Request bodies over 1 MiB get 413.
+//! counted as `"other"`. Request bodies over 1 MiB get 413. The `/__`
+//! endpoints are neither counted nor faulted.
+//!
+//! Faults: latency distributions, a queue model (N workers × S ms: capacity
+//! N × 1000 / S requests/s, kept in virtual time so it is accurate to within
+//! 1%), error statuses by fraction, a token-bucket rate limit (429 with
+//! `Retry-After`), never-answered requests, TCP resets, slow bodies, a
+//! circuit breaker, phases by time since the profile was applied, and the
+//! per-request `X-Volley-Fault` header once faults are enabled.
 //!
 //! The server is built for throughput: one task per connection with
 //! keep-alive, `TCP_NODELAY`, lock-free counters and pre-serialized bodies.
+//! Without a profile, faults cost one relaxed atomic load per request.
 
 mod body;
 mod catalog;
