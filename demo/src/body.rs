@@ -27,17 +27,20 @@ pub(crate) struct Body {
     done: Option<Done>,
 }
 
+/// The rare kinds are boxed, so a plain response stays small: hyper moves
+/// it several times per request.
 enum Kind {
     /// The whole body; `None` once sent (or when empty from the start).
     Full(Option<Bytes>),
-    Slow(Slow),
-    Events(EventStream),
+    Slow(Box<Slow>),
+    Events(Box<EventStream>),
 }
 
 /// The request a body answers, for the timeline.
 struct Done {
     conn: Arc<Conn>,
-    started: Instant,
+    /// When the request was read, on the timeline's clock.
+    started: u64,
 }
 
 impl Body {
@@ -53,7 +56,7 @@ impl Body {
     /// A stream of server-sent events.
     pub(crate) fn events(events: EventStream) -> Body {
         Body {
-            kind: Kind::Events(events),
+            kind: Kind::Events(Box::new(events)),
             done: None,
         }
     }
@@ -65,12 +68,12 @@ impl Body {
         let Kind::Full(Some(bytes)) = &mut self.kind else {
             return false;
         };
-        self.kind = Kind::Slow(Slow {
+        self.kind = Kind::Slow(Box::new(Slow {
             rest: std::mem::take(bytes),
             chunk: chunk.max(1),
             gap,
             next: None,
-        });
+        }));
         true
     }
 
@@ -78,7 +81,7 @@ impl Body {
     /// once the body has been handed over whole. Takes the connection's
     /// handle rather than the target's so the hot path touches no
     /// reference count shared between cores.
-    pub(crate) fn report_to(&mut self, conn: Arc<Conn>, started: Instant) {
+    pub(crate) fn report_to(&mut self, conn: Arc<Conn>, started: u64) {
         self.done = Some(Done { conn, started });
     }
 }

@@ -38,11 +38,14 @@ pub(crate) async fn handle(
     };
     let state = &conn.state;
     state.stats.record(route);
-    state.timeline.received(started);
+    let started = state.timeline.received(started);
     let mut reply = if state.faults.idle() {
         dispatch(&conn, endpoint, &parts, body).await
     } else {
-        match faults::before(state, route, &parts.headers, conn.peer).await {
+        // Boxed: the fault path's future is large (timers, queue), and
+        // inline it would make every request's future larger to move.
+        let verdict = Box::pin(faults::before(state, route, &parts.headers, conn.peer)).await;
+        match verdict {
             Verdict::Answer(reply, after) => {
                 let mut reply = match reply {
                     Some(reply) => *reply,

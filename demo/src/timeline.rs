@@ -67,16 +67,22 @@ impl Timeline {
         }
     }
 
-    /// Counts a request read at `at`.
-    pub(crate) fn received(&self, at: Instant) {
+    /// Counts a request read at `at`; returns `at` as this timeline's
+    /// clock reading, for [`answered`](Self::answered). (Plain nanoseconds
+    /// keep the per-request work to one `Instant` subtraction each way.)
+    pub(crate) fn received(&self, at: Instant) -> u64 {
+        let at = self.nanos(at);
         self.second(at).received.fetch_add(1, Ordering::Relaxed);
+        at
     }
 
-    /// Counts a request read at `started` and answered at `now`.
-    pub(crate) fn answered(&self, started: Instant, now: Instant) {
+    /// Counts a request read at clock reading `started` and answered at
+    /// `now`.
+    pub(crate) fn answered(&self, started: u64, now: Instant) {
+        let now = self.nanos(now);
         let slot = self.second(now);
         slot.answered.fetch_add(1, Ordering::Relaxed);
-        let micros = now.saturating_duration_since(started).as_micros() as u64;
+        let micros = now.saturating_sub(started) / 1000;
         slot.latency[bucket(micros)].fetch_add(1, Ordering::Relaxed);
     }
 
@@ -92,7 +98,7 @@ impl Timeline {
     /// Every second from 0 to the current one (at most the last hour),
     /// with zeroes for seconds without requests.
     pub(crate) fn snapshot(&self) -> Vec<SecondStats> {
-        let now = self.index(Instant::now());
+        let now = self.index(self.nanos(Instant::now()));
         let first = now.saturating_sub(SLOTS as u64 - 1);
         (first..=now)
             .map(|second| {
@@ -116,14 +122,14 @@ impl Timeline {
         at.saturating_duration_since(self.origin).as_nanos() as u64
     }
 
-    fn index(&self, at: Instant) -> u64 {
-        self.nanos(at)
-            .saturating_sub(self.zero_ns.load(Ordering::Relaxed))
-            / 1_000_000_000
+    /// The second a clock reading falls in.
+    fn index(&self, nanos: u64) -> u64 {
+        nanos.saturating_sub(self.zero_ns.load(Ordering::Relaxed)) / 1_000_000_000
     }
 
-    /// The slot of the second `at` falls in, claimed for that second.
-    fn second(&self, at: Instant) -> &Second {
+    /// The slot of the second clock reading `at` falls in, claimed for
+    /// that second.
+    fn second(&self, at: u64) -> &Second {
         let second = self.index(at);
         let slot = self.ring[slot_of(second)].get_or_init(|| Box::new(Second::new()));
         let tag = slot.tag.load(Ordering::Relaxed);
@@ -258,10 +264,14 @@ mod tests {
     fn requests_land_in_their_second() {
         let timeline = Timeline::new();
         let t0 = timeline.origin;
-        timeline.received(t0);
+        let started = timeline.received(t0);
         timeline.received(t0 + Duration::from_secs(2));
-        timeline.answered(t0, t0 + Duration::from_secs(2) + Duration::from_millis(5));
-        let second = |s: u64| timeline.second(t0 + Duration::from_secs(s)).stats(s);
+        timeline.answered(
+            started,
+            t0 + Duration::from_secs(2) + Duration::from_millis(5),
+        );
+        let at = |s: u64| timeline.nanos(t0 + Duration::from_secs(s));
+        let second = |s: u64| timeline.second(at(s)).stats(s);
         assert_eq!((second(0).received, second(0).answered), (1, 0));
         let two = second(2);
         assert_eq!((two.received, two.answered), (1, 1));
@@ -276,7 +286,7 @@ mod tests {
         let t0 = timeline.origin;
         timeline.received(t0 + Duration::from_secs(5));
         timeline.received(t0 + Duration::from_secs(5 + SLOTS as u64));
-        let later = timeline.second(t0 + Duration::from_secs(5 + SLOTS as u64));
+        let later = timeline.second(timeline.nanos(t0 + Duration::from_secs(5 + SLOTS as u64)));
         assert_eq!(later.received.load(Ordering::Relaxed), 1);
         timeline.reset();
         let snapshot = timeline.snapshot();
