@@ -2,10 +2,6 @@
 //! table itself so the CLI and the docs never drift from what is served.
 
 use super::routes::Route;
-#[cfg(test)]
-use super::routes::{Endpoint, resolve};
-#[cfg(test)]
-use http::Method;
 
 impl Route {
     /// One line on what the route answers, for [`routes`].
@@ -86,7 +82,22 @@ pub fn routes() -> Vec<RouteDoc> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::routes::{Endpoint, resolve};
     use super::*;
+    use http::Method;
+
+    #[test]
+    fn routes_lists_counted_routes_then_the_admin_endpoints() {
+        let all = routes();
+        assert_eq!(all.len(), Route::COUNT + ADMIN.len());
+        let stream = all.iter().find(|r| r.key == "GET /stream").expect("listed");
+        assert!(stream.counted && stream.description.contains("events"));
+        let faults = all
+            .iter()
+            .find(|r| r.key == "PUT /__faults")
+            .expect("listed");
+        assert!(!faults.counted);
+    }
 
     /// The documented keys are the real table: each one, with its
     /// parameters filled in, resolves to an endpoint of that route.
