@@ -1,11 +1,78 @@
 //! The command line, parsed into a plain record of what the user typed
-//! (ripgrep's "low args"); `main` turns it into a [`RunConfig`](crate::run::RunConfig).
-//! Flag names follow k6's.
+//! (ripgrep's "low args"): values are typed by clap value parsers
+//! (durations, sizes, `KEY=VALUE`, stages, outputs), so a bad value is
+//! refused with the flag's name before anything runs. [`RunArgs::options`]
+//! is the CLI layer of the option layers; the binary's `run` command turns
+//! the rest into a [`RunConfig`](crate::run::RunConfig). Flag names follow
+//! k6's.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Options, Stage, parse_duration, parse_size, parse_stage};
+use crate::output::OutputSpec;
+
+/// A `KEY=VALUE` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue(pub String, pub String);
+
+fn key_value(s: &str) -> Result<KeyValue, String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok(KeyValue(k.to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "{s:?} is zero; give a positive duration (e.g. 30s), or a very long one (e.g. 1h) for no practical limit"
+        ));
+    }
+    Ok(d)
+}
+
+fn vu_memory(s: &str) -> Result<u64, String> {
+    let n = parse_size(s)?;
+    if n < (1 << 20) {
+        return Err(format!("{s}: a VU needs at least 1MiB"));
+    }
+    Ok(n)
+}
+
+fn stage(s: &str) -> Result<Stage, String> {
+    parse_stage(s)
+}
+
+fn output(s: &str) -> Result<OutputSpec, String> {
+    s.parse()
+}
+
+/// `--allow-host` takes host patterns, not URLs: a URL would silently
+/// allow nothing, so it is refused with the pattern it should be.
+fn host_pattern(s: &str) -> Result<String, String> {
+    if let Some((scheme, rest)) = s.split_once("://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        return Err(format!(
+            "{s:?} is a URL; give the host (and port) it may call: --allow-host {host} (scheme {scheme} is not part of it)"
+        ));
+    }
+    if s.trim().is_empty() || s.contains('/') {
+        return Err(format!(
+            "{s:?} is not a host pattern; expected HOST, HOST:PORT, *.DOMAIN or [IPv6]:PORT"
+        ));
+    }
+    Ok(s.to_string())
+}
 
 /// Volley: load tests written in any language that compiles to WebAssembly.
 #[derive(Debug, Parser)]
@@ -99,20 +166,20 @@ pub struct RunArgs {
     pub vus: Option<u64>,
 
     /// Test duration, e.g. 30s, 1m30s (k6 --duration).
-    #[arg(short = 'd', long, value_name = "DURATION")]
-    pub duration: Option<String>,
+    #[arg(short = 'd', long, value_name = "DURATION", value_parser = duration)]
+    pub duration: Option<Duration>,
 
     /// Total iterations shared by all VUs (k6 --iterations: a shared-iterations scenario).
     #[arg(short = 'i', long, value_name = "N")]
     pub iterations: Option<u64>,
 
     /// A ramping stage DURATION:TARGET, repeatable (k6 --stage).
-    #[arg(short = 's', long = "stage", value_name = "DURATION:TARGET")]
-    pub stages: Vec<String>,
+    #[arg(short = 's', long = "stage", value_name = "DURATION:TARGET", value_parser = stage)]
+    pub stages: Vec<Stage>,
 
     /// An environment variable for the scenario, KEY=VALUE, repeatable (k6 --env).
-    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
-    pub env: Vec<String>,
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub env: Vec<KeyValue>,
 
     /// A JSON file of k6 options; overrides the scenario's own options.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -124,8 +191,8 @@ pub struct RunArgs {
 
     /// Stream every sample to an output, as k6's --out (repeatable):
     /// json=FILE (k6 JSON lines) or csv=FILE (k6 CSV).
-    #[arg(short = 'o', long = "out", value_name = "TYPE=TARGET")]
-    pub outputs: Vec<String>,
+    #[arg(short = 'o', long = "out", value_name = "TYPE=TARGET", value_parser = output)]
+    pub outputs: Vec<OutputSpec>,
 
     /// Write a complete results file (metrics with full HDR histograms, time
     /// series, thresholds), the input of `volley compare`.
@@ -146,8 +213,8 @@ pub struct RunArgs {
 
     /// When stderr is not a terminal (CI logs), print a plain progress line
     /// this often, e.g. 10s (default: none).
-    #[arg(long, value_name = "DURATION")]
-    pub progress_interval: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub progress_interval: Option<Duration>,
 
     /// No colours in the output.
     #[arg(long)]
@@ -162,12 +229,12 @@ pub struct RunArgs {
     pub no_thresholds: bool,
 
     /// A tag added to every sample, KEY=VALUE, repeatable (k6 --tag).
-    #[arg(long = "tag", value_name = "KEY=VALUE")]
-    pub tags: Vec<String>,
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub tags: Vec<KeyValue>,
 
     /// A read-only data set for all VUs, NAME=FILE (.json array, .csv, or lines), repeatable.
-    #[arg(long = "data", value_name = "NAME=FILE")]
-    pub data: Vec<String>,
+    #[arg(long = "data", value_name = "NAME=FILE", value_parser = key_value)]
+    pub data: Vec<KeyValue>,
 
     /// Seed of the VUs' random streams, for repeatable runs.
     #[arg(long, value_name = "N")]
@@ -186,8 +253,8 @@ pub struct RunArgs {
     pub max_redirects: Option<u32>,
 
     /// Default timeout of a request (default 60s).
-    #[arg(long, value_name = "DURATION")]
-    pub http_timeout: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub http_timeout: Option<Duration>,
 
     /// Trend stats in the summary, e.g. "avg,p(90),p(99),max".
     #[arg(long, value_name = "STATS")]
@@ -202,16 +269,16 @@ pub struct RunArgs {
     pub no_teardown: bool,
 
     /// Largest memory of one VU, e.g. 64MiB (default), 256MiB, 1GiB.
-    #[arg(long, value_name = "SIZE", default_value = "64MiB")]
-    pub vu_memory: String,
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = vu_memory)]
+    pub vu_memory: u64,
 
     /// CPU time one iteration may use before it is stopped and counted as failed.
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub iteration_cpu_limit: String,
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
+    pub iteration_cpu_limit: Duration,
 
     /// Allow requests only to this host, repeatable: HOST, HOST:PORT, *.DOMAIN,
     /// [IPv6]:PORT. Requests elsewhere fail with error_code 1111 and make no connection.
-    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = host_pattern)]
     pub allow_hosts: Vec<String>,
 
     /// Block requests to this IP network (CIDR, repeatable or comma-separated;
@@ -235,46 +302,64 @@ pub struct RunArgs {
     pub with_demo_target: bool,
 }
 
+impl RunArgs {
+    /// The options the flags set: the last layer of the run's options.
+    pub fn options(&self) -> Options {
+        let pairs = |list: &[KeyValue]| -> Option<BTreeMap<String, String>> {
+            (!list.is_empty()).then(|| {
+                list.iter()
+                    .map(|KeyValue(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+        };
+        Options {
+            vus: self.vus,
+            duration: self.duration,
+            iterations: self.iterations,
+            stages: (!self.stages.is_empty()).then(|| self.stages.clone()),
+            tags: pairs(&self.tags),
+            data: pairs(&self.data).map(|m| m.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            seed: self.seed,
+            user_agent: self.user_agent.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify.then_some(true),
+            max_redirects: self.max_redirects,
+            blacklist_ips: (!self.blacklist_ips.is_empty()).then(|| self.blacklist_ips.clone()),
+            block_hostnames: (!self.block_hostnames.is_empty())
+                .then(|| self.block_hostnames.clone()),
+            http_timeout: self.http_timeout,
+            summary_trend_stats: self.summary_trend_stats.as_ref().map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            }),
+            no_setup: self.no_setup.then_some(true),
+            no_teardown: self.no_teardown.then_some(true),
+            ..Options::default()
+        }
+    }
+
+    /// The `--env` values.
+    pub fn env(&self) -> BTreeMap<String, String> {
+        self.env
+            .iter()
+            .map(|KeyValue(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// `volley target` flags.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, value_name = "ADDR", default_value = volley_demo::DEFAULT_ADDR)]
     pub listen: SocketAddr,
-}
 
-/// Parse `KEY=VALUE`.
-pub fn key_value(s: &str, flag: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("{flag} {s:?}: expected KEY=VALUE")),
-    }
-}
-
-/// Parse a size: bytes, or with a unit (KiB, MiB, GiB, kB, MB, GB).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| {
-        format!("invalid size {s:?}: expected a number with an optional unit, e.g. 64MiB")
-    })?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "kib" | "k" => 1 << 10,
-        "mib" | "m" => 1 << 20,
-        "gib" | "g" => 1 << 30,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        other => {
-            return Err(format!(
-                "invalid size unit {other:?} in {s:?}: use KiB, MiB, GiB, kB, MB or GB"
-            ));
-        }
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("size {s:?} is too large"))
+    /// A fault profile (JSON or TOML): latency distributions, a queue
+    /// model, error rates, rate limits, timeouts, resets, slow bodies and a
+    /// circuit breaker, per route (see docs/demo-target.md).
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -282,13 +367,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_pairs() {
-        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
-        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("3 parsecs").is_err());
-        assert_eq!(key_value("A=b=c", "--env"), Ok(("A".into(), "b=c".into())));
-        assert!(key_value("=x", "--env").is_err());
+    fn values_are_typed_by_the_parsers() {
+        assert_eq!(key_value("A=b=c"), Ok(KeyValue("A".into(), "b=c".into())));
+        assert!(key_value("=x").is_err());
+        assert_eq!(vu_memory("64MiB"), Ok(64 << 20));
+        assert!(vu_memory("1KiB").is_err());
+        assert!(positive_duration("0s").is_err());
+        assert!(host_pattern("http://127.0.0.1:3030/").is_err());
+        assert_eq!(host_pattern("127.0.0.1:3030"), Ok("127.0.0.1:3030".into()));
+    }
+
+    #[test]
+    fn run_flags_become_the_cli_layer() {
+        let cli = Cli::try_parse_from([
+            "volley",
+            "run",
+            "s.wasm",
+            "--vus",
+            "3",
+            "--duration",
+            "10s",
+            "--tag",
+            "a=b",
+            "--no-setup",
+        ])
+        .expect("parses");
+        let Command::Run(args) = cli.command else {
+            panic!("run")
+        };
+        let o = args.options();
+        assert_eq!(o.vus, Some(3));
+        assert_eq!(o.duration, Some(Duration::from_secs(10)));
+        assert_eq!(o.tags.expect("tags")["a"], "b");
+        assert_eq!(o.no_setup, Some(true));
+        assert!(Cli::try_parse_from(["volley", "run", "s.wasm", "--duration", "soon"]).is_err());
+        assert!(
+            Cli::try_parse_from(["volley", "run", "s.wasm", "--iteration-cpu-limit", "0s"])
+                .is_err()
+        );
     }
 }

@@ -7,12 +7,45 @@
 //! point; `http_reqs.rate<-5%` when throughput fell by more than 5%.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::metrics::Sink;
 use crate::output::{kind_of, sink_from_json};
+use crate::thresholds::Aggregation;
+
+/// Why a comparison cannot be made: a usage error (exit 2), never a
+/// silent "not compared".
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompareError {
+    /// A results file cannot be read or is not one.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule does not parse.
+    #[error(
+        "--fail-on {rule:?}: {message}; expected e.g. \"http_req_duration.p(95)>+10%\" or \"http_req_failed.rate>+0.01\""
+    )]
+    Rule {
+        /// The rule as written.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule names a metric neither file has, or a stat its metric lacks.
+    #[error("--fail-on {rule:?}: {message}")]
+    Unmatched {
+        /// The rule as written.
+        rule: String,
+        /// What is wrong and what the files have.
+        message: String,
+    },
+}
 
 /// One run's metrics, each merged over all its tag sets.
 #[derive(Debug, Clone)]
@@ -23,18 +56,22 @@ pub struct Results {
     pub metrics: BTreeMap<String, Sink>,
 }
 
-fn bad(path: &Path, what: &str) -> String {
-    format!(
-        "{}: not a volley results file ({what}); write one with `volley run --results FILE`",
-        path.display()
-    )
+fn bad(path: &Path, what: &str) -> CompareError {
+    CompareError::File {
+        path: path.to_path_buf(),
+        message: format!(
+            "not a volley results file ({what}); write one with `volley run --results FILE`"
+        ),
+    }
 }
 
 impl Results {
     /// Read a results file.
-    pub fn load(path: &Path) -> Result<Results, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Results, CompareError> {
+        let text = std::fs::read_to_string(path).map_err(|e| CompareError::File {
+            path: path.to_path_buf(),
+            message: format!("cannot read it: {e}"),
+        })?;
         let doc: Value = serde_json::from_str(&text).map_err(|e| bad(path, &e.to_string()))?;
         if doc["format"].as_u64() != Some(u64::from(crate::output::RESULTS_FORMAT)) {
             return Err(bad(path, "unknown format version"));
@@ -73,17 +110,12 @@ impl Results {
         })
     }
 
-    /// The value of `stat` on `metric` (`avg`, `p(95)`, `rate`, `count`, `value`, ...).
-    pub fn stat(&self, metric: &str, stat: &str) -> Option<f64> {
+    /// The value of `stat` on `metric`, if the file has the metric and
+    /// its type offers the stat.
+    pub fn stat(&self, metric: &str, stat: &Aggregation) -> Option<f64> {
         let sink = self.metrics.get(metric)?;
         let elapsed = std::time::Duration::from_secs_f64(self.duration_s.max(0.0));
-        match (sink, stat) {
-            (Sink::Counter { sum }, "count") => Some(*sum),
-            (Sink::Counter { .. } | Sink::Rate { .. }, "rate") => Some(sink.rate(elapsed)),
-            (Sink::Gauge { value, .. }, "value") => Some(*value),
-            (Sink::Trend(_), s) => crate::output::trend_stat(sink, s),
-            _ => None,
-        }
+        stat.value(sink, elapsed)
     }
 }
 
@@ -95,7 +127,7 @@ pub struct Rule {
     /// The metric.
     pub metric: String,
     /// The stat.
-    pub stat: String,
+    pub stat: Aggregation,
     /// `>`: fail on an increase beyond `change`; `<`: on a decrease beyond it.
     pub increase: bool,
     /// The allowed change.
@@ -106,11 +138,10 @@ pub struct Rule {
 
 impl Rule {
     /// Parse `METRIC.STAT>+N%` and friends.
-    pub fn parse(s: &str) -> Result<Rule, String> {
-        let err = |why: &str| {
-            format!(
-                "--fail-on {s:?}: {why}; expected e.g. \"http_req_duration.p(95)>+10%\" or \"http_req_failed.rate>+0.01\""
-            )
+    pub fn parse(s: &str) -> Result<Rule, CompareError> {
+        let err = |why: &str| CompareError::Rule {
+            rule: s.to_string(),
+            message: why.to_string(),
         };
         let at = s.find(['>', '<']).ok_or_else(|| err("no > or <"))?;
         let (lhs, rhs) = (s[..at].trim(), s[at + 1..].trim());
@@ -118,10 +149,11 @@ impl Rule {
         let percent = rhs.ends_with('%');
         let num = rhs.trim_end_matches('%').trim();
         let change: f64 = num.parse().map_err(|_| err("the change is not a number"))?;
+        let stat = Aggregation::parse(stat.trim()).map_err(|why| err(&why))?;
         Ok(Rule {
             source: s.to_string(),
             metric: metric.trim().to_string(),
-            stat: stat.trim().to_string(),
+            stat,
             increase: &s[at..=at] == ">",
             change: change.abs(),
             percent,
@@ -160,7 +192,49 @@ pub struct Verdict {
     pub regressed: bool,
 }
 
-/// Judge every rule; a rule on a metric missing from either file is not a
+/// Check that every rule can be judged: its metric is in at least one file
+/// and its type offers the rule's stat. A gate that can never trip is a
+/// usage error, not a pass.
+pub fn check_rules(base: &Results, new: &Results, rules: &[Rule]) -> Result<(), CompareError> {
+    for r in rules {
+        let sink = base.metrics.get(&r.metric).or(new.metrics.get(&r.metric));
+        let Some(sink) = sink else {
+            let known: Vec<&str> = base
+                .metrics
+                .keys()
+                .chain(new.metrics.keys())
+                .map(String::as_str)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            return Err(CompareError::Unmatched {
+                rule: r.source.clone(),
+                message: format!(
+                    "no metric {:?} in either file (they have: {})",
+                    r.metric,
+                    known.join(", ")
+                ),
+            });
+        };
+        if r.stat
+            .value(sink, std::time::Duration::from_secs(1))
+            .is_none()
+        {
+            return Err(CompareError::Unmatched {
+                rule: r.source.clone(),
+                message: format!(
+                    "{} is a {} metric, which has no {}",
+                    r.metric,
+                    sink.kind(),
+                    r.stat
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Judge every rule; a rule on a metric missing from one file is not a
 /// regression (it is shown as such).
 pub fn judge(base: &Results, new: &Results, rules: &[Rule]) -> Vec<Verdict> {
     rules
@@ -186,14 +260,14 @@ mod tests {
     fn rules_parse_and_judge() {
         let r = Rule::parse("http_req_duration.p(95)>+10%").expect("valid");
         assert_eq!(
+            (r.metric.as_str(), r.stat, r.increase, r.change, r.percent),
             (
-                r.metric.as_str(),
-                r.stat.as_str(),
-                r.increase,
-                r.change,
-                r.percent
-            ),
-            ("http_req_duration", "p(95)", true, 10.0, true)
+                "http_req_duration",
+                Aggregation::Percentile(95.0),
+                true,
+                10.0,
+                true
+            )
         );
         assert!(r.broken(100.0, 111.0));
         assert!(!r.broken(100.0, 109.0));
@@ -204,6 +278,7 @@ mod tests {
         let abs = Rule::parse("http_req_failed.rate>+0.01").expect("valid");
         assert!(abs.broken(0.0, 0.02) && !abs.broken(0.0, 0.005));
         assert!(Rule::parse("p95>10").is_err());
+        assert!(Rule::parse("http_req_duration.p95>+10%").is_err());
         assert!(Rule::parse("a.b>x%").is_err());
     }
 }

@@ -1,7 +1,10 @@
 //! Run-wide stop signalling: why a run stops early, and a cheap way for
-//! every VU and executor to notice.
+//! every VU and executor to notice. Reading the level is one atomic load
+//! (VUs check it before every iteration); waiting for a level goes through
+//! a watch channel.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use tokio::sync::watch;
 
@@ -29,12 +32,25 @@ pub enum StopLevel {
     Hard,
 }
 
+impl StopLevel {
+    fn from_u8(v: u8) -> StopLevel {
+        match v {
+            0 => StopLevel::Running,
+            1 => StopLevel::Graceful,
+            _ => StopLevel::Hard,
+        }
+    }
+}
+
 /// The run's stop switch, shared by the scheduler, the VUs and the signal
 /// handler. The first reason given is the one reported.
 #[derive(Debug)]
 pub struct StopSignal {
-    level: watch::Sender<StopLevel>,
+    level: AtomicU8,
+    changed: watch::Sender<StopLevel>,
     reason: Mutex<Option<StopReason>>,
+    forced: AtomicBool,
+    forced_tx: watch::Sender<bool>,
 }
 
 impl Default for StopSignal {
@@ -47,8 +63,11 @@ impl StopSignal {
     /// A signal in the running state.
     pub fn new() -> Self {
         Self {
-            level: watch::channel(StopLevel::Running).0,
+            level: AtomicU8::new(StopLevel::Running as u8),
+            changed: watch::channel(StopLevel::Running).0,
             reason: Mutex::new(None),
+            forced: AtomicBool::new(false),
+            forced_tx: watch::channel(false).0,
         }
     }
 
@@ -60,24 +79,42 @@ impl StopSignal {
                 *r = Some(reason);
             }
         }
-        self.level.send_if_modified(|l| {
-            if level > *l {
-                *l = level;
-                true
-            } else {
-                false
-            }
+        self.level.fetch_max(level as u8, Ordering::AcqRel);
+        let now = self.level();
+        self.changed.send_if_modified(|l| {
+            let raised = now > *l;
+            *l = now;
+            raised
         });
+    }
+
+    /// Stop everything now, setup and teardown included: the second Ctrl-C
+    /// or a SIGTERM. What was measured is still written.
+    pub fn force(&self, reason: StopReason) {
+        self.stop(StopLevel::Hard, reason);
+        self.forced.store(true, Ordering::Release);
+        self.forced_tx.send_replace(true);
+    }
+
+    /// Whether [`force`](Self::force) was called.
+    pub fn is_forced(&self) -> bool {
+        self.forced.load(Ordering::Acquire)
+    }
+
+    /// Resolves once [`force`](Self::force) is called.
+    pub async fn forced(&self) {
+        let mut rx = self.forced_tx.subscribe();
+        let _ = rx.wait_for(|f| *f).await;
     }
 
     /// The current level.
     pub fn level(&self) -> StopLevel {
-        *self.level.borrow()
+        StopLevel::from_u8(self.level.load(Ordering::Acquire))
     }
 
     /// Whether new iterations may start.
     pub fn running(&self) -> bool {
-        self.level() == StopLevel::Running
+        self.level.load(Ordering::Relaxed) == StopLevel::Running as u8
     }
 
     /// The first reason given, if any.
@@ -90,8 +127,31 @@ impl StopSignal {
 
     /// Resolves once the level is at least `level`.
     pub async fn reached(&self, level: StopLevel) {
-        let mut rx = self.level.subscribe();
+        let mut rx = self.changed.subscribe();
         // The sender lives as long as `self`, so wait_for only ends on success.
         let _ = rx.wait_for(|l| *l >= level).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn levels_only_go_up_and_the_first_reason_stays() {
+        let s = StopSignal::new();
+        assert!(s.running());
+        s.stop(StopLevel::Hard, StopReason::Interrupted);
+        s.stop(
+            StopLevel::Graceful,
+            StopReason::ScenarioError("late".into()),
+        );
+        assert_eq!(s.level(), StopLevel::Hard);
+        assert_eq!(s.reason(), Some(StopReason::Interrupted));
+        s.reached(StopLevel::Graceful).await;
+        assert!(!s.is_forced());
+        s.force(StopReason::Interrupted);
+        s.forced().await;
+        assert!(s.is_forced());
     }
 }

@@ -19,6 +19,9 @@ pub enum ExitCode {
     ScenarioError = 107,
     /// The scenario aborted the test (`vu.abort`).
     ScenarioAborted = 108,
+    /// The run passed, but an output (a results file, the summary export,
+    /// a remote write) could not be written. Volley's own code: k6 has none.
+    OutputFailed = 111,
 }
 
 impl ExitCode {

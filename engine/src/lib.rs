@@ -3,9 +3,15 @@
 //! measures every request on the host, and judges the run against
 //! k6-style thresholds.
 //!
-//! The modules follow the data flow of a run: [`cli`] → [`config`] →
-//! [`scenario`] → [`host`] → [`executor`] (with [`vu`]) → [`metrics`] →
+//! The modules follow the data flow of a run (see `docs/architecture.md`):
+//! [`cli`] → [`config`] (option layers) → [`plan`] (resolved, with each
+//! [`executor`]'s options) → [`scenario`] (the component) → [`host`]
+//! (capabilities) → [`vu`] → [`executor`] (scheduling) → [`metrics`] →
 //! [`thresholds`] → [`output`]; [`run`] drives one run end to end.
+//!
+//! The library's entry point is [`run::run`] with a [`run::RunConfig`]
+//! (options as [`config::Options`] layers, outputs as [`output::Outputs`]);
+//! it returns the [`run::RunOutcome`] inside [`run::Finished`].
 
 pub mod cli;
 pub mod compare;
@@ -17,9 +23,16 @@ pub mod host;
 pub mod http;
 pub mod log;
 pub mod metrics;
+mod outcome;
 pub mod output;
+pub mod plan;
 pub mod run;
 pub mod scaffold;
 pub mod scenario;
 pub mod thresholds;
 pub mod vu;
+
+pub use config::Options;
+pub use output::{Output, Outputs};
+pub use plan::Plan;
+pub use run::{Finished, RunConfig, RunError, RunOutcome, run};

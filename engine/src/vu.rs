@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use crate::host::{CpuLimitExceeded, GuestAbort, HostState};
+use crate::host::bindings::Scenario;
+use crate::host::{CpuLimitExceeded, GuestAbort, GuestLimit, HostState};
 use crate::metrics::IterationSample;
 use crate::scenario::ScenarioRuntime;
-use crate::scenario::bindings::Scenario;
 
 /// How a call into the guest ended, when it did not return normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl std::fmt::Display for GuestFailure {
 /// once, rather than moved into `drive`, which would hold it twice.
 macro_rules! call_guest {
     ($vu:ident, $export:ident($($arg:expr),*)) => {{
-        let offload = $vu.store.data().vu.offload.clone();
+        let offload = $vu.store.data().offload().clone();
         offload
             .drive(std::pin::pin!(
                 $vu.instance
@@ -163,6 +163,9 @@ impl Vu {
 fn describe(store: &Store<HostState>, e: &wasmtime::Error) -> String {
     if let Some(c) = e.downcast_ref::<CpuLimitExceeded>() {
         return c.to_string();
+    }
+    if let Some(GuestLimit(m)) = e.downcast_ref::<GuestLimit>() {
+        return m.clone();
     }
     if let Some(limit) = store.data().memory_denied() {
         return format!(

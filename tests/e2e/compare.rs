@@ -1,6 +1,7 @@
 //! The results file keeps exact histograms; `volley compare` gates regressions.
 
 use volley::compare::Results;
+use volley::thresholds::Aggregation;
 
 use crate::support::{Run, Target, metric, tempdir, volley};
 
@@ -23,17 +24,22 @@ fn percentiles_from_the_results_file_equal_the_summary() {
     let export = run.export.expect("export");
     let results = Results::load(&file).expect("results file loads");
     // The mean is a float sum, merged in another order: equal to rounding.
-    let avg = results.stat("http_req_duration", "avg").expect("avg");
+    let avg = results
+        .stat("http_req_duration", &Aggregation::Avg)
+        .expect("avg");
     assert!((avg - metric(&export, "http_req_duration", "avg")).abs() < 1e-9);
     // Percentiles come from the same histograms: exactly equal.
     for stat in ["min", "med", "max", "p(90)", "p(95)"] {
         assert_eq!(
-            results.stat("http_req_duration", stat),
+            results.stat(
+                "http_req_duration",
+                &Aggregation::parse(stat).expect("stat")
+            ),
             Some(metric(&export, "http_req_duration", stat)),
             "{stat}"
         );
     }
-    assert_eq!(results.stat("http_reqs", "count"), Some(20.0));
+    assert_eq!(results.stat("http_reqs", &Aggregation::Count), Some(20.0));
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("JSON");
     assert!(
@@ -87,8 +93,28 @@ fn compare_reports_a_regression_and_passes_equal_runs() {
         custom.stdout
     );
 
-    let bad = volley(&["compare", &path(&slow), "/nonexistent.json"]);
-    assert_eq!(bad.code, Some(104), "{}", bad.stderr);
-    let bad_rule = volley(&["compare", &path(&slow), &path(&fast), "--fail-on", "p95>1"]);
-    assert_eq!(bad_rule.code, Some(104), "{}", bad_rule.stderr);
+    // A gate that cannot be judged is a usage error (2), never a pass.
+    let usage = |args: &[&str], needle: &str| {
+        let mut all = vec!["compare", args[0], args[1]];
+        all.extend_from_slice(&args[2..]);
+        let run = volley(&all);
+        assert_eq!(run.code, Some(2), "{all:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{all:?}: {}", run.stderr);
+    };
+    let (slow, fast) = (path(&slow), path(&fast));
+    usage(&[&slow, "/nonexistent.json"], "cannot read");
+    usage(&[&slow, &fast, "--fail-on", "p95>1"], "p95>1");
+    // k6 users type p95 for p(95): refused, not "not in both".
+    usage(
+        &[&slow, &fast, "--fail-on", "http_req_duration.p95>+10%"],
+        "unknown aggregation",
+    );
+    usage(
+        &[&slow, &fast, "--fail-on", "http_req_durations.p(95)>+10%"],
+        "no metric \"http_req_durations\" in either file",
+    );
+    usage(
+        &[&slow, &fast, "--fail-on", "http_reqs.p(95)>+10%"],
+        "counter metric, which has no p(95)",
+    );
 }

@@ -1,37 +1,12 @@
 //! The environment layer: `VOLLEY_*` variables, Volley's names for k6's
-//! `K6_*` ones (`VOLLEY_VUS` for `K6_VUS`, ...), and the `DURATION:TARGET`
-//! stage syntax shared with the CLI's `--stage`.
+//! `K6_*` ones (`VOLLEY_VUS` for `K6_VUS`, ...).
 
 use std::str::FromStr;
 
 use super::duration::parse_duration;
 use super::error::{ConfigError, ConfigErrors};
 use super::options::Options;
-use super::plan::Stage;
-
-/// Parses one stage as written on the command line or in `VOLLEY_STAGES`:
-/// `DURATION:TARGET`, e.g. `"30s:100"` (ramp to 100 over 30 seconds).
-pub fn parse_stage(s: &str) -> Result<Stage, String> {
-    let Some((duration, target)) = s.split_once(':') else {
-        return Err(format!(
-            "invalid stage \"{s}\": expected DURATION:TARGET, e.g. \"30s:100\""
-        ));
-    };
-    let duration = duration.trim();
-    // k6 refuses unitless stage durations here ("intentionally unsupported"):
-    // in `10:20s` the user most likely swapped the two halves.
-    if duration.parse::<f64>().is_ok() {
-        return Err(format!(
-            "invalid stage \"{s}\": the duration needs a unit; expected DURATION:TARGET, e.g. \"30s:100\""
-        ));
-    }
-    let duration =
-        parse_duration(duration).map_err(|why| format!("invalid stage \"{s}\": {why}"))?;
-    let target = target.trim().parse::<u64>().map_err(|_| {
-        format!("invalid stage \"{s}\": target \"{target}\" is not a non-negative integer")
-    })?;
-    Ok(Stage { duration, target })
-}
+use super::stage::{Stage, parse_stage};
 
 impl Options {
     /// Reads the `VOLLEY_*` variables among `vars` (usually

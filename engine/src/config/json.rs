@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::duration::parse_duration;
 use super::error::{ConfigError, ConfigErrors};
 use super::options::{Options, ScenarioOptions};
-use super::plan::Stage;
+use super::stage::Stage;
+use super::value::{self, show, stages};
 
 /// k6 options Volley knows but does not implement yet: a warning, not an
 /// error, so k6 option files keep working.
@@ -51,11 +51,6 @@ const UNSUPPORTED: &[&str] = &[
     "tlsVersion",
     "webDashboard",
 ];
-
-/// Keys a scenario may have, whatever its executor.
-const SCENARIO_KEYS: &str = "executor, startTime, gracefulStop, exec, env, tags, vus, duration, \
-     iterations, maxDuration, startVUs, stages, gracefulRampDown, rate, timeUnit, \
-     preAllocatedVUs, maxVUs, startRate";
 
 impl Options {
     /// Reads k6's options JSON (the component's `options()` or a `--config`
@@ -109,7 +104,7 @@ impl Reader {
                 "vus" => o.vus = self.u64(p, v),
                 "duration" => o.duration = self.duration(p, v),
                 "iterations" => o.iterations = self.u64(p, v),
-                "stages" => o.stages = self.stages(p, v, true),
+                "stages" => o.stages = self.stages(p, v),
                 "scenarios" => o.scenarios = self.scenarios(p, v),
                 "thresholds" => o.thresholds = self.object(p, v).cloned(),
                 "setupTimeout" => o.setup_timeout = self.duration(p, v),
@@ -186,18 +181,6 @@ impl Reader {
             let p = &format!("{path}.{key}");
             match key.as_str() {
                 "executor" => s.executor = self.string(p, v),
-                "vus" => s.vus = self.u64(p, v),
-                "duration" => s.duration = self.duration(p, v),
-                "iterations" => s.iterations = self.u64(p, v),
-                "maxDuration" => s.max_duration = self.duration(p, v),
-                "startVUs" => s.start_vus = self.u64(p, v),
-                "stages" => s.stages = self.stages(p, v, false),
-                "gracefulRampDown" => s.graceful_ramp_down = self.duration(p, v),
-                "rate" => s.rate = self.u64(p, v),
-                "timeUnit" => s.time_unit = self.duration(p, v),
-                "preAllocatedVUs" => s.pre_allocated_vus = self.u64(p, v),
-                "maxVUs" => s.max_vus = self.u64(p, v),
-                "startRate" => s.start_rate = self.u64(p, v),
                 "startTime" => s.start_time = self.duration(p, v),
                 "gracefulStop" => s.graceful_stop = self.duration(p, v),
                 "exec" => s.exec = self.string(p, v),
@@ -207,78 +190,19 @@ impl Reader {
                 "options" => self.warnings.push(format!(
                     "{p}: per-scenario options are not supported by volley yet; ignored"
                 )),
-                // k6 reads scenarios strictly, so an unknown key is an error there too.
-                _ => self.error(
-                    p,
-                    format!("unknown scenario option; expected one of {SCENARIO_KEYS}"),
-                ),
+                // The executor's own options: read by the executor, which
+                // knows their types and which of them it takes.
+                _ if !v.is_null() => {
+                    s.fields.insert(key.clone(), v.clone());
+                }
+                _ => {}
             }
         }
         Some(s)
     }
 
-    /// `stages`: a list of `{duration, target}`. At the top level k6 drops
-    /// stages without a duration; inside a scenario it rejects them.
-    fn stages(&mut self, path: &str, value: &Value, top_level: bool) -> Option<Vec<Stage>> {
-        let items = match value {
-            Value::Null => return None,
-            Value::Array(items) => items,
-            other => {
-                self.error(
-                    path,
-                    format!("expected a list of stages, got {}", show(other)),
-                );
-                return None;
-            }
-        };
-        let mut stages = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let p = format!("{path}[{i}]");
-            let Some(object) = item.as_object() else {
-                let got = show(item);
-                self.error(
-                    &p,
-                    format!("expected a stage {{\"duration\": ..., \"target\": ...}}, got {got}"),
-                );
-                continue;
-            };
-            let (mut duration, mut target) = (None, None);
-            for (key, v) in object {
-                let kp = &format!("{p}.{key}");
-                match key.as_str() {
-                    "duration" => duration = self.duration(kp, v),
-                    "target" => target = self.u64(kp, v),
-                    _ if top_level => self
-                        .warnings
-                        .push(format!("{kp}: unknown stage key; ignored")),
-                    _ => self.error(kp, "unknown stage key; expected duration and target"),
-                }
-            }
-            let duration_given = object.get("duration").is_some_and(|v| !v.is_null());
-            let target_given = object.get("target").is_some_and(|v| !v.is_null());
-            if !duration_given && top_level {
-                self.warnings.push(format!(
-                    "{p}: stage without a duration; ignored (as k6 does)"
-                ));
-                continue;
-            }
-            if !duration_given {
-                self.error(
-                    &format!("{p}.duration"),
-                    "missing; every stage needs a duration",
-                );
-            }
-            if !target_given {
-                self.error(
-                    &format!("{p}.target"),
-                    "missing; every stage needs a target",
-                );
-            }
-            if let (Some(duration), Some(target)) = (duration, target) {
-                stages.push(Stage { duration, target });
-            }
-        }
-        Some(stages)
+    fn stages(&mut self, path: &str, value: &Value) -> Option<Vec<Stage>> {
+        stages(path, value, true, &mut self.errors, &mut self.warnings)
     }
 
     fn object<'v>(&mut self, path: &str, value: &'v Value) -> Option<&'v Map<String, Value>> {
@@ -292,30 +216,11 @@ impl Reader {
         }
     }
 
-    /// A non-negative integer. Like k6 (guregu/null's `Int`), a string of
-    /// digits counts too, and `""` counts as unset.
     fn u64(&mut self, path: &str, value: &Value) -> Option<u64> {
-        let parsed = match value {
-            Value::Null => return None,
-            Value::String(s) if s.is_empty() => return None,
-            Value::Number(n) => n
-                .as_u64()
-                // JavaScript has no integers; accept 10.0 as 10.
-                .or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(53))
-                        .map(|f| f as u64)
-                }),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        };
-        if parsed.is_none() {
-            self.error(
-                path,
-                format!("expected a non-negative integer, got {}", show(value)),
-            );
-        }
-        parsed
+        value::u64(value)
+            .map_err(|why| self.error(path, why))
+            .ok()
+            .flatten()
     }
 
     fn u32(&mut self, path: &str, value: &Value) -> Option<u32> {
@@ -330,18 +235,11 @@ impl Reader {
         narrow
     }
 
-    /// A k6 duration: a string such as `"30s"`, or a number of milliseconds.
     fn duration(&mut self, path: &str, value: &Value) -> Option<Duration> {
-        let parsed = match value {
-            Value::Null => return None,
-            Value::String(s) => parse_duration(s),
-            Value::Number(n) => parse_duration(&n.to_string()),
-            other => Err(format!(
-                "expected a duration such as \"30s\" or a number of milliseconds, got {}",
-                show(other)
-            )),
-        };
-        parsed.map_err(|why| self.error(path, why)).ok()
+        value::duration(value)
+            .map_err(|why| self.error(path, why))
+            .ok()
+            .flatten()
     }
 
     fn bool(&mut self, path: &str, value: &Value) -> Option<bool> {
@@ -410,15 +308,5 @@ impl Reader {
 
     fn error(&mut self, path: &str, message: impl Into<String>) {
         self.errors.push(ConfigError::invalid(path, message));
-    }
-}
-
-/// A value as JSON, shortened so one error stays on one line.
-fn show(value: &Value) -> String {
-    const LIMIT: usize = 60;
-    let text = value.to_string();
-    match text.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::plan::Stage;
+use super::stage::Stage;
 
 /// k6's options, as one layer gave them. `None` means "not set here", so
 /// that [`Options::merge`] can tell "unset" from "set to the default".
@@ -63,71 +63,27 @@ pub struct Options {
     pub seed: Option<u64>,
 }
 
-/// One entry of `scenarios`, as given. Which fields are allowed depends on
-/// `executor`; [`Options::resolve`] checks that.
+/// One entry of `scenarios`, as given: the options every executor takes
+/// (k6's `BaseConfig`) typed, and the executor's own options kept raw for
+/// the executor to read, since only it knows their types and which of them
+/// it takes (see `executor`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScenarioOptions {
     /// `executor`: the executor's k6 name (`constant-vus`, ...).
     pub executor: Option<String>,
-    /// `vus` (constant-vus, per-vu-iterations, shared-iterations).
-    pub vus: Option<u64>,
-    /// `duration` (constant-vus, constant-arrival-rate).
-    pub duration: Option<Duration>,
-    /// `iterations` (per-vu-iterations, shared-iterations).
-    pub iterations: Option<u64>,
-    /// `maxDuration` (per-vu-iterations, shared-iterations).
-    pub max_duration: Option<Duration>,
-    /// `startVUs` (ramping-vus).
-    pub start_vus: Option<u64>,
-    /// `stages` (ramping-vus, ramping-arrival-rate).
-    pub stages: Option<Vec<Stage>>,
-    /// `gracefulRampDown` (ramping-vus).
-    pub graceful_ramp_down: Option<Duration>,
-    /// `rate` (constant-arrival-rate).
-    pub rate: Option<u64>,
-    /// `timeUnit` (arrival-rate executors).
-    pub time_unit: Option<Duration>,
-    /// `preAllocatedVUs` (arrival-rate executors).
-    pub pre_allocated_vus: Option<u64>,
-    /// `maxVUs` (arrival-rate executors).
-    pub max_vus: Option<u64>,
-    /// `startRate` (ramping-arrival-rate).
-    pub start_rate: Option<u64>,
-    /// `startTime` (all).
+    /// `startTime`.
     pub start_time: Option<Duration>,
-    /// `gracefulStop` (all).
+    /// `gracefulStop`.
     pub graceful_stop: Option<Duration>,
-    /// `exec` (all): passed to the component's `iteration`.
+    /// `exec`: passed to the component's `iteration`.
     pub exec: Option<String>,
-    /// `env` (all): extra environment for this scenario.
+    /// `env`: extra environment for this scenario.
     pub env: Option<BTreeMap<String, String>>,
-    /// `tags` (all): tags for this scenario's samples.
+    /// `tags`: tags for this scenario's samples.
     pub tags: Option<BTreeMap<String, String>>,
-}
-
-impl ScenarioOptions {
-    /// The executor-specific keys that were given, by their k6 names; the
-    /// keys every executor takes (`startTime`, `exec`, ...) are left out.
-    pub fn executor_keys(&self) -> Vec<&'static str> {
-        let given = [
-            ("vus", self.vus.is_some()),
-            ("duration", self.duration.is_some()),
-            ("iterations", self.iterations.is_some()),
-            ("maxDuration", self.max_duration.is_some()),
-            ("startVUs", self.start_vus.is_some()),
-            ("stages", self.stages.is_some()),
-            ("gracefulRampDown", self.graceful_ramp_down.is_some()),
-            ("rate", self.rate.is_some()),
-            ("timeUnit", self.time_unit.is_some()),
-            ("preAllocatedVUs", self.pre_allocated_vus.is_some()),
-            ("maxVUs", self.max_vus.is_some()),
-            ("startRate", self.start_rate.is_some()),
-        ];
-        given
-            .into_iter()
-            .filter_map(|(key, set)| set.then_some(key))
-            .collect()
-    }
+    /// Every other key, by its k6 name (`vus`, `stages`, `rate`, ...), as
+    /// JSON; `null` values are left out (unset).
+    pub fields: Map<String, Value>,
 }
 
 impl Options {

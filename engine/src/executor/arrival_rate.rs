@@ -1,21 +1,21 @@
-//! `constant-arrival-rate` and `ramping-arrival-rate`: the open model.
-//! Iterations start on a schedule whatever the target's latency; each is
+//! What `constant-arrival-rate` and `ramping-arrival-rate` share: the open
+//! model. Iterations start on a schedule whatever the target's latency; each is
 //! timed from its intended start, so queueing cannot hide (coordinated
 //! omission). With no free VU an iteration is dropped and counted in
 //! `dropped_iterations`, and a new VU is initialised if `maxVUs` allows.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
-use super::{ActiveGuard, ExecutionContext, VuSlot, closed};
-use crate::config::{ScenarioPlan, Stage};
+use super::{ActiveGuard, ExecutionState, ScenarioRun, VuSource, closed};
+use crate::config::{Fields, Stage};
 use crate::control::StopLevel;
-use crate::host::ScenarioInfo;
-use crate::metrics::{Builtin, TagSet};
+use crate::metrics::TagSet;
 
 /// When each iteration starts: the rate (per second) goes linearly from
 /// one stage's target to the next, and iteration k starts when the
@@ -74,64 +74,86 @@ impl Schedule {
     }
 }
 
-/// Run the schedule with the pre-allocated `slots`, growing to `max_vus`.
-pub(super) async fn run(
-    ctx: Arc<ExecutionContext>,
-    plan: &ScenarioPlan,
-    info: Arc<ScenarioInfo>,
-    slots: Vec<VuSlot>,
-    schedule: Schedule,
-    max_vus: u64,
-) {
+/// k6's default `timeUnit`.
+pub(super) const DEFAULT_TIME_UNIT: Duration = Duration::from_secs(1);
+
+/// `timeUnit` (default 1s, never 0).
+pub(super) fn time_unit(f: &mut Fields<'_>) -> Duration {
+    let value = f.duration("timeUnit").unwrap_or(DEFAULT_TIME_UNIT);
+    if value.is_zero() {
+        f.fail("timeUnit", "must be more than 0");
+    }
+    value
+}
+
+/// `preAllocatedVUs` (required) and `maxVUs` (default: the former).
+pub(super) fn vu_pool(f: &mut Fields<'_>) -> (u64, u64) {
+    let pre = f.u64("preAllocatedVUs");
+    let pre = f.required("preAllocatedVUs", pre).unwrap_or(0);
+    let max = f.u64("maxVUs").unwrap_or(pre);
+    if max < pre {
+        f.fail(
+            "maxVUs",
+            format!("{max} can't be less than preAllocatedVUs ({pre})"),
+        );
+    }
+    (pre, max)
+}
+
+/// Run `schedule` with the pre-allocated VUs, growing to `max_vus`.
+pub(super) async fn run<S: VuSource>(run: ScenarioRun<S>, schedule: Schedule, max_vus: u64) {
+    let ScenarioRun {
+        state,
+        source,
+        vus,
+        name,
+        graceful_stop,
+    } = run;
     let begin = Instant::now();
     let end = begin + schedule.total();
-    let (free_tx, mut free_rx) = mpsc::unbounded_channel::<VuSlot>();
-    let mut allocated = slots.len() as u64;
-    for s in slots {
-        let _ = free_tx.send(s);
+    let (free_tx, mut free_rx) = mpsc::unbounded_channel::<S::Vu>();
+    let mut allocated = vus.len() as u64;
+    for vu in vus {
+        let _ = free_tx.send(vu);
     }
     let growing = Arc::new(AtomicU64::new(0));
-    let dropped_tags = TagSet::from_pairs([("scenario", plan.name.as_str())]);
+    let dropped_tags = TagSet::from_pairs([("scenario", &*name)]);
     let mut running = JoinSet::new();
-    let stop = ctx.run.stop.clone();
+    let stop = state.stop.clone();
     let mut k = 0u64;
     while let Some(offset) = schedule.start_of(k) {
         let intended = begin + offset;
         tokio::select! {
-            _ = tokio::time::sleep_until(intended.into()) => {}
+            _ = tokio::time::sleep_until(intended) => {}
             _ = stop.reached(StopLevel::Graceful) => break,
         }
         k += 1;
         // Reap finished iterations so the set does not grow without bound.
         while running.try_join_next().is_some() {}
         match free_rx.try_recv() {
-            Ok(mut slot) => {
-                let (ctx, free_tx) = (ctx.clone(), free_tx.clone());
+            Ok(mut vu) => {
+                let (state, source, free_tx) = (state.clone(), source.clone(), free_tx.clone());
                 let n = k - 1;
                 running.spawn(async move {
-                    let _active = ActiveGuard::new(&ctx);
-                    if slot.iterate(&ctx, n, intended).await {
-                        let _ = free_tx.send(slot);
+                    let _active = ActiveGuard::new(&state);
+                    if source.iterate(&mut vu, n, intended).await {
+                        let _ = free_tx.send(vu);
                     }
                 });
             }
             Err(_) => {
-                ctx.run.metrics.add_counter(
-                    Builtin::DroppedIterations.id(),
-                    dropped_tags.clone(),
-                    1.0,
-                );
+                state.dropped_iteration(&dropped_tags);
                 if allocated < max_vus && growing.load(Ordering::Relaxed) == 0 {
                     allocated += 1;
-                    grow(&ctx, info.clone(), free_tx.clone(), growing.clone());
+                    grow(&state, &source, free_tx.clone(), growing.clone());
                 }
             }
         }
     }
     drop(free_tx);
     closed::supervise(
-        &ctx,
-        plan.graceful_stop,
+        &state,
+        graceful_stop,
         end.min(Instant::now().max(begin)),
         running,
     )
@@ -139,26 +161,18 @@ pub(super) async fn run(
 }
 
 /// Initialise one more VU in the background and add it to the free pool.
-fn grow(
-    ctx: &Arc<ExecutionContext>,
-    info: Arc<ScenarioInfo>,
-    free: mpsc::UnboundedSender<VuSlot>,
+fn grow<S: VuSource>(
+    state: &Arc<ExecutionState>,
+    source: &Arc<S>,
+    free: mpsc::UnboundedSender<S::Vu>,
     growing: Arc<AtomicU64>,
 ) {
     growing.fetch_add(1, Ordering::Relaxed);
-    let ctx = ctx.clone();
+    let (state, source) = (state.clone(), source.clone());
     tokio::spawn(async move {
-        let id = ctx.next_vu_id();
-        match ctx.new_vu(id, &info).await {
-            Ok(vu) => {
-                ctx.allocated_vus.fetch_add(1, Ordering::Relaxed);
-                let _ = free.send(VuSlot::new(id, info, vu));
-            }
-            Err(e) => crate::log::line(
-                crate::log::Level::Error,
-                Some(id),
-                &format!("cannot initialise a new VU: {e}"),
-            ),
+        if let Some(vu) = source.create().await {
+            state.vu_allocated();
+            let _ = free.send(vu);
         }
         growing.fetch_sub(1, Ordering::Relaxed);
     });

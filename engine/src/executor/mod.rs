@@ -1,305 +1,353 @@
-//! Executors: how each scenario schedules its VUs' iterations, one file
-//! per executor, each with k6's semantics. Shared here: the execution
-//! context, VU creation and replacement, and the closed-model VU loop.
+//! Executors: how each scenario schedules its VUs' iterations, with k6's
+//! names, options and semantics. Each executor is one file holding its
+//! options (with defaults and checks), its VU requirements, its description
+//! and its run loop, behind the [`Executor`] trait, as k6 keeps
+//! `lib/executor/<name>.go`; adding one is that file plus one line in
+//! [`executors!`].
+//!
+//! Executors schedule VUs they do not know the inside of: a [`VuSource`]
+//! creates VUs and runs their iterations (in a run, WebAssembly instances;
+//! in the tests here, stand-ins that take a known time on tokio's paused
+//! clock). All timing uses `tokio::time`, so schedules are tested on a
+//! virtual clock.
 
 mod arrival_rate;
 mod closed;
+mod constant_arrival_rate;
 mod constant_vus;
 mod per_vu_iterations;
+mod ramping_arrival_rate;
 mod ramping_vus;
 mod shared_iterations;
+#[cfg(test)]
+mod testing;
 
+use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::config::{ExecutorConfig, ScenarioPlan};
-use crate::host::{HostState, RunShared, ScenarioInfo};
-use crate::log::{self, Level};
-use crate::scenario::ScenarioRuntime;
-use crate::vu::{GuestFailure, Vu};
+use tokio::time::Instant;
 
-/// Everything executors share during a run.
-pub struct ExecutionContext {
-    /// The compiled scenario.
-    pub runtime: Arc<ScenarioRuntime>,
-    /// Run-wide host state.
-    pub run: Arc<RunShared>,
-    /// What `setup` returned, for each VU's `vu-init`.
-    pub setup_data: Arc<Vec<u8>>,
-    /// VUs currently running an executor loop (the `vus` gauge).
-    pub active_vus: AtomicI64,
-    /// VUs initialised (the `vus_max` gauge).
-    pub allocated_vus: AtomicU64,
-    /// Iterations cut off by a hard stop.
-    pub interrupted: AtomicU64,
-    failures_logged: AtomicU64,
-    next_id: AtomicU64,
+use crate::config::{Fields, format_duration};
+use crate::control::StopSignal;
+use crate::metrics::{Builtin, Store, TagSet};
+
+pub use constant_arrival_rate::ConstantArrivalRate;
+pub use constant_vus::ConstantVus;
+pub use per_vu_iterations::PerVuIterations;
+pub use ramping_arrival_rate::RampingArrivalRate;
+pub use ramping_vus::RampingVus;
+pub use shared_iterations::SharedIterations;
+
+/// One executor: its options, VU needs, description and run loop.
+pub trait Executor: Sized {
+    /// k6's name of the executor (`constant-vus`, ...).
+    const NAME: &'static str;
+    /// The executor's own option keys, by their k6 names.
+    const KEYS: &'static [&'static str];
+
+    /// Read the executor's options with k6's defaults and checks; every
+    /// problem goes into `f` (the result is only used when `f.ok()`).
+    fn parse(f: &mut Fields<'_>) -> Self;
+
+    /// What it does, as k6 describes it before the run
+    /// (`10 looping VUs for 30s`).
+    fn describe(&self) -> String;
+
+    /// VUs initialised before the test starts (k6 initialises all but the
+    /// arrival-rate executors' VUs beyond `preAllocatedVUs`).
+    fn initial_vus(&self) -> u64 {
+        self.max_vus()
+    }
+
+    /// VUs it may use at most.
+    fn max_vus(&self) -> u64;
+
+    /// How long it runs at most, `gracefulStop` excluded.
+    fn max_duration(&self) -> Duration;
+
+    /// Run the scenario with its initial VUs until the executor ends.
+    fn run<S: VuSource>(&self, run: ScenarioRun<S>) -> impl Future<Output = ()> + Send;
 }
 
-/// Iteration failures logged in full before the log goes quiet.
-const MAX_LOGGED_FAILURES: u64 = 20;
+/// The registration: one line per executor makes [`ExecutorConfig`], the
+/// list of names and keys, and the dispatch to each executor's methods.
+macro_rules! executors {
+    ($($variant:ident),+ $(,)?) => {
+        /// The executor of a scenario, with its resolved options.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum ExecutorConfig {
+            $(
+                #[doc = concat!("`", stringify!($variant), "`.")]
+                $variant($variant),
+            )+
+        }
 
-impl ExecutionContext {
-    /// A context for one run.
-    pub fn new(
-        runtime: Arc<ScenarioRuntime>,
-        run: Arc<RunShared>,
-        setup_data: Vec<u8>,
-    ) -> Arc<Self> {
+        impl ExecutorConfig {
+            /// The k6 names of every executor Volley runs.
+            pub const NAMES: &'static [&'static str] = &[$(<$variant as Executor>::NAME),+];
+
+            /// The option keys of executor `name`, if it exists.
+            pub fn keys_of(name: &str) -> Option<&'static [&'static str]> {
+                match name {
+                    $(n if n == <$variant as Executor>::NAME => Some(<$variant as Executor>::KEYS),)+
+                    _ => None,
+                }
+            }
+
+            /// Every executor option key, without repeats, in a stable order.
+            pub fn all_keys() -> Vec<&'static str> {
+                let mut keys: Vec<&'static str> = Vec::new();
+                $(for k in <$variant as Executor>::KEYS {
+                    if !keys.contains(k) {
+                        keys.push(k);
+                    }
+                })+
+                keys
+            }
+
+            fn parse_named(name: &str, f: &mut Fields<'_>) -> Option<ExecutorConfig> {
+                match name {
+                    $(n if n == <$variant as Executor>::NAME =>
+                        Some(ExecutorConfig::$variant(<$variant as Executor>::parse(f))),)+
+                    _ => None,
+                }
+            }
+
+            /// k6's name of this executor.
+            pub fn name(&self) -> &'static str {
+                match self { $(ExecutorConfig::$variant(_) => <$variant as Executor>::NAME,)+ }
+            }
+
+            /// See [`Executor::describe`].
+            pub fn describe(&self) -> String {
+                match self { $(ExecutorConfig::$variant(e) => e.describe(),)+ }
+            }
+
+            /// See [`Executor::initial_vus`].
+            pub fn initial_vus(&self) -> u64 {
+                match self { $(ExecutorConfig::$variant(e) => e.initial_vus(),)+ }
+            }
+
+            /// See [`Executor::max_vus`].
+            pub fn max_vus(&self) -> u64 {
+                match self { $(ExecutorConfig::$variant(e) => e.max_vus(),)+ }
+            }
+
+            /// See [`Executor::max_duration`].
+            pub fn max_duration(&self) -> Duration {
+                match self { $(ExecutorConfig::$variant(e) => e.max_duration(),)+ }
+            }
+
+            /// See [`Executor::run`].
+            pub async fn run<S: VuSource>(&self, run: ScenarioRun<S>) {
+                match self { $(ExecutorConfig::$variant(e) => e.run(run).await,)+ }
+            }
+        }
+    };
+}
+
+executors!(
+    ConstantVus,
+    RampingVus,
+    PerVuIterations,
+    SharedIterations,
+    ConstantArrivalRate,
+    RampingArrivalRate,
+);
+
+/// k6's executor that Volley does not run, with what to use instead.
+const UNSUPPORTED: &[(&str, &str)] = &[(
+    "externally-controlled",
+    "the externally-controlled executor is not supported by volley; use ramping-vus with stages instead",
+)];
+
+impl ExecutorConfig {
+    /// Read executor `name`'s options from `f`. Unknown executors and keys
+    /// the executor does not take are errors, named by their key paths.
+    pub fn parse(name: &str, f: &mut Fields<'_>) -> Option<ExecutorConfig> {
+        if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == name) {
+            f.fail("executor", *why);
+            return None;
+        }
+        let Some(keys) = Self::keys_of(name) else {
+            f.fail(
+                "executor",
+                format!(
+                    "unknown executor \"{name}\"; expected one of {}",
+                    Self::NAMES.join(", ")
+                ),
+            );
+            return None;
+        };
+        let all = Self::all_keys();
+        let given: Vec<&str> = f.keys().collect();
+        for key in given {
+            if keys.contains(&key) {
+                continue;
+            }
+            let message = if all.contains(&key) {
+                format!(
+                    "not an option of the {name} executor (it takes {})",
+                    keys.join(", ")
+                )
+            } else {
+                format!(
+                    "unknown scenario option; expected one of executor, startTime, gracefulStop, \
+                     exec, env, tags, {}",
+                    all.join(", ")
+                )
+            };
+            f.fail(key, message);
+        }
+        Self::parse_named(name, f)
+    }
+}
+
+/// One scenario of the run: k6's base options (`BaseConfig`) and its executor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioPlan {
+    /// Its name (`default` for the shortcut options).
+    pub name: String,
+    /// How it schedules iterations.
+    pub executor: ExecutorConfig,
+    /// Offset from the test start (default 0).
+    pub start_time: Duration,
+    /// Time running iterations may finish after the executor's end (default 30s).
+    pub graceful_stop: Duration,
+    /// The `exec` string passed to `iteration` (default `default`).
+    pub exec: String,
+    /// Extra `--env` values for this scenario only.
+    pub env: BTreeMap<String, String>,
+    /// Tags added to every sample of this scenario.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl ScenarioPlan {
+    /// The line k6 prints for this scenario before the run.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {} (gracefulStop: {}, executor: {})",
+            self.name,
+            self.executor.describe(),
+            format_duration(self.graceful_stop),
+            self.executor.name()
+        )
+    }
+}
+
+/// Where executors get VUs and run their iterations.
+pub trait VuSource: Send + Sync + 'static {
+    /// A VU, owned by the executor while it schedules it.
+    type Vu: Send + 'static;
+
+    /// Create and initialise one more VU (arrival-rate executors grow up
+    /// to `maxVUs` while they run); `None` when that failed (logged).
+    fn create(&self) -> impl Future<Output = Option<Self::Vu>> + Send;
+
+    /// Run one iteration of `vu`, number `in_scenario` of the scenario,
+    /// timed from `started` (its intended start in open models). Returns
+    /// false when the VU can run no more.
+    fn iterate(
+        &self,
+        vu: &mut Self::Vu,
+        in_scenario: u64,
+        started: Instant,
+    ) -> impl Future<Output = bool> + Send;
+}
+
+/// What one scenario's run gets: the run's state, where VUs come from, its
+/// pre-initialised VUs, and the base options its loop needs.
+pub struct ScenarioRun<S: VuSource> {
+    /// Run-wide execution state (stop signal, counters).
+    pub state: Arc<ExecutionState>,
+    /// Where VUs come from.
+    pub source: Arc<S>,
+    /// The VUs initialised before the start ([`Executor::initial_vus`] of them).
+    pub vus: Vec<S::Vu>,
+    /// The scenario's name (for `dropped_iterations` tags).
+    pub name: Arc<str>,
+    /// `gracefulStop`.
+    pub graceful_stop: Duration,
+}
+
+/// Run-wide execution state every executor shares: the stop switch and the
+/// counters behind the `vus`, `vus_max` and `dropped_iterations` metrics.
+#[derive(Debug)]
+pub struct ExecutionState {
+    /// The stop switch.
+    pub stop: Arc<StopSignal>,
+    /// Where `dropped_iterations` are counted.
+    pub metrics: Arc<Store>,
+    active_vus: AtomicI64,
+    allocated_vus: AtomicU64,
+    interrupted: AtomicU64,
+    next_vu_id: AtomicU64,
+}
+
+impl ExecutionState {
+    /// State for one run.
+    pub fn new(stop: Arc<StopSignal>, metrics: Arc<Store>) -> Arc<Self> {
         Arc::new(Self {
-            runtime,
-            run,
-            setup_data: Arc::new(setup_data),
+            stop,
+            metrics,
             active_vus: AtomicI64::new(0),
             allocated_vus: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
-            failures_logged: AtomicU64::new(0),
-            next_id: AtomicU64::new(1),
+            next_vu_id: AtomicU64::new(1),
         })
     }
 
     /// A new VU id, unique in the run (from 1; 0 is setup/teardown).
     pub fn next_vu_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+        self.next_vu_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Create and initialise VU `id` for `scenario`.
-    pub async fn new_vu(&self, id: u64, scenario: &Arc<ScenarioInfo>) -> Result<Vu, GuestFailure> {
-        let state = HostState::new(
-            self.run.clone(),
-            scenario.clone(),
-            id,
-            self.runtime.limits().vu_memory,
-        );
-        let mut vu = Vu::instantiate(&self.runtime, state)
-            .await
-            .map_err(GuestFailure::Trap)?;
-        vu.init(&self.setup_data).await?;
-        Ok(vu)
+    /// VUs running an iteration loop now (the `vus` gauge).
+    pub fn active_vus(&self) -> u64 {
+        self.active_vus.load(Ordering::Relaxed).max(0) as u64
     }
 
-    fn log_failure(&self, vu: u64, failure: &GuestFailure) {
-        let n = self.failures_logged.fetch_add(1, Ordering::Relaxed);
-        if n < MAX_LOGGED_FAILURES {
-            log::line(
-                Level::Warn,
-                Some(vu),
-                &format!("iteration failed: {failure}"),
-            );
-        } else if n == MAX_LOGGED_FAILURES {
-            log::warn(
-                "more iterations failed; further failures are counted in iterations_failed but not logged",
-            );
-        }
+    /// VUs initialised so far (the `vus_max` gauge).
+    pub fn allocated_vus(&self) -> u64 {
+        self.allocated_vus.load(Ordering::Relaxed)
+    }
+
+    /// Count a newly initialised VU.
+    pub fn vu_allocated(&self) {
+        self.allocated_vus.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Iterations cut off by a hard stop, a ramp-down or `gracefulStop`.
+    pub fn interrupted(&self) -> u64 {
+        self.interrupted.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_interrupted(&self, n: u64) {
+        self.interrupted.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn dropped_iteration(&self, tags: &TagSet) {
+        self.metrics
+            .add_counter(Builtin::DroppedIterations.id(), tags.clone(), 1.0);
     }
 }
 
 /// Counts a VU as active (the `vus` gauge) while alive, also when its task
 /// is aborted.
-pub(crate) struct ActiveGuard<'a>(&'a ExecutionContext);
+pub(crate) struct ActiveGuard<'a>(&'a ExecutionState);
 
 impl<'a> ActiveGuard<'a> {
-    pub(crate) fn new(ctx: &'a ExecutionContext) -> Self {
-        ctx.active_vus.fetch_add(1, Ordering::Relaxed);
-        Self(ctx)
+    pub(crate) fn new(state: &'a ExecutionState) -> Self {
+        state.active_vus.fetch_add(1, Ordering::Relaxed);
+        Self(state)
     }
 }
 
 impl Drop for ActiveGuard<'_> {
     fn drop(&mut self) {
         self.0.active_vus.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// A VU owned by an executor, able to replace its instance after a trap
-/// or after an iteration was cut off mid-call.
-pub struct VuSlot {
-    id: u64,
-    scenario: Arc<ScenarioInfo>,
-    vu: Option<Vu>,
-    iterations: u64,
-    /// Set while an iteration runs; still set on the next call means the
-    /// previous one was cancelled and the instance cannot be entered again.
-    in_call: bool,
-}
-
-impl VuSlot {
-    /// Wrap an initialised VU.
-    pub fn new(id: u64, scenario: Arc<ScenarioInfo>, vu: Vu) -> Self {
-        Self {
-            id,
-            scenario,
-            vu: Some(vu),
-            iterations: 0,
-            in_call: false,
-        }
-    }
-
-    /// Replace the instance with a fresh, initialised one.
-    async fn replace(&mut self, ctx: &ExecutionContext) -> bool {
-        if let Some(mut old) = self.vu.take() {
-            old.flush();
-        }
-        match ctx.new_vu(self.id, &self.scenario).await {
-            Ok(fresh) => {
-                self.vu = Some(fresh);
-                true
-            }
-            Err(e) => {
-                log::line(
-                    Level::Error,
-                    Some(self.id),
-                    &format!("cannot replace the VU's instance: {e}"),
-                );
-                false
-            }
-        }
-    }
-
-    /// Run one iteration that should have started at `started`. Returns
-    /// false when this VU can run no more (its instance broke and could not
-    /// be replaced, or the test was aborted).
-    pub async fn iterate(
-        &mut self,
-        ctx: &ExecutionContext,
-        in_scenario: u64,
-        started: Instant,
-    ) -> bool {
-        if self.in_call && !Box::pin(self.replace(ctx)).await {
-            return false;
-        }
-        let Some(vu) = self.vu.as_mut() else {
-            return false;
-        };
-        let n = self.iterations;
-        self.iterations += 1;
-        self.in_call = true;
-        let result = vu
-            .iteration(&self.scenario.exec, n, in_scenario, started)
-            .await;
-        self.in_call = false;
-        match result {
-            Ok(()) => true,
-            Err(GuestFailure::Abort(_)) => false,
-            Err(f @ GuestFailure::Error(_)) => {
-                ctx.log_failure(self.id, &f);
-                true
-            }
-            Err(f @ GuestFailure::Trap(_)) => {
-                ctx.log_failure(self.id, &f);
-                // A trapped instance cannot be entered again: replace it.
-                Box::pin(self.replace(ctx)).await
-            }
-        }
-    }
-}
-
-/// Run one scenario's executor with its pre-initialised VUs.
-pub async fn run_scenario(
-    ctx: Arc<ExecutionContext>,
-    plan: ScenarioPlan,
-    info: Arc<ScenarioInfo>,
-    slots: Vec<VuSlot>,
-) {
-    match plan.executor.clone() {
-        ExecutorConfig::ConstantVus { duration, .. } => {
-            constant_vus::run(ctx, &plan, slots, duration).await
-        }
-        ExecutorConfig::PerVuIterations {
-            iterations,
-            max_duration,
-            ..
-        } => per_vu_iterations::run(ctx, &plan, slots, iterations, max_duration).await,
-        ExecutorConfig::SharedIterations {
-            iterations,
-            max_duration,
-            ..
-        } => shared_iterations::run(ctx, &plan, slots, iterations, max_duration).await,
-        ExecutorConfig::RampingVus {
-            start_vus,
-            stages,
-            graceful_ramp_down,
-        } => ramping_vus::run(ctx, &plan, slots, start_vus, &stages, graceful_ramp_down).await,
-        ExecutorConfig::ConstantArrivalRate {
-            rate,
-            time_unit,
-            duration,
-            max_vus,
-            ..
-        } => {
-            let stages = [crate::config::Stage {
-                duration,
-                target: rate,
-            }];
-            let schedule = arrival_rate::Schedule::new(rate, time_unit, &stages);
-            arrival_rate::run(ctx, &plan, info, slots, schedule, max_vus).await
-        }
-        ExecutorConfig::RampingArrivalRate {
-            start_rate,
-            time_unit,
-            stages,
-            max_vus,
-            ..
-        } => {
-            let schedule = arrival_rate::Schedule::new(start_rate, time_unit, &stages);
-            arrival_rate::run(ctx, &plan, info, slots, schedule, max_vus).await
-        }
-    }
-}
-
-/// How many VUs `executor` initialises before the test starts (k6 does
-/// this for all but the arrival-rate executors' VUs beyond
-/// `preAllocatedVUs`, which are created while the test runs).
-pub fn initial_vus(executor: &ExecutorConfig) -> u64 {
-    match executor {
-        ExecutorConfig::ConstantArrivalRate {
-            pre_allocated_vus, ..
-        }
-        | ExecutorConfig::RampingArrivalRate {
-            pre_allocated_vus, ..
-        } => *pre_allocated_vus,
-        other => max_vus(other),
-    }
-}
-
-/// How many VUs `executor` may use at most.
-pub fn max_vus(executor: &ExecutorConfig) -> u64 {
-    match executor {
-        ExecutorConfig::ConstantVus { vus, .. }
-        | ExecutorConfig::PerVuIterations { vus, .. }
-        | ExecutorConfig::SharedIterations { vus, .. } => *vus,
-        ExecutorConfig::RampingVus {
-            start_vus, stages, ..
-        } => stages
-            .iter()
-            .map(|s| s.target)
-            .chain([*start_vus])
-            .max()
-            .unwrap_or(0),
-        ExecutorConfig::ConstantArrivalRate {
-            max_vus,
-            pre_allocated_vus,
-            ..
-        }
-        | ExecutorConfig::RampingArrivalRate {
-            max_vus,
-            pre_allocated_vus,
-            ..
-        } => (*max_vus).max(*pre_allocated_vus),
-    }
-}
-
-/// How long the executor runs at most, graceful stop excluded.
-pub fn max_duration(executor: &ExecutorConfig) -> Duration {
-    match executor {
-        ExecutorConfig::ConstantVus { duration, .. }
-        | ExecutorConfig::ConstantArrivalRate { duration, .. } => *duration,
-        ExecutorConfig::PerVuIterations { max_duration, .. }
-        | ExecutorConfig::SharedIterations { max_duration, .. } => *max_duration,
-        ExecutorConfig::RampingVus { stages, .. }
-        | ExecutorConfig::RampingArrivalRate { stages, .. } => {
-            stages.iter().map(|s| s.duration).sum()
-        }
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::HostState;
-use crate::scenario::bindings::data as wit;
+use super::bindings::data as wit;
 
 /// Why a data set could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -100,52 +100,44 @@ fn parse(name: &str, path: &Path, text: &str) -> Result<Vec<String>, DataError> 
     }
 }
 
-/// Split one CSV line (RFC 4180 quoting, no embedded newlines).
-fn csv_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => out.push(std::mem::take(&mut field)),
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!("unterminated quote in line {line:?}"));
-    }
-    out.push(field);
-    Ok(out)
-}
-
+/// CSV with a header row (RFC 4180: quoted fields may hold commas, quotes
+/// and newlines), one JSON object per row keyed by the header.
 fn parse_csv(text: &str) -> Result<Vec<String>, String> {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header = match lines.next() {
-        Some(h) => csv_fields(h.trim_end_matches('\r'))?,
-        None => return Ok(Vec::new()),
-    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let mut out = Vec::new();
-    for (n, line) in lines.enumerate() {
-        let fields = csv_fields(line.trim_end_matches('\r'))?;
-        if fields.len() != header.len() {
-            return Err(format!(
-                "row {} has {} fields, the header has {}",
-                n + 2,
-                fields.len(),
-                header.len()
-            ));
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                pos,
+                expected_len,
+                len,
+            } => format!(
+                "row {} has {len} fields, the header has {expected_len}",
+                pos.as_ref().map_or(0, csv::Position::line)
+            ),
+            _ => e.to_string(),
+        })?;
+        // A blank line between rows is not a record of empty fields.
+        if record.iter().all(str::is_empty) && record.len() <= 1 {
+            continue;
         }
         let obj: serde_json::Map<String, serde_json::Value> = header
             .iter()
             .cloned()
-            .zip(fields.into_iter().map(serde_json::Value::String))
+            .zip(
+                record
+                    .iter()
+                    .map(|f| serde_json::Value::String(f.to_string())),
+            )
             .collect();
         out.push(serde_json::Value::Object(obj).to_string());
     }
@@ -154,13 +146,12 @@ fn parse_csv(text: &str) -> Result<Vec<String>, String> {
 
 impl wit::Host for HostState {
     fn len(&mut self, name: String) -> wasmtime::Result<Option<u64>> {
-        Ok(self.vu.run.data.get(&name).map(|s| s.len() as u64))
+        Ok(self.run().data.get(&name).map(|s| s.len() as u64))
     }
 
     fn get(&mut self, name: String, index: u64) -> wasmtime::Result<Option<String>> {
         Ok(self
-            .vu
-            .run
+            .run()
             .data
             .get(&name)
             .and_then(|s| s.get(usize::try_from(index).ok()?))
@@ -194,6 +185,11 @@ mod tests {
             ])
         );
         assert!(parse("u", Path::new("u.csv"), "a,b\n1\n").is_err());
+        // A quoted field may hold a newline: it stays one row.
+        assert_eq!(
+            parse("u", Path::new("u.csv"), "a,b\n\"line 1\nline 2\",x\r\n").ok(),
+            Some(vec![r#"{"a":"line 1\nline 2","b":"x"}"#.into()])
+        );
         assert_eq!(
             parse("u", Path::new("u.txt"), "a\n\nb\n").ok(),
             Some(vec!["a".into(), "b".into()])

@@ -1,8 +1,8 @@
 //! `volley:scenario/metrics`: custom metrics defined and fed by guests.
 
 use super::HostState;
+use super::bindings::metrics as wit;
 use crate::metrics::{MetricId, MetricKind, TagSet, ValueType};
-use crate::scenario::bindings::metrics as wit;
 
 impl wit::Host for HostState {
     fn define(
@@ -22,14 +22,14 @@ impl wit::Host for HostState {
             wit::ValueType::Time => ValueType::Time,
             wit::ValueType::Data => ValueType::Data,
         };
-        let registry = self.vu.run.metrics.registry().clone();
+        let registry = self.run().vu.metrics.registry().clone();
         Ok(match registry.define(&name, kind, value_type) {
             Ok(id) => {
                 let i = id.0 as usize;
-                if self.vu.custom_kinds.len() <= i {
-                    self.vu.custom_kinds.resize(i + 1, None);
+                if self.custom_kinds.len() <= i {
+                    self.custom_kinds.resize(i + 1, None);
                 }
-                self.vu.custom_kinds[i] = Some(kind);
+                self.custom_kinds[i] = Some(kind);
                 Ok(id.0)
             }
             Err(e) => Err(e.to_string()),
@@ -44,7 +44,7 @@ impl wit::Host for HostState {
     ) -> wasmtime::Result<()> {
         // Only ids this VU defined are accepted; an id from elsewhere is a
         // guest bug, reported once per call rather than trapping.
-        let kind = self.vu.custom_kinds.get(metric as usize).copied().flatten();
+        let kind = self.custom_kinds.get(metric as usize).copied().flatten();
         let Some(kind) = kind else {
             crate::log::line(
                 crate::log::Level::Warn,

@@ -1,205 +1,83 @@
-//! Host capabilities: one module per WIT interface, with state split by
-//! lifetime as in Spin: [`RunShared`] lives for the run and is shared by
-//! all VUs; [`HostState`] lives in one VU's store.
+//! Host capabilities: one module per WIT interface of the contract, each with
+//! its state split by lifetime as in Spin's factors: a run-wide part shared
+//! by every VU (in [`HostRun`]) and a per-VU part in the VU's store (in
+//! [`HostState`]). The `bindgen!` output lives alone in [`bindings`].
+//!
+//! | interface | run-wide | per VU |
+//! |---|---|---|
+//! | `vu` (sleep, checks, groups, log, info, random, abort) | [`VuRun`] | [`VuInstance`] |
+//! | `http` | [`HttpRun`] | `HttpInstance` (client, offload) |
+//! | `metrics` | the metric store (in [`VuRun`]) | the kinds this VU defined |
+//! | `data` | [`DataSets`] | — |
+//! | `wasi:*` (locked down) | — | `WasiCtx` |
 
+#[allow(unsafe_code, unused_variables, missing_docs)]
+pub mod bindings;
 mod data;
 mod http;
+mod limits;
 mod metrics;
-mod offload;
 mod vu;
 mod wasi;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub use data::{DataError, DataSets};
+pub use http::HttpRun;
+pub(crate) use http::Offload;
+pub use limits::CpuLimitExceeded;
+pub use vu::{
+    GuestAbort, GuestLimit, MAX_GROUP_DEPTH, MAX_GROUP_NAME, ScenarioInfo, VuInstance, VuRun,
+};
 
-use crate::control::StopSignal;
-use crate::http::{SharedHttp, VuClient};
-use crate::metrics::{MetricKind, SampleBuffer, Store as MetricStore, TagSet};
-pub(crate) use offload::Offload;
+use http::HttpInstance;
+use limits::VuLimiter;
 
-/// State of the run that every VU shares.
+/// The run-wide state of every capability, shared by all VUs.
 #[derive(Debug)]
-pub struct RunShared {
-    /// Where samples go.
-    pub metrics: Arc<MetricStore>,
-    /// The HTTP client's run-wide part (TLS config, settings).
-    pub http: Arc<SharedHttp>,
-    /// Read-only data sets.
+pub struct HostRun {
+    /// `vu` and `metrics`: the metric store, stop switch, seed, limits.
+    pub vu: VuRun,
+    /// `http`: the client's shared part and its settings.
+    pub http: HttpRun,
+    /// `data`: the read-only data sets.
     pub data: DataSets,
-    /// When the scenarios started: t = 0 of `elapsed` and of per-second
-    /// rates, as in k6 (initialisation is not test time).
-    pub load_started: std::sync::OnceLock<Instant>,
-    /// The stop switch.
-    pub stop: Arc<StopSignal>,
-    /// Seed of the VUs' random streams.
-    pub seed: u64,
-    /// Copy no response body into guests (`discardResponseBodies`).
-    pub discard_response_bodies: bool,
-    /// CPU time an iteration may use before it is stopped.
-    pub iteration_cpu_limit: Option<Duration>,
-    /// Failed requests logged so far (the log goes quiet after a few).
-    pub request_errors_logged: std::sync::atomic::AtomicU64,
 }
 
-/// Failed requests logged in full before the log goes quiet.
-const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
-
-impl RunShared {
-    /// Test time so far: since the scenarios started (0 before that).
-    pub fn elapsed(&self) -> Duration {
-        self.load_started
-            .get()
-            .map_or(Duration::ZERO, Instant::elapsed)
-    }
-
-    /// Log a failed request, the first few only.
-    pub(crate) fn log_request_error(
-        &self,
-        vu: u64,
-        method: &str,
-        url: &str,
-        error: &crate::http::HttpError,
-    ) {
-        let n = self
-            .request_errors_logged
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n < MAX_LOGGED_REQUEST_ERRORS {
-            crate::log::line(
-                crate::log::Level::Warn,
-                Some(vu),
-                &format!(
-                    "request failed: {method} {url}: {error} (error_code {})",
-                    error.code()
-                ),
-            );
-        } else if n == MAX_LOGGED_REQUEST_ERRORS {
-            crate::log::warn(
-                "more requests failed; they are counted in http_req_failed (by error_code) but not logged",
-            );
-        }
-    }
-}
-
-/// What a VU knows of the scenario it runs in.
-#[derive(Debug)]
-pub struct ScenarioInfo {
-    /// The scenario's name.
-    pub name: Arc<str>,
-    /// The `exec` argument of `iteration`.
-    pub exec: String,
-    /// `--env` values merged with the scenario's own `env`.
-    pub env: BTreeMap<String, String>,
-    /// Run tags + scenario tags + `scenario:<name>`, without `group`.
-    pub tags: TagSet,
-}
-
-/// Per-VU state inside a store.
+/// The per-VU state of every capability, in one VU's store.
 pub struct HostState {
+    run: Arc<HostRun>,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: VuLimiter,
-    pub(crate) vu: VuState,
-}
-
-/// The volley-specific part of a VU's state.
-pub(crate) struct VuState {
-    pub run: Arc<RunShared>,
-    pub scenario: Arc<ScenarioInfo>,
-    pub id: u64,
-    pub http: Arc<VuClient>,
-    /// Where HTTP futures go to be polled off the guest's stack.
-    pub offload: Offload,
-    pub samples: SampleBuffer,
-    /// `scenario.tags` plus the current `group` tag.
-    pub base_tags: TagSet,
-    groups: Vec<String>,
-    pub iteration: u64,
-    pub iteration_in_scenario: u64,
-    rng: u64,
-    /// When the current iteration started, and how much of it was spent
-    /// parked in host calls: the difference is guest CPU time.
-    pub iteration_start: Instant,
-    pub host_wait: Duration,
+    pub(crate) vu: VuInstance,
+    pub(crate) http: HttpInstance,
     /// Kinds of the custom metrics this VU defined, by id.
-    pub custom_kinds: Vec<Option<MetricKind>>,
-    /// Whether the iteration CPU limit applies (not in setup or teardown).
-    pub cpu_limited: bool,
-}
-
-/// Caps a VU's memory and records when it tried to pass the cap, so the
-/// failure can be reported as what it is rather than as a generic trap.
-struct VuLimiter {
-    memory: usize,
-    memory_denied: bool,
-}
-
-/// Largest table a guest may grow to (function tables of big runtimes
-/// such as CPython hold tens of thousands of entries).
-const MAX_TABLE_ELEMENTS: usize = 1 << 20;
-
-impl ResourceLimiter for VuLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.memory {
-            self.memory_denied = true;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
-    }
+    pub(crate) custom_kinds: Vec<Option<crate::metrics::MetricKind>>,
 }
 
 impl HostState {
-    /// State for VU `id` (0 for the setup/teardown instance).
-    pub fn new(run: Arc<RunShared>, scenario: Arc<ScenarioInfo>, id: u64, vu_memory: u64) -> Self {
-        let http = Arc::new(VuClient::new(run.http.clone()));
-        let samples = run.metrics.buffer(id);
-        let base_tags = scenario.tags.with("group", "");
-        let rng = run.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    /// State for VU `id` (0 for the setup/teardown instance) of `scenario`.
+    pub fn new(run: Arc<HostRun>, scenario: Arc<ScenarioInfo>, id: u64, vu_memory: u64) -> Self {
         Self {
             wasi: wasi::locked_down(id),
             table: ResourceTable::new(),
-            limits: VuLimiter {
-                memory: usize::try_from(vu_memory).unwrap_or(usize::MAX),
-                memory_denied: false,
-            },
-            vu: VuState {
-                run,
-                scenario,
-                id,
-                http,
-                offload: Offload::default(),
-                samples,
-                base_tags,
-                groups: Vec::new(),
-                iteration: 0,
-                iteration_in_scenario: 0,
-                rng,
-                iteration_start: Instant::now(),
-                host_wait: Duration::ZERO,
-                custom_kinds: Vec::new(),
-                cpu_limited: false,
-            },
+            limits: VuLimiter::new(vu_memory),
+            vu: VuInstance::new(&run.vu, scenario, id),
+            http: HttpInstance::new(&run.http),
+            custom_kinds: Vec::new(),
+            run,
         }
+    }
+
+    /// The run-wide state.
+    pub fn run(&self) -> &Arc<HostRun> {
+        &self.run
     }
 
     /// The store limiter.
@@ -209,7 +87,23 @@ impl HostState {
 
     /// Whether a memory grow was refused for going over the VU memory limit.
     pub(crate) fn memory_denied(&self) -> Option<usize> {
-        self.limits.memory_denied.then_some(self.limits.memory)
+        self.limits.memory_denied()
+    }
+
+    /// The CPU limit in force, if any (only within an iteration).
+    pub(crate) fn cpu_limit(&self) -> Option<Duration> {
+        self.vu
+            .cpu_limited
+            .then_some(self.run.vu.iteration_cpu_limit)
+            .flatten()
+    }
+
+    /// Mark the start of an iteration: resets groups and cookies, and starts
+    /// the CPU clock and limit.
+    pub(crate) fn begin_iteration(&mut self, iteration: u64, in_scenario: u64) {
+        self.vu.begin_iteration(iteration, in_scenario);
+        // k6 resets each VU's cookie jar at the start of every iteration.
+        self.http.clear_cookies();
     }
 
     /// Stop applying the per-iteration CPU limit (the iteration is over).
@@ -217,90 +111,35 @@ impl HostState {
         self.vu.cpu_limited = false;
     }
 
-    /// The CPU limit in force, if any.
-    pub(crate) fn cpu_limit(&self) -> Option<Duration> {
-        if self.vu.cpu_limited {
-            self.vu.run.iteration_cpu_limit
-        } else {
-            None
-        }
-    }
-
-    /// Mark the start of an iteration: resets groups and cookies, and starts
-    /// the CPU clock and limit.
-    pub(crate) fn begin_iteration(&mut self, iteration: u64, in_scenario: u64) {
-        let vu = &mut self.vu;
-        vu.iteration = iteration;
-        vu.iteration_in_scenario = in_scenario;
-        vu.iteration_start = Instant::now();
-        vu.host_wait = Duration::ZERO;
-        vu.cpu_limited = true;
-        if !vu.groups.is_empty() {
-            vu.groups.clear();
-            vu.base_tags = vu.scenario.tags.with("group", "");
-        }
-        // k6 resets each VU's cookie jar at the start of every iteration.
-        vu.http.clear_cookies();
-    }
-
     /// Guest CPU time of the current iteration so far.
     pub(crate) fn guest_time(&self) -> Duration {
-        self.vu
-            .iteration_start
-            .elapsed()
-            .saturating_sub(self.vu.host_wait)
+        self.vu.guest_time()
     }
 
     /// Tag what follows with group `name` (k6 runs setup and teardown in
     /// groups of those names).
     pub(crate) fn enter_group(&mut self, name: &str) {
-        self.vu.push_group(name);
+        // The engine's own group names (setup, teardown) are within limits.
+        let _ = self.vu.push_group(name);
     }
 
     /// The VU's sample buffer.
-    pub(crate) fn samples(&mut self) -> &mut SampleBuffer {
+    pub(crate) fn samples(&mut self) -> &mut crate::metrics::SampleBuffer {
         &mut self.vu.samples
     }
 
     /// The VU's context tags (scenario, group, run tags).
-    pub(crate) fn base_tags(&self) -> &TagSet {
+    pub(crate) fn base_tags(&self) -> &crate::metrics::TagSet {
         &self.vu.base_tags
     }
-}
 
-impl VuState {
-    fn push_group(&mut self, name: &str) {
-        self.groups.push(name.to_string());
-        self.base_tags = self.scenario.tags.with("group", &group_path(&self.groups));
-    }
-
-    fn pop_group(&mut self) {
-        if self.groups.pop().is_some() {
-            self.base_tags = self.scenario.tags.with("group", &group_path(&self.groups));
-        }
-    }
-
-    fn next_random(&mut self) -> u64 {
-        // splitmix64: tiny state, good enough for load-test choices.
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    /// Where the VU's host work is polled (see [`Offload`]).
+    pub(crate) fn offload(&self) -> &Offload {
+        self.http.offload()
     }
 }
 
-/// k6's group path: `::outer::inner`, empty at the root.
-fn group_path(groups: &[String]) -> String {
-    let mut s = String::new();
-    for g in groups {
-        s.push_str("::");
-        s.push_str(g);
-    }
-    s
-}
-
-impl crate::scenario::bindings::types::Host for HostState {}
+impl bindings::types::Host for HostState {}
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
@@ -308,26 +147,5 @@ impl WasiView for HostState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
-    }
-}
-
-/// A trap raised by `vu.abort`: the scheduler tells it from other traps.
-#[derive(Debug, thiserror::Error)]
-#[error("test aborted by the scenario: {0}")]
-pub struct GuestAbort(pub String);
-
-/// A trap raised when an iteration used more CPU than allowed.
-#[derive(Debug, thiserror::Error)]
-#[error("iteration used more than {0:?} of CPU time (limit: --iteration-cpu-limit)")]
-pub struct CpuLimitExceeded(pub Duration);
-
-#[cfg(test)]
-mod tests {
-    use super::group_path;
-
-    #[test]
-    fn group_paths_follow_k6() {
-        assert_eq!(group_path(&[]), "");
-        assert_eq!(group_path(&["a".into(), "b".into()]), "::a::b");
     }
 }

@@ -11,7 +11,7 @@ use url::Url;
 use super::connect::{self, Conn, Origin};
 use super::h1;
 use super::timed_io::Probe;
-use super::{Exchange, Hop, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings};
+use super::{ErrorKind, Exchange, Hop, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings};
 
 /// Idle connections kept per origin.
 const MAX_IDLE_PER_ORIGIN: usize = 32;
@@ -43,7 +43,7 @@ impl std::fmt::Debug for Inner {
 /// What happened so far in a hop, kept outside its future so a timeout can
 /// still account for the time spent.
 #[derive(Default)]
-struct Progress {
+struct HopProgress {
     start: Option<Instant>,
     dns: Duration,
     connecting: Duration,
@@ -53,7 +53,7 @@ struct Progress {
     done: Option<Instant>,
 }
 
-impl Progress {
+impl HopProgress {
     fn timings(&self, end: Instant) -> (Timings, u64, u64) {
         let start = self.start.unwrap_or(end);
         let Some(ready) = self.ready else {
@@ -137,7 +137,7 @@ impl VuClient {
             Err(e) => {
                 return Exchange {
                     hops: Vec::new(),
-                    result: Err(HttpError::Invalid(format!(
+                    result: Err(HttpError::invalid(format!(
                         "invalid URL {:?}: {e}",
                         req.url
                     ))),
@@ -150,7 +150,7 @@ impl VuClient {
         let mut hops = Vec::with_capacity(1);
         let mut redirects = 0;
         loop {
-            let mut progress = Progress::default();
+            let mut progress = HopProgress::default();
             let outcome = tokio::time::timeout_at(
                 deadline,
                 self.hop(
@@ -175,7 +175,7 @@ impl VuClient {
                 error: None,
             };
             let resp = match outcome {
-                Err(_) => Err(HttpError::Timeout),
+                Err(_) => Err(HttpError::timeout()),
                 Ok(r) => r,
             };
             let (status, resp_headers, resp_body) = match resp {
@@ -294,7 +294,7 @@ impl VuClient {
         &self,
         url: &Url,
         origin: &Origin,
-        p: &mut Progress,
+        p: &mut HopProgress,
     ) -> Result<(Conn, bool), HttpError> {
         if let Some(c) = self.checkout(url) {
             return Ok((c, true));
@@ -314,14 +314,14 @@ impl VuClient {
         headers: &[(String, String)],
         body: &Bytes,
         discard: bool,
-        p: &mut Progress,
+        p: &mut HopProgress,
     ) -> Result<(u16, Vec<(String, String)>, Bytes), HttpError> {
         p.start = Some(Instant::now());
         let origin = Origin::of(url)?;
         if let Some(policy) = &self.shared.policy {
             policy
                 .check(&origin.host, origin.port)
-                .map_err(HttpError::Denied)?;
+                .map_err(|why| HttpError::new(ErrorKind::BlockedHostname, why))?;
         }
         let settings = self.shared.settings();
         let cookie = self.cookie_header(url);
@@ -358,7 +358,7 @@ impl VuClient {
                     // A kept-alive connection the server closed while idle
                     // fails before any response byte: retry once on a new one.
                     let nothing_read = conn.probe.marks(begin).read == 0;
-                    if reused && nothing_read && !retried && !matches!(e, HttpError::Protocol(_)) {
+                    if reused && nothing_read && !retried && e.kind != ErrorKind::Other {
                         retried = true;
                         let opened =
                             connect::open(&origin, &self.shared.tls, self.shared.policy.as_deref())

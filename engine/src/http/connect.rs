@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
-use super::HttpError;
 use super::h1::{self, Stream};
 use super::timed_io::{Probe, TimedStream};
+use super::{ErrorKind, HttpError};
 
 /// Scheme, host and port: what a pooled connection is good for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ impl Origin {
             "http" => false,
             "https" => true,
             other => {
-                return Err(HttpError::Invalid(format!(
+                return Err(HttpError::invalid(format!(
                     "unsupported URL scheme {other:?} in {url}; use http:// or https://"
                 )));
             }
@@ -33,7 +33,7 @@ impl Origin {
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| HttpError::Invalid(format!("URL {url} has no host")))?;
+            .ok_or_else(|| HttpError::invalid(format!("URL {url} has no host")))?;
         let port = url
             .port_or_known_default()
             .unwrap_or(if https { 443 } else { 80 });
@@ -88,13 +88,23 @@ async fn resolve(origin: &Origin) -> Result<Vec<SocketAddr>, HttpError> {
     }
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((origin.host.as_str(), origin.port))
         .await
-        .map_err(|e| HttpError::Dns(format!("{}: {e}", origin.host)))?
+        .map_err(|e| {
+            // getaddrinfo's failures reach std untyped; "no such host" is
+            // the one k6 gives a code of its own.
+            let text = e.to_string();
+            let kind = if text.contains("not known") || text.contains("No address associated") {
+                ErrorKind::NoSuchHost
+            } else {
+                ErrorKind::Dns
+            };
+            HttpError::new(kind, format!("lookup {}: {text}", origin.host))
+        })?
         .collect();
     if addrs.is_empty() {
-        return Err(HttpError::Dns(format!(
-            "no address found for {}",
-            origin.host
-        )));
+        return Err(HttpError::new(
+            ErrorKind::NoSuchHost,
+            format!("lookup {}: no such host", origin.host),
+        ));
     }
     Ok(addrs)
 }
@@ -118,7 +128,10 @@ pub(crate) async fn open(
             }
         });
         if let (true, Some(reason)) = (addrs.is_empty(), denied) {
-            return Err(HttpError::BlockedIp(format!("{}: {reason}", origin.host)));
+            return Err(HttpError::new(
+                ErrorKind::BlacklistedIp,
+                format!("{}: {reason}", origin.host),
+            ));
         }
     }
 
@@ -137,14 +150,14 @@ pub(crate) async fn open(
     let tcp = match tcp {
         Some(t) => t,
         None => {
-            let e = last_err.map(|e| HttpError::from_io(&e));
-            let e = e.unwrap_or_else(|| HttpError::Connect("no address to connect to".into()));
-            return Err(match e {
-                HttpError::Connect(m) => {
-                    HttpError::Connect(format!("{}:{}: {m}", origin.host, origin.port))
-                }
-                other => other,
-            });
+            let e = last_err.map_or_else(
+                || HttpError::new(ErrorKind::Dial, "no address to connect to"),
+                |e| HttpError::from_io(&e),
+            );
+            return Err(HttpError::new(
+                e.kind,
+                format!("dial {}:{}: {}", origin.host, origin.port, e.message),
+            ));
         }
     };
     let _ = tcp.set_nodelay(true);
@@ -155,7 +168,7 @@ pub(crate) async fn open(
     let tls_start = Instant::now();
     let stream: Box<dyn Stream> = if origin.https {
         let name = rustls::pki_types::ServerName::try_from(origin.host.clone()).map_err(|e| {
-            HttpError::Invalid(format!(
+            HttpError::invalid(format!(
                 "host {:?} is not a valid TLS server name: {e}",
                 origin.host
             ))
@@ -164,7 +177,7 @@ pub(crate) async fn open(
         let s = connector
             .connect(name, timed)
             .await
-            .map_err(|e| HttpError::Tls(format!("{}: {e}", origin.host)))?;
+            .map_err(|e| HttpError::from_tls(&origin.host, &e))?;
         Box::new(s)
     } else {
         Box::new(timed)

@@ -14,7 +14,7 @@ use std::task::Context;
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
-use super::HttpError;
+use super::{ErrorKind, HttpError};
 
 /// Largest response head (status line and headers) accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -87,10 +87,10 @@ pub(crate) fn encode_request(
     let mut close = false;
     for (k, v) in headers {
         if !valid_name(k) {
-            return Err(HttpError::Invalid(format!("invalid header name {k:?}")));
+            return Err(HttpError::invalid(format!("invalid header name {k:?}")));
         }
         if !valid_value(v) {
-            return Err(HttpError::Invalid(format!(
+            return Err(HttpError::invalid(format!(
                 "invalid header value {v:?} (control characters are not allowed)"
             )));
         }
@@ -192,7 +192,7 @@ fn parse_head(buf: &[u8], head_only: bool) -> Result<Option<Head>, HttpError> {
 }
 
 fn bad_head(e: httparse::Error) -> HttpError {
-    HttpError::Protocol(format!("invalid response head: {e}"))
+    HttpError::protocol(format!("invalid response head: {e}"))
 }
 
 fn head_of(
@@ -212,8 +212,8 @@ fn head_of(
         if h.name.eq_ignore_ascii_case("content-length") {
             let n = parse_length(&value)?;
             if length.is_some_and(|l| l != n) {
-                return Err(HttpError::Protocol(
-                    "response has conflicting Content-Length headers".into(),
+                return Err(HttpError::protocol(
+                    "response has conflicting Content-Length headers",
                 ));
             }
             length = Some(n);
@@ -264,24 +264,24 @@ fn parse_length(v: &str) -> Result<u64, HttpError> {
         let n = (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
             .then(|| part.parse::<u64>().ok())
             .flatten()
-            .ok_or_else(|| HttpError::Protocol(format!("invalid Content-Length {v:?}")))?;
+            .ok_or_else(|| HttpError::protocol(format!("invalid Content-Length {v:?}")))?;
         if out.is_some_and(|o| o != n) {
-            return Err(HttpError::Protocol(format!("invalid Content-Length {v:?}")));
+            return Err(HttpError::protocol(format!("invalid Content-Length {v:?}")));
         }
         out = Some(n);
     }
-    out.ok_or_else(|| HttpError::Protocol("empty Content-Length".into()))
+    out.ok_or_else(|| HttpError::protocol("empty Content-Length"))
 }
 
 /// Where body bytes go: kept (up to the limit) or only counted.
-struct Sink {
+struct BodySink {
     body: BytesMut,
     total: u64,
     max: u64,
     discard: bool,
 }
 
-impl Sink {
+impl BodySink {
     fn take(&mut self, data: &[u8]) -> Result<(), HttpError> {
         self.total += data.len() as u64;
         if self.total > self.max {
@@ -316,7 +316,7 @@ const MAX_CHUNK_LINE: usize = 4096;
 
 impl Chunked {
     /// Decode what `buf` holds, consuming it; true once the body ended.
-    fn decode(&mut self, buf: &mut BytesMut, sink: &mut Sink) -> Result<bool, HttpError> {
+    fn decode(&mut self, buf: &mut BytesMut, sink: &mut BodySink) -> Result<bool, HttpError> {
         loop {
             match self.state {
                 ChunkState::Done => return Ok(true),
@@ -327,7 +327,7 @@ impl Chunked {
                     let digits = line.split(|&b| b == b';').next().unwrap_or(&[]);
                     let digits = std::str::from_utf8(digits).unwrap_or("").trim();
                     let size = u64::from_str_radix(digits, 16).map_err(|_| {
-                        HttpError::Protocol(format!("invalid chunk size {digits:?}"))
+                        HttpError::protocol(format!("invalid chunk size {digits:?}"))
                     })?;
                     self.state = if size == 0 {
                         ChunkState::Trailers
@@ -354,9 +354,7 @@ impl Chunked {
                         return Ok(false);
                     };
                     if !line.is_empty() {
-                        return Err(HttpError::Protocol(
-                            "chunk data longer than its size".into(),
-                        ));
+                        return Err(HttpError::protocol("chunk data longer than its size"));
                     }
                     self.state = ChunkState::Size;
                 }
@@ -366,7 +364,7 @@ impl Chunked {
                     };
                     self.trailer_bytes += line.len() + 2;
                     if self.trailer_bytes > MAX_HEAD {
-                        return Err(HttpError::Protocol("response trailers too large".into()));
+                        return Err(HttpError::protocol("response trailers too large"));
                     }
                     if line.is_empty() {
                         self.state = ChunkState::Done;
@@ -385,8 +383,8 @@ fn take_line(buf: &mut BytesMut, max: usize, what: &str) -> Result<Option<Bytes>
             buf.advance(2);
             Ok(Some(line))
         }
-        Some(_) => Err(HttpError::Protocol(format!("{what} too long"))),
-        None if buf.len() > max + 1 => Err(HttpError::Protocol(format!("{what} too long"))),
+        Some(_) => Err(HttpError::protocol(format!("{what} too long"))),
+        None if buf.len() > max + 1 => Err(HttpError::protocol(format!("{what} too long"))),
         None => Ok(None),
     }
 }
@@ -403,7 +401,10 @@ async fn fill<S: Stream + ?Sized>(stream: &mut S, buf: &mut BytesMut) -> Result<
 }
 
 fn closed_early() -> HttpError {
-    HttpError::Connect("connection closed before the response was complete".into())
+    HttpError::new(
+        ErrorKind::Reset,
+        "connection closed before the response was complete",
+    )
 }
 
 /// Send one request and read its whole response.
@@ -432,7 +433,7 @@ pub(crate) async fn exchange<S: Stream + ?Sized>(
             Some(h) => break h,
             None => {
                 if buf.len() > MAX_HEAD {
-                    return Err(HttpError::Protocol(format!(
+                    return Err(HttpError::protocol(format!(
                         "response head larger than {} KiB",
                         MAX_HEAD / 1024
                     )));
@@ -444,7 +445,7 @@ pub(crate) async fn exchange<S: Stream + ?Sized>(
         }
     };
     buf.advance(head_in.len);
-    let mut sink = Sink {
+    let mut sink = BodySink {
         body: BytesMut::new(),
         total: 0,
         max: max_body,
@@ -507,9 +508,10 @@ pub(crate) async fn exchange<S: Stream + ?Sized>(
 }
 
 fn too_large(max: u64) -> HttpError {
-    HttpError::Protocol(format!(
-        "response body larger than {max} bytes; raise the maxBodyBytes option"
-    ))
+    HttpError::new(
+        ErrorKind::BodyTooLarge,
+        format!("response body larger than {max} bytes; raise the maxBodyBytes option"),
+    )
 }
 
 async fn write_request<S: Stream + ?Sized>(

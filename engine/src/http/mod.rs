@@ -23,7 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 pub use client::VuClient;
-pub use error::HttpError;
+pub use error::{ErrorKind, HttpError, label_of, status_code};
 pub use policy::{IpBlock, NetPolicy};
 
 /// Run-wide HTTP settings.

@@ -43,19 +43,7 @@ pub struct Snapshot {
 
 /// The catalogue label of a failure.
 pub fn error_kind(error_code: u32, status: u16) -> String {
-    match error_code {
-        0 => format!("HTTP {status}"),
-        1050 => "timeout".into(),
-        1100 | 1101 => "DNS lookup failed".into(),
-        1111 => "denied by --allow-host".into(),
-        1201 => "broken pipe".into(),
-        1212 => "connection refused".into(),
-        1220 => "connection reset".into(),
-        1200..=1299 => "connection failed".into(),
-        1300..=1399 => "TLS handshake failed".into(),
-        1020 => "invalid request".into(),
-        _ => "protocol error".into(),
-    }
+    crate::http::label_of(error_code, status)
 }
 
 impl Snapshot {

@@ -1,14 +1,14 @@
 //! `--out csv=FILE`: every metric value as a row of k6's CSV output
 //! (same columns, timestamps in Unix seconds as k6's default `timeFormat`).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use super::points::{Clock, Point, for_each_point};
-use crate::metrics::{Registry, Sample, SampleWriter};
+use super::queue::{Encoder, SampleFile};
+use super::{Finishing, Output, OutputError, RunInfo, RunOutcome};
+use crate::metrics::{Registry, Sample};
 
 /// k6's CSV columns, in order.
 const HEADER: &str = "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata";
@@ -32,17 +32,51 @@ const TAG_COLUMNS: [&str; 15] = [
     "metadata",
 ];
 
-/// The CSV writer.
-pub struct CsvOut {
-    out: Mutex<(BufWriter<File>, bool)>,
-    registry: Arc<Registry>,
-    clock: Clock,
+/// `--out csv=FILE`.
+pub struct CsvOut(SampleFile);
+
+impl CsvOut {
+    /// Every metric value to `path`, as k6's CSV.
+    pub fn new(path: PathBuf) -> Self {
+        Self(SampleFile::new(
+            format!("--out csv={}", path.display()),
+            path,
+        ))
+    }
 }
 
-impl std::fmt::Debug for CsvOut {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CsvOut").finish_non_exhaustive()
+impl Output for CsvOut {
+    fn name(&self) -> String {
+        self.0.flag().to_string()
     }
+
+    fn start(&self, run: &RunInfo<'_>) -> Result<(), OutputError> {
+        self.0.start(
+            run,
+            CsvEncoder {
+                registry: run.registry.clone(),
+                clock: Clock::now(),
+            },
+        )
+    }
+
+    fn wants_samples(&self) -> bool {
+        true
+    }
+
+    fn add_samples(&self, batch: &Arc<[Sample]>) {
+        self.0.push(batch);
+    }
+
+    fn finish<'a>(&'a self, _outcome: &'a RunOutcome) -> Finishing<'a> {
+        Box::pin(self.0.finish())
+    }
+}
+
+/// k6's CSV rows, batch by batch.
+struct CsvEncoder {
+    registry: Arc<Registry>,
+    clock: Clock,
 }
 
 fn field(s: &str) -> String {
@@ -53,23 +87,7 @@ fn field(s: &str) -> String {
     }
 }
 
-impl CsvOut {
-    /// Create (truncate) `path` and write the header.
-    pub fn create(path: &Path, registry: Arc<Registry>) -> std::io::Result<CsvOut> {
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(path)?);
-        writeln!(out, "{HEADER}")?;
-        Ok(CsvOut {
-            out: Mutex::new((out, false)),
-            registry,
-            clock: Clock::now(),
-        })
-    }
-
-    /// Flush everything written so far.
-    pub fn finish(&self) -> std::io::Result<()> {
-        self.out.lock().unwrap_or_else(|e| e.into_inner()).0.flush()
-    }
-
+impl CsvEncoder {
     fn row(&self, p: &Point<'_>) -> String {
         let ts = self
             .clock
@@ -96,20 +114,18 @@ impl CsvOut {
     }
 }
 
-impl SampleWriter for CsvOut {
-    fn write(&self, batch: &[Sample]) {
-        let mut rows = String::new();
+impl Encoder for CsvEncoder {
+    fn header(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(HEADER.as_bytes());
+        out.push(b'\n');
+    }
+
+    fn encode(&mut self, batch: &[Sample], out: &mut Vec<u8>) {
         for s in batch {
             for_each_point(s, &self.registry, |p| {
-                rows.push_str(&self.row(&p));
-                rows.push('\n');
+                out.extend_from_slice(self.row(&p).as_bytes());
+                out.push(b'\n');
             });
-        }
-        let mut guard = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let (out, failed) = &mut *guard;
-        if !*failed && out.write_all(rows.as_bytes()).is_err() {
-            *failed = true;
-            crate::log::warn("--out csv: cannot write the file; further samples are not written");
         }
     }
 }

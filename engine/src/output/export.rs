@@ -26,9 +26,24 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{SummaryInput, trend_stat};
+use super::SummaryInput;
+use super::file::FileOut;
 use crate::metrics::{MetricKind, Sink, Snapshot};
-use crate::thresholds::MetricSelector;
+use crate::thresholds::{Aggregation, MetricSelector};
+
+/// `--summary-export FILE`.
+pub struct SummaryExportOut;
+
+impl SummaryExportOut {
+    /// The summary export, written to `path` at the end.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(path: std::path::PathBuf) -> FileOut {
+        FileOut::new("--summary-export", path, |outcome| {
+            serde_json::to_vec_pretty(&summary_export(&SummaryInput::of(outcome)))
+                .map_err(|e| e.to_string())
+        })
+    }
+}
 
 /// The summary as k6's `--summary-export` JSON.
 pub fn summary_export(input: &SummaryInput) -> Value {
@@ -51,9 +66,12 @@ fn values(sink: &Sink, input: &SummaryInput) -> Map<String, Value> {
     match sink {
         Sink::Trend(t) => {
             for stat in input.trend_stats {
-                match stat.as_str() {
-                    "count" => m.insert(stat.clone(), json!(t.count())),
-                    _ => m.insert(stat.clone(), finite(trend_stat(sink, stat).unwrap_or(0.0))),
+                match stat {
+                    Aggregation::Count => m.insert(stat.to_string(), json!(t.count())),
+                    _ => m.insert(
+                        stat.to_string(),
+                        finite(stat.value(sink, elapsed).unwrap_or(0.0)),
+                    ),
                 };
             }
         }
@@ -274,25 +292,20 @@ mod tests {
 
     fn export(thresholds: &[ThresholdLine], trend_stats: &[&str]) -> Value {
         let snap = fixture::snapshot();
-        let stats: Vec<String> = trend_stats.iter().map(|s| s.to_string()).collect();
+        let stats = fixture::stats(trend_stats);
         summary_export(&SummaryInput {
             snapshot: &snap,
             thresholds,
             trend_stats: &stats,
             color: true,
             interrupted_iterations: 0,
-            scenarios: &[],
+            scenarios: Vec::new(),
             stop_reason: None,
         })
     }
 
     fn threshold(metric: &str, expression: &str, passed: bool) -> ThresholdLine {
-        ThresholdLine {
-            metric: metric.into(),
-            expression: expression.into(),
-            passed,
-            observed: None,
-        }
+        fixture::threshold(metric, expression, passed, None)
     }
 
     #[test]

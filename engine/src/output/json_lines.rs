@@ -1,58 +1,67 @@
 //! `--out json=FILE`: every sample as k6's JSON lines (a `Metric` line the
 //! first time a metric appears, then one `Point` per value), so tools that
-//! read k6's JSON output read ours. Samples arrive in batches, one per VU
-//! buffer flush, so the file costs one lock per batch.
+//! read k6's JSON output read ours. Written by the output's own thread
+//! (see [`super::queue`]).
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
 use super::points::{Clock, for_each_point};
-use crate::metrics::{MetricKind, Registry, Sample, SampleWriter, TagSet, ValueType};
+use super::queue::{Encoder, SampleFile};
+use super::{Finishing, Output, OutputError, RunInfo, RunOutcome};
+use crate::metrics::{MetricKind, Registry, Sample, TagSet, ValueType};
 
-struct Inner {
-    out: BufWriter<File>,
-    declared: HashSet<String>,
-    failed: bool,
+/// `--out json=FILE`.
+pub struct JsonOut(SampleFile);
+
+impl JsonOut {
+    /// Every sample to `path`, as k6's JSON lines.
+    pub fn new(path: PathBuf) -> Self {
+        Self(SampleFile::new(
+            format!("--out json={}", path.display()),
+            path,
+        ))
+    }
 }
 
-/// The JSON lines writer.
-pub struct JsonLines {
-    inner: Mutex<Inner>,
+impl Output for JsonOut {
+    fn name(&self) -> String {
+        self.0.flag().to_string()
+    }
+
+    fn start(&self, run: &RunInfo<'_>) -> Result<(), OutputError> {
+        self.0.start(
+            run,
+            JsonEncoder {
+                declared: HashSet::new(),
+                registry: run.registry.clone(),
+                clock: Clock::now(),
+            },
+        )
+    }
+
+    fn wants_samples(&self) -> bool {
+        true
+    }
+
+    fn add_samples(&self, batch: &Arc<[Sample]>) {
+        self.0.push(batch);
+    }
+
+    fn finish<'a>(&'a self, _outcome: &'a RunOutcome) -> Finishing<'a> {
+        Box::pin(self.0.finish())
+    }
+}
+
+/// k6's JSON lines, batch by batch.
+struct JsonEncoder {
+    declared: HashSet<String>,
     registry: Arc<Registry>,
     clock: Clock,
-}
-
-impl std::fmt::Debug for JsonLines {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JsonLines").finish_non_exhaustive()
-    }
-}
-
-impl JsonLines {
-    /// Create (truncate) `path`.
-    pub fn create(path: &Path, registry: Arc<Registry>) -> std::io::Result<JsonLines> {
-        Ok(JsonLines {
-            inner: Mutex::new(Inner {
-                out: BufWriter::with_capacity(1 << 16, File::create(path)?),
-                declared: HashSet::new(),
-                failed: false,
-            }),
-            registry,
-            clock: Clock::now(),
-        })
-    }
-
-    /// Flush everything written so far to the file.
-    pub fn finish(&self) -> std::io::Result<()> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.out.flush()
-    }
 }
 
 fn kind_name(kind: MetricKind) -> &'static str {
@@ -75,9 +84,11 @@ fn tags_json(tags: &TagSet) -> Value {
     )
 }
 
-impl Inner {
+impl JsonEncoder {
+    #[allow(clippy::too_many_arguments)]
     fn point(
         &mut self,
+        out: &mut Vec<u8>,
         metric: &str,
         kind: MetricKind,
         vt: ValueType,
@@ -87,33 +98,28 @@ impl Inner {
     ) {
         if !self.declared.contains(metric) {
             let line = json!({"type": "Metric", "data": {"name": metric, "type": kind_name(kind), "contains": contains(vt), "thresholds": [], "submetrics": null}, "metric": metric});
-            self.line(&line);
+            line_to(out, &line);
             self.declared.insert(metric.to_string());
         }
         let line = json!({"type": "Point", "data": {"time": time, "value": value, "tags": tags}, "metric": metric});
-        self.line(&line);
-    }
-
-    fn line(&mut self, v: &Value) {
-        if self.failed {
-            return;
-        }
-        let ok =
-            serde_json::to_writer(&mut self.out, v).is_ok() && self.out.write_all(b"\n").is_ok();
-        if !ok {
-            self.failed = true;
-            crate::log::warn("--out json: cannot write the file; further samples are not written");
-        }
+        line_to(out, &line);
     }
 }
 
-impl SampleWriter for JsonLines {
-    fn write(&self, batch: &[Sample]) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+fn line_to(out: &mut Vec<u8>, v: &Value) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+    out.push(b'\n');
+}
+
+impl Encoder for JsonEncoder {
+    fn encode(&mut self, batch: &[Sample], out: &mut Vec<u8>) {
         for s in batch {
-            for_each_point(s, &self.registry, |p| {
+            let registry = self.registry.clone();
+            for_each_point(s, &registry, |p| {
                 let time = rfc3339(self.clock.wall(p.at));
-                inner.point(
+                self.point(
+                    out,
                     p.metric,
                     p.kind,
                     p.value_type,

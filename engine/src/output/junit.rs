@@ -2,9 +2,61 @@
 //! per check, failures carrying the observed value.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
-use super::SummaryInput;
+use super::file::FileOut;
+use super::{Finishing, Output, OutputError, RunOutcome, SummaryInput};
 use crate::metrics::Sink;
+
+/// `--junit FILE`.
+pub struct JunitOut;
+
+impl JunitOut {
+    /// The JUnit XML, written to `path` at the end.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(path: PathBuf) -> FileOut {
+        FileOut::new("--junit", path, |outcome| {
+            Ok(junit(&SummaryInput::of(outcome)).into_bytes())
+        })
+    }
+}
+
+/// The Markdown summary appended to GitHub Actions' job page
+/// (`$GITHUB_STEP_SUMMARY`).
+pub struct StepSummaryOut {
+    path: PathBuf,
+}
+
+impl StepSummaryOut {
+    /// Append to `path` at the end.
+    pub fn new(path: PathBuf) -> Self {
+        Self { path }
+    }
+}
+
+impl Output for StepSummaryOut {
+    fn name(&self) -> String {
+        "GITHUB_STEP_SUMMARY".into()
+    }
+
+    fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
+        Box::pin(async move {
+            use std::io::Write as _;
+            let text = markdown(&SummaryInput::of(outcome));
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .map_err(|e| {
+                    OutputError::new(
+                        "GITHUB_STEP_SUMMARY",
+                        format!("cannot append to {}: {e}", self.path.display()),
+                    )
+                })
+        })
+    }
+}
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -1,39 +1,222 @@
-//! End-of-test and streaming outputs: the text summary in k6's layout
-//! ([`render_summary`]), the `--summary-export` JSON in k6's legacy shape
-//! ([`summary_export`]), JUnit and Markdown reports, the results file and
-//! its HTML report, and the per-sample streams (`--out`).
+//! Outputs: everything a run writes, behind one push-model [`Output`]
+//! trait (k6's `output.Output`, ripgrep's `Sink`). An output is started
+//! before any load (so a bad path fails the run before it starts), may take
+//! every batch of samples and a snapshot about once a second — both without
+//! ever blocking the caller: sample outputs queue batches for their own
+//! writer thread and count what a full queue drops — and finishes with the
+//! [`RunOutcome`].
 //!
-//! Every end-of-test output reads one [`SummaryInput`]: the final snapshot
-//! plus what the run decided about it (threshold verdicts, stop reason).
+//! | output | flag | takes |
+//! |---|---|---|
+//! | [`SummaryOut`] | (default; `--no-summary`) | outcome |
+//! | [`SummaryExportOut`] | `--summary-export FILE` | outcome |
+//! | [`JunitOut`] | `--junit FILE` | outcome |
+//! | [`StepSummaryOut`] | `$GITHUB_STEP_SUMMARY` | outcome |
+//! | [`ResultsOut`] | `--results FILE`, `--html FILE` | snapshots, outcome |
+//! | [`JsonOut`] | `--out json=FILE` | samples |
+//! | [`CsvOut`] | `--out csv=FILE` | samples |
+//! | [`PrometheusOut`] | `--out prometheus-rw=URL` | snapshots, outcome |
+//!
+//! Adding an output is one file implementing [`Output`] plus where the
+//! binary builds its list from flags.
 
-pub mod base64;
 mod csv;
 mod export;
+mod file;
 pub mod format;
 mod json_lines;
 mod junit;
 mod points;
 mod prometheus;
+mod queue;
 mod report;
 mod results;
 mod summary;
 mod svg;
 
 pub use csv::CsvOut;
-pub use export::summary_export;
-pub use json_lines::JsonLines;
-pub use junit::{junit, markdown};
-pub use prometheus::PrometheusRw;
+pub use export::{SummaryExportOut, summary_export};
+pub use file::FileOut;
+pub use json_lines::JsonOut;
+pub use junit::{JunitOut, StepSummaryOut, junit, markdown};
+pub use prometheus::PrometheusOut;
 pub use report::render_report;
-pub use results::{RESULTS_FORMAT, ResultsMeta, TimePoint, kind_of, results, sink_from_json};
-pub use summary::render_summary;
+pub use results::{RESULTS_FORMAT, ResultsOut, TimePoint, kind_of, results, sink_from_json};
+pub use summary::{SummaryOut, render_summary};
 
-use std::path::PathBuf;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::metrics::{Registry, Sample, SampleWriter, Sink, Snapshot};
+use crate::metrics::{Registry, Sample, SampleWriter, Snapshot};
+pub use crate::outcome::{RunOutcome, ThresholdLine};
+use crate::plan::Plan;
+use crate::thresholds::Aggregation;
 
-/// An output that streams every sample (`--out TYPE=FILE`).
+/// What an output is told when the run is about to start.
+#[derive(Debug, Clone, Copy)]
+pub struct RunInfo<'a> {
+    /// The scenario, as given (path or reference).
+    pub scenario: &'a str,
+    /// The resolved plan.
+    pub plan: &'a Plan,
+    /// The metric definitions (custom metrics join while the run goes).
+    pub registry: &'a Arc<Registry>,
+}
+
+/// Why an output failed, named by its flag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{output}: {message}")]
+pub struct OutputError {
+    /// The output, as the user asked for it (`--results`, `--out json=...`).
+    pub output: String,
+    /// What went wrong and what to do.
+    pub message: String,
+}
+
+impl OutputError {
+    /// An error of `output`.
+    pub fn new(output: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            output: output.into(),
+            message: message.into(),
+        }
+    }
+
+    fn io(output: &str, action: &str, path: &Path, e: &std::io::Error) -> Self {
+        Self::new(output, format!("cannot {action} {}: {e}", path.display()))
+    }
+}
+
+/// A boxed future, for the async end of an output.
+pub type Finishing<'a> = Pin<Box<dyn Future<Output = Result<(), OutputError>> + Send + 'a>>;
+
+/// One output of a run. Every method but [`finish`](Output::finish) is
+/// called on the engine's own tasks and must return at once.
+pub trait Output: Send + Sync {
+    /// The output as the user asked for it, for messages.
+    fn name(&self) -> String;
+
+    /// Before any load: open files, check endpoints. An error stops the
+    /// run before it starts.
+    fn start(&self, _run: &RunInfo<'_>) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    /// Whether [`add_samples`](Output::add_samples) is wanted.
+    fn wants_samples(&self) -> bool {
+        false
+    }
+
+    /// A batch of samples, as a VU flushed it. Never blocks.
+    fn add_samples(&self, _batch: &Arc<[Sample]>) {}
+
+    /// Whether [`on_snapshot`](Output::on_snapshot) is wanted.
+    fn wants_snapshots(&self) -> bool {
+        false
+    }
+
+    /// The metrics so far, about once a second. Never blocks.
+    fn on_snapshot(&self, _snapshot: &Snapshot) {}
+
+    /// The run is over: write, flush, push.
+    fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a>;
+}
+
+/// The outputs of a run.
+#[derive(Default, Clone)]
+pub struct Outputs {
+    list: Vec<Arc<dyn Output>>,
+}
+
+impl std::fmt::Debug for Outputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.list.iter().map(|o| o.name()))
+            .finish()
+    }
+}
+
+impl Outputs {
+    /// No outputs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add an output.
+    pub fn push(&mut self, output: impl Output + 'static) {
+        self.list.push(Arc::new(output));
+    }
+
+    /// Start every output; every failure is returned.
+    pub fn start(&self, run: &RunInfo<'_>) -> Result<(), Vec<OutputError>> {
+        let errors: Vec<OutputError> = self
+            .list
+            .iter()
+            .filter_map(|o| o.start(run).err())
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The tap the metric store hands each batch to, if any output wants samples.
+    pub fn sample_tap(&self) -> Option<Arc<dyn SampleWriter>> {
+        let takers: Vec<Arc<dyn Output>> = self
+            .list
+            .iter()
+            .filter(|o| o.wants_samples())
+            .cloned()
+            .collect();
+        (!takers.is_empty()).then(|| Arc::new(Tap(takers)) as Arc<dyn SampleWriter>)
+    }
+
+    /// Whether any output wants snapshots.
+    pub fn wants_snapshots(&self) -> bool {
+        self.list.iter().any(|o| o.wants_snapshots())
+    }
+
+    /// Hand a snapshot to the outputs that want one.
+    pub fn on_snapshot(&self, snapshot: &Snapshot) {
+        for o in self.list.iter().filter(|o| o.wants_snapshots()) {
+            o.on_snapshot(snapshot);
+        }
+    }
+
+    /// Finish every output, in order; every failure is returned.
+    pub async fn finish(&self, outcome: &RunOutcome) -> Vec<OutputError> {
+        let mut errors = Vec::new();
+        for o in &self.list {
+            if let Err(e) = o.finish(outcome).await {
+                errors.push(e);
+            }
+        }
+        errors
+    }
+}
+
+/// Fans a batch out to the outputs that take samples.
+struct Tap(Vec<Arc<dyn Output>>);
+
+impl std::fmt::Debug for Tap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("output tap")
+    }
+}
+
+impl SampleWriter for Tap {
+    fn write(&self, batch: &[Sample]) {
+        let shared: Arc<[Sample]> = batch.into();
+        for o in &self.0 {
+            o.add_samples(&shared);
+        }
+    }
+}
+
+/// An output that streams every sample (`--out TYPE=TARGET`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputSpec {
     /// k6's JSON lines.
@@ -44,103 +227,23 @@ pub enum OutputSpec {
     PrometheusRw(String),
 }
 
-impl OutputSpec {
+impl std::str::FromStr for OutputSpec {
+    type Err = String;
+
     /// Parse k6's `TYPE=TARGET` syntax.
-    pub fn parse(s: &str) -> Result<OutputSpec, String> {
+    fn from_str(s: &str) -> Result<OutputSpec, String> {
         match s.split_once('=') {
             Some(("json", f)) if !f.is_empty() => Ok(OutputSpec::Json(f.into())),
             Some(("csv", f)) if !f.is_empty() => Ok(OutputSpec::Csv(f.into())),
             Some(("prometheus-rw", u)) if !u.is_empty() => Ok(OutputSpec::PrometheusRw(u.into())),
             _ => Err(format!(
-                "--out {s:?}: unsupported output; use json=FILE, csv=FILE or prometheus-rw=URL"
+                "unsupported output {s:?}; use json=FILE, csv=FILE or prometheus-rw=URL"
             )),
         }
     }
 }
 
-enum Stream {
-    Json(JsonLines),
-    Csv(CsvOut),
-}
-
-/// Every streaming output of a run, fed one batch at a time.
-#[derive(Default)]
-pub struct Streams {
-    outs: Vec<(PathBuf, Stream)>,
-}
-
-impl std::fmt::Debug for Streams {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.outs.iter().map(|(p, _)| p))
-            .finish()
-    }
-}
-
-impl Streams {
-    /// Open every output (creating its file).
-    pub fn open(specs: &[OutputSpec], registry: &Arc<Registry>) -> Result<Streams, String> {
-        let mut outs = Vec::new();
-        for spec in specs {
-            let (path, made) = match spec {
-                OutputSpec::Json(p) => {
-                    (p, JsonLines::create(p, registry.clone()).map(Stream::Json))
-                }
-                OutputSpec::Csv(p) => (p, CsvOut::create(p, registry.clone()).map(Stream::Csv)),
-                // Pushed from snapshots, not streamed: see `PrometheusRw`.
-                OutputSpec::PrometheusRw(_) => continue,
-            };
-            let stream =
-                made.map_err(|e| format!("--out: cannot create {}: {e}", path.display()))?;
-            outs.push((path.clone(), stream));
-        }
-        Ok(Streams { outs })
-    }
-
-    /// Whether there is no output.
-    pub fn is_empty(&self) -> bool {
-        self.outs.is_empty()
-    }
-
-    /// Flush every file; report the first failure.
-    pub fn finish(&self) -> Result<(), String> {
-        for (path, s) in &self.outs {
-            let r = match s {
-                Stream::Json(j) => j.finish(),
-                Stream::Csv(c) => c.finish(),
-            };
-            r.map_err(|e| format!("--out: cannot write {}: {e}", path.display()))?;
-        }
-        Ok(())
-    }
-}
-
-impl SampleWriter for Streams {
-    fn write(&self, batch: &[Sample]) {
-        for (_, s) in &self.outs {
-            match s {
-                Stream::Json(j) => j.write(batch),
-                Stream::Csv(c) => c.write(batch),
-            }
-        }
-    }
-}
-
-/// One threshold's result, as the summary shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThresholdLine {
-    /// The key as the user wrote it, e.g. `http_req_duration{status:200}`.
-    pub metric: String,
-    /// The expression as written, e.g. `p(95)<500`.
-    pub expression: String,
-    /// Whether it passed.
-    pub passed: bool,
-    /// The value it was judged on, in the metric's unit (ms for time,
-    /// a 0-1 share for a rate's `rate`); None without data.
-    pub observed: Option<f64>,
-}
-
-/// Everything the end-of-test outputs show.
+/// Everything the end-of-test text outputs show, read off a [`RunOutcome`].
 #[derive(Debug, Clone)]
 pub struct SummaryInput<'a> {
     /// The final metrics.
@@ -148,42 +251,68 @@ pub struct SummaryInput<'a> {
     /// Threshold results, grouped by metric key in the order they were
     /// defined.
     pub thresholds: &'a [ThresholdLine],
-    /// Trend columns: `avg`, `min`, `med`, `max`, `count`, `p(N)`.
-    pub trend_stats: &'a [String],
+    /// Trend columns.
+    pub trend_stats: &'a [Aggregation],
     /// Use ANSI colours (the text summary only).
     pub color: bool,
     /// Iterations cut off by a hard stop.
     pub interrupted_iterations: u64,
     /// One line per scenario, e.g. `default: 10 looping VUs for 30s (...)`.
-    pub scenarios: &'a [String],
+    pub scenarios: Vec<String>,
     /// Why the test stopped early, if it did.
     pub stop_reason: Option<String>,
 }
 
-/// The value of trend stat `stat` (`avg`, `min`, `med`, `max`, `count`,
-/// `p(N)` with N from 0 to 100), or None for an unknown stat or a sink
-/// that is not a trend.
-pub fn trend_stat(sink: &Sink, stat: &str) -> Option<f64> {
-    let Sink::Trend(t) = sink else { return None };
-    Some(match stat {
-        "avg" => t.avg(),
-        "min" => t.min(),
-        "med" => t.med(),
-        "max" => t.max(),
-        "count" => t.count() as f64,
-        other => {
-            let p: f64 = other
-                .strip_prefix("p(")?
-                .strip_suffix(')')?
-                .trim()
-                .parse()
-                .ok()?;
-            if !(0.0..=100.0).contains(&p) {
-                return None;
-            }
-            t.percentile(p)
+impl<'a> SummaryInput<'a> {
+    /// The view of `outcome` (no colours).
+    pub fn of(outcome: &'a RunOutcome) -> Self {
+        SummaryInput {
+            snapshot: &outcome.snapshot,
+            thresholds: &outcome.thresholds,
+            trend_stats: &outcome.plan.summary_trend_stats,
+            color: false,
+            interrupted_iterations: outcome.interrupted_iterations,
+            scenarios: outcome.scenario_lines(),
+            stop_reason: outcome.stop_message(),
         }
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so a reader never sees half a file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// Check before the run that `path` can be written: its folder exists and
+/// a file can be created there. The file itself is left as it was.
+pub(crate) fn check_writable(output: &str, path: &Path) -> Result<(), OutputError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if path.is_dir() {
+        return Err(OutputError::new(
+            output,
+            format!("{} is a directory; give a file path", path.display()),
+        ));
+    }
+    let probe = dir.join(format!(".volley-probe-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(OutputError::io(output, "write to", &dir, &e)),
+    }
 }
 
 /// A small run shared by the summary and export tests, built through the
@@ -230,6 +359,31 @@ pub(crate) mod fixture {
             extra: TagSet::empty(),
             at: Instant::now(),
         }
+    }
+
+    /// A threshold line as the run would make it.
+    pub(crate) fn threshold(
+        metric: &str,
+        expression: &str,
+        passed: bool,
+        observed: Option<f64>,
+    ) -> crate::outcome::ThresholdLine {
+        let expr = crate::thresholds::Expression::parse(expression).expect("test expression");
+        crate::outcome::ThresholdLine {
+            metric: metric.into(),
+            selector: crate::thresholds::MetricSelector::parse(metric).expect("test selector"),
+            expression: expression.into(),
+            aggregation: expr.aggregation,
+            passed,
+            observed,
+        }
+    }
+
+    /// Trend stats from their names.
+    pub(crate) fn stats(list: &[&str]) -> Vec<crate::thresholds::Aggregation> {
+        list.iter()
+            .map(|s| crate::thresholds::Aggregation::parse_trend_stat(s).expect("test stat"))
+            .collect()
     }
 
     /// The snapshot of the run, 10 s in.

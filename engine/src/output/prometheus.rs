@@ -2,14 +2,21 @@
 //! run's metrics, every few seconds and once at the end, with k6's metric
 //! names prefixed `volley_`: counters as `_total`, rates as `_rate`, gauges
 //! as they are, trends as one series per summary trend stat (`_p95`,
-//! `_avg`, ...). The protobuf and the snappy framing are written by hand:
-//! the messages are three nested records, and a snappy block made only of
-//! literals is valid snappy.
+//! `_avg`, ...). The protobuf is written by hand (three nested records);
+//! the snappy block comes from the `snap` crate.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::{Finishing, Output, OutputError, RunInfo, RunOutcome};
+use crate::http::{HttpRequest, HttpSettings, SharedHttp, VuClient};
 use crate::metrics::{Sink, Snapshot};
+use crate::thresholds::Aggregation;
 
 /// Tags that become labels; `url` stays out (one series per URL would
 /// explode cardinality; `name` carries it when set).
@@ -46,7 +53,7 @@ pub(crate) struct Series {
 }
 
 /// The series of a snapshot, at most one per metric, stat and label set.
-pub(crate) fn series(snap: &Snapshot, trend_stats: &[String]) -> Vec<Series> {
+pub(crate) fn series(snap: &Snapshot, trend_stats: &[Aggregation]) -> Vec<Series> {
     let mut out: BTreeMap<(String, Vec<(String, String)>), Sink> = BTreeMap::new();
     for s in snap.series() {
         for (tags, sink) in &s.by_tags {
@@ -80,8 +87,8 @@ pub(crate) fn series(snap: &Snapshot, trend_stats: &[String]) -> Vec<Series> {
             Sink::Gauge { value, .. } => push("", *value),
             Sink::Trend(_) => {
                 for stat in trend_stats {
-                    if let Some(v) = super::trend_stat(&sink, stat) {
-                        let name = stat.replace(['(', ')'], "").replace('.', "_");
+                    if let Some(v) = stat.value(&sink, snap.elapsed) {
+                        let name = stat.to_string().replace(['(', ')'], "").replace('.', "_");
                         push(&format!("_{name}"), v);
                     }
                 }
@@ -116,24 +123,159 @@ pub(crate) fn write_request(series: &[Series], at: SystemTime) -> Vec<u8> {
     req
 }
 
-/// `data` as a snappy block of literals only.
-pub(crate) fn snappy(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 65_536 * 3 + 8);
-    varint(&mut out, data.len() as u64);
-    for chunk in data.chunks(65_536) {
-        let n = chunk.len() - 1;
-        if n < 60 {
-            out.push((n as u8) << 2);
-        } else if n < 256 {
-            out.push(60 << 2);
-            out.push(n as u8);
-        } else {
-            out.push(61 << 2);
-            out.extend_from_slice(&(n as u16).to_le_bytes());
+/// How often the output pushes while the run goes (k6's default push interval).
+const PUSH_EVERY: Duration = Duration::from_secs(5);
+/// How long the last push may take.
+const LAST_PUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `--out prometheus-rw=URL`: pushes from a task of its own, so a slow
+/// endpoint never delays the run (or its `abortOnFail` checks).
+pub struct PrometheusOut {
+    url: String,
+    client: Arc<VuClient>,
+    /// The latest encoded payload; the push task sends the newest only.
+    latest: watch::Sender<Option<Arc<Vec<u8>>>>,
+    trend_stats: Mutex<Vec<Aggregation>>,
+    last_push: Mutex<Option<Instant>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+    failed: Arc<AtomicBool>,
+}
+
+impl PrometheusOut {
+    /// An output pushing to `url` (e.g. `http://127.0.0.1:9090/api/v1/write`).
+    pub fn new(url: &str) -> Result<PrometheusOut, OutputError> {
+        let flag = format!("--out prometheus-rw={url}");
+        let parsed = url::Url::parse(url)
+            .map_err(|e| OutputError::new(&flag, format!("invalid URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(OutputError::new(&flag, "use an http:// or https:// URL"));
         }
-        out.extend_from_slice(chunk);
+        let shared = SharedHttp::new(HttpSettings {
+            user_agent: format!("volley/{}", env!("CARGO_PKG_VERSION")),
+            timeout: LAST_PUSH_TIMEOUT,
+            max_redirects: 0,
+            insecure_skip_tls_verify: false,
+            max_body_bytes: 1 << 20,
+        })
+        .map_err(|e| OutputError::new(&flag, e.to_string()))?;
+        Ok(PrometheusOut {
+            url: url.to_string(),
+            client: Arc::new(VuClient::new(shared)),
+            latest: watch::channel(None).0,
+            trend_stats: Mutex::new(Vec::new()),
+            last_push: Mutex::new(None),
+            task: Mutex::new(None),
+            failed: Arc::new(AtomicBool::new(false)),
+        })
     }
-    out
+
+    fn encode(&self, snap: &Snapshot) -> Vec<u8> {
+        let stats = self
+            .trend_stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let raw = write_request(&series(snap, &stats), SystemTime::now());
+        // Remote write frames the protobuf as one snappy block.
+        snap::raw::Encoder::new()
+            .compress_vec(&raw)
+            .unwrap_or_default()
+    }
+}
+
+/// Send one payload; a failure is logged once, never fatal.
+async fn push(client: &VuClient, url: &str, body: Vec<u8>, failed: &AtomicBool) -> bool {
+    let req = HttpRequest {
+        method: http::Method::POST,
+        url: url.to_string(),
+        headers: vec![
+            ("content-encoding".into(), "snappy".into()),
+            ("content-type".into(), "application/x-protobuf".into()),
+            ("x-prometheus-remote-write-version".into(), "0.1.0".into()),
+        ],
+        body: bytes::Bytes::from(body),
+        timeout: None,
+        max_redirects: Some(0),
+        discard_body: true,
+    };
+    let problem = match client.send(req).await.result {
+        Ok(r) if (200..300).contains(&r.status) => None,
+        Ok(r) => Some(format!("the server answered {}", r.status)),
+        Err(e) => Some(e.to_string()),
+    };
+    match problem {
+        None => true,
+        Some(p) => {
+            if !failed.swap(true, Ordering::Relaxed) {
+                crate::log::warn(&format!("--out prometheus-rw: cannot push to {url}: {p}"));
+            }
+            false
+        }
+    }
+}
+
+impl Output for PrometheusOut {
+    fn name(&self) -> String {
+        format!("--out prometheus-rw={}", self.url)
+    }
+
+    fn start(&self, run: &RunInfo<'_>) -> Result<(), OutputError> {
+        *self.trend_stats.lock().unwrap_or_else(|e| e.into_inner()) =
+            run.plan.summary_trend_stats.clone();
+        let mut rx = self.latest.subscribe();
+        let (client, url, failed) = (self.client.clone(), self.url.clone(), self.failed.clone());
+        let task = tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let body = rx.borrow_and_update().clone();
+                if let Some(body) = body {
+                    push(&client, &url, body.to_vec(), &failed).await;
+                }
+            }
+        });
+        *self.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+        Ok(())
+    }
+
+    fn wants_snapshots(&self) -> bool {
+        true
+    }
+
+    fn on_snapshot(&self, snapshot: &Snapshot) {
+        let mut last = self.last_push.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < PUSH_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+        drop(last);
+        // The push task takes the newest payload when it is free; a slow
+        // endpoint only makes it skip intervals.
+        self.latest
+            .send_replace(Some(Arc::new(self.encode(snapshot))));
+    }
+
+    fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
+        Box::pin(async move {
+            if let Some(task) = self.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                task.abort();
+            }
+            let body = self.encode(&outcome.snapshot);
+            let pushed = tokio::time::timeout(
+                LAST_PUSH_TIMEOUT,
+                push(&self.client, &self.url, body, &self.failed),
+            )
+            .await;
+            match pushed {
+                Ok(true) => Ok(()),
+                _ => Err(OutputError::new(
+                    self.name(),
+                    format!(
+                        "the final push to {} failed (see the warning above)",
+                        self.url
+                    ),
+                )),
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -141,84 +283,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn varints_and_snappy_literals() {
+    fn varints_and_a_real_snappy_block() {
         let mut v = Vec::new();
         varint(&mut v, 300);
         assert_eq!(v, vec![0xAC, 0x02]);
-        assert_eq!(snappy(b"abc"), vec![3, 2 << 2, b'a', b'b', b'c']);
-        let big = vec![7u8; 70_000];
-        let s = snappy(&big);
-        assert_eq!(&s[..3], &[0xF0, 0xA2, 0x04], "length varint of 70000");
-        assert_eq!(s.len(), 3 + 3 + 65_536 + 3 + (70_000 - 65_536));
-    }
-}
-
-/// A Prometheus remote-write endpoint the run pushes to.
-#[derive(Debug)]
-pub struct PrometheusRw {
-    url: String,
-    client: crate::http::VuClient,
-    trend_stats: Vec<String>,
-    failed: std::sync::atomic::AtomicBool,
-}
-
-impl PrometheusRw {
-    /// An output pushing to `url` (e.g. `http://127.0.0.1:9090/api/v1/write`).
-    pub fn new(url: &str, trend_stats: Vec<String>) -> Result<PrometheusRw, String> {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| format!("--out prometheus-rw={url}: invalid URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "--out prometheus-rw={url}: use an http:// or https:// URL"
-            ));
-        }
-        let shared = crate::http::SharedHttp::new(crate::http::HttpSettings {
-            user_agent: format!("volley/{}", env!("CARGO_PKG_VERSION")),
-            timeout: std::time::Duration::from_secs(10),
-            max_redirects: 0,
-            insecure_skip_tls_verify: false,
-            max_body_bytes: 1 << 20,
-        })
-        .map_err(|e| e.to_string())?;
-        Ok(PrometheusRw {
-            url: url.to_string(),
-            client: crate::http::VuClient::new(shared),
-            trend_stats,
-            failed: std::sync::atomic::AtomicBool::new(false),
-        })
-    }
-
-    /// Push the snapshot's series; a failure is logged once, never fatal.
-    pub async fn push(&self, snap: &Snapshot) {
-        let body = snappy(&write_request(
-            &series(snap, &self.trend_stats),
-            SystemTime::now(),
-        ));
-        let req = crate::http::HttpRequest {
-            method: http::Method::POST,
-            url: self.url.clone(),
-            headers: vec![
-                ("content-encoding".into(), "snappy".into()),
-                ("content-type".into(), "application/x-protobuf".into()),
-                ("x-prometheus-remote-write-version".into(), "0.1.0".into()),
-            ],
-            body: bytes::Bytes::from(body),
-            timeout: None,
-            max_redirects: Some(0),
-            discard_body: true,
-        };
-        let problem = match self.client.send(req).await.result {
-            Ok(r) if (200..300).contains(&r.status) => None,
-            Ok(r) => Some(format!("the server answered {}", r.status)),
-            Err(e) => Some(e.to_string()),
-        };
-        if let Some(p) = problem
-            && !self.failed.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            crate::log::warn(&format!(
-                "--out prometheus-rw: cannot push to {}: {p}",
-                self.url
-            ));
-        }
+        // A repetitive payload compresses, and decompresses to itself.
+        let raw = vec![7u8; 70_000];
+        let packed = snap::raw::Encoder::new()
+            .compress_vec(&raw)
+            .expect("compress");
+        assert!(packed.len() < 70_000 / 16, "{} bytes", packed.len());
+        let back = snap::raw::Decoder::new()
+            .decompress_vec(&packed)
+            .expect("decompress");
+        assert_eq!(back, raw);
     }
 }

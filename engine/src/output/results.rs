@@ -4,11 +4,19 @@
 //! per-second time series. Percentiles recomputed from it equal the
 //! summary's exactly. It is the input of `volley compare`.
 
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde_json::{Map, Value, json};
 
-use super::{SummaryInput, base64};
-use crate::metrics::{MetricKind, Sink, TrendStats, ValueType};
+use super::{
+    Finishing, Output, OutputError, RunInfo, RunOutcome, SummaryInput, check_writable,
+    render_report, write_atomically,
+};
+use crate::metrics::{MetricKind, Sink, Snapshot, TrendStats, ValueType};
 
 /// Version of the results file format.
 pub const RESULTS_FORMAT: u32 = 1;
@@ -63,7 +71,7 @@ fn sink_json(sink: &Sink) -> Value {
         Sink::Trend(t) => {
             let mut bytes = Vec::new();
             let hdr = match V2Serializer::new().serialize(t.histogram(), &mut bytes) {
-                Ok(_) => base64::encode(&bytes),
+                Ok(_) => BASE64.encode(&bytes),
                 Err(_) => String::new(),
             };
             json!({"trend": {"count": t.count(), "sum": t.sum(), "min": t.min(), "max": t.max(), "hdr": hdr, "scale": 1000}})
@@ -134,7 +142,7 @@ pub fn kind_of(name: &str) -> Option<MetricKind> {
 }
 
 fn trend_from(v: &Value) -> Option<TrendStats> {
-    let bytes = base64::decode(v["hdr"].as_str()?)?;
+    let bytes = BASE64.decode(v["hdr"].as_str()?).ok()?;
     let hist = Deserializer::new()
         .deserialize(&mut bytes.as_slice())
         .ok()?;
@@ -164,4 +172,138 @@ pub fn sink_from_json(kind: MetricKind, v: &Value) -> Option<Sink> {
         },
         MetricKind::Trend => Sink::Trend(Box::new(trend_from(&v["trend"])?)),
     })
+}
+
+/// `--results FILE` and `--html FILE`: the results document, and the HTML
+/// report made of it. Both need the per-second time series, recorded here
+/// from the snapshots the run hands over.
+pub struct ResultsOut {
+    results: Option<PathBuf>,
+    html: Option<PathBuf>,
+    series: Mutex<Series>,
+}
+
+/// The time series so far.
+#[derive(Default)]
+struct Series {
+    points: Vec<TimePoint>,
+    latency: Option<TrendStats>,
+}
+
+impl ResultsOut {
+    /// Write the results document to `results` and/or the report to `html`.
+    pub fn new(results: Option<PathBuf>, html: Option<PathBuf>) -> Self {
+        Self {
+            results,
+            html,
+            series: Mutex::new(Series::default()),
+        }
+    }
+
+    fn files(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
+        self.results
+            .iter()
+            .map(|p| ("--results", p))
+            .chain(self.html.iter().map(|p| ("--html", p)))
+    }
+}
+
+impl Output for ResultsOut {
+    fn name(&self) -> String {
+        self.files()
+            .map(|(flag, p)| format!("{flag} {}", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn start(&self, _run: &RunInfo<'_>) -> Result<(), OutputError> {
+        self.files()
+            .try_for_each(|(flag, p)| check_writable(flag, p))
+    }
+
+    fn wants_snapshots(&self) -> bool {
+        true
+    }
+
+    fn on_snapshot(&self, snap: &Snapshot) {
+        self.record(snap);
+    }
+
+    fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
+        // The last point is the run's end, so even a run shorter than the
+        // first tick has a series.
+        self.record(&outcome.snapshot);
+        Box::pin(self.write(outcome))
+    }
+}
+
+impl ResultsOut {
+    fn record(&self, snap: &Snapshot) {
+        let mut s = self.series.lock().unwrap_or_else(|e| e.into_inner());
+        if s.points
+            .last()
+            .is_some_and(|p| p.t >= snap.elapsed.as_secs_f64())
+        {
+            return;
+        }
+        let latency = match snap.aggregate("http_req_duration", &[]) {
+            Some(Sink::Trend(t)) => {
+                let ps = t.percentiles_since(s.latency.as_ref(), &[50.0, 95.0, 99.0]);
+                s.latency = Some(*t);
+                ps
+            }
+            _ => Vec::new(),
+        };
+        let (ok_checks, all_checks) = snap.rate_counts("checks", &[]);
+        s.points.push(TimePoint {
+            latency,
+            t: snap.elapsed.as_secs_f64(),
+            vus: match snap.aggregate("vus", &[]) {
+                Some(Sink::Gauge { value, .. }) => value,
+                _ => 0.0,
+            },
+            http_reqs: snap.counter("http_reqs", &[]),
+            http_req_failed: snap.rate_counts("http_req_failed", &[]).0,
+            iterations: snap.counter("iterations", &[]),
+            checks_failed: all_checks - ok_checks,
+        });
+    }
+
+    async fn write(&self, outcome: &RunOutcome) -> Result<(), OutputError> {
+        {
+            let points =
+                std::mem::take(&mut self.series.lock().unwrap_or_else(|e| e.into_inner()).points);
+            let plan = &outcome.plan;
+            let meta = ResultsMeta {
+                scenario: &outcome.scenario,
+                options: json!({
+                    "thresholds": plan.thresholds,
+                    "summaryTrendStats": plan.summary_trend_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "tags": plan.tags,
+                    "seed": plan.seed,
+                }),
+                timeseries: &points,
+            };
+            let doc = results(&SummaryInput::of(outcome), &meta);
+            let write = |flag: &str, path: &PathBuf, bytes: Result<Vec<u8>, String>| {
+                bytes
+                    .and_then(|b| {
+                        write_atomically(path, &b)
+                            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                    })
+                    .map_err(|m| OutputError::new(flag, m))
+            };
+            if let Some(path) = &self.results {
+                write(
+                    "--results",
+                    path,
+                    serde_json::to_vec(&doc).map_err(|e| e.to_string()),
+                )?;
+            }
+            if let Some(path) = &self.html {
+                write("--html", path, render_report(&doc).map(String::into_bytes))?;
+            }
+            Ok(())
+        }
+    }
 }

@@ -16,9 +16,9 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::format::{self, number, percent};
-use super::{SummaryInput, ThresholdLine, trend_stat};
+use super::{Finishing, Output, RunOutcome, SummaryInput, ThresholdLine};
 use crate::metrics::{MetricDef, MetricKind, Sink};
-use crate::thresholds::{Aggregation, Expression, MetricSelector};
+use crate::thresholds::{Aggregation, MetricSelector};
 
 /// Indentation of everything inside a `█` section.
 const INDENT: &str = "    ";
@@ -107,7 +107,7 @@ fn pad(to: usize, s: &str) -> String {
 
 /// `name.....: cells`: at least three dots, so the longest name of the
 /// block gets exactly three. Trailing padding is dropped (k6 keeps it).
-fn render_row(row: &Row, layout: &Layout, stats: &[String], p: Paint) -> String {
+fn render_row(row: &Row, layout: &Layout, stats: &[Aggregation], p: Paint) -> String {
     let dots = ".".repeat((layout.name + 3).saturating_sub(width(&row.name)).max(3));
     let mut line = format!(
         "{INDENT}{}{} ",
@@ -154,9 +154,9 @@ fn metric_row(name: String, def: &MetricDef, sink: &Sink, input: &SummaryInput) 
             input
                 .trend_stats
                 .iter()
-                .map(|stat| match stat.as_str() {
-                    "count" => t.count().to_string(),
-                    _ => format::value(trend_stat(sink, stat).unwrap_or(0.0), vt),
+                .map(|stat| match stat {
+                    Aggregation::Count => t.count().to_string(),
+                    _ => format::value(stat.value(sink, elapsed).unwrap_or(0.0), vt),
                 })
                 .collect(),
         ),
@@ -373,27 +373,23 @@ fn checks_block(input: &SummaryInput, p: Paint) -> Vec<String> {
 /// `p(95)=12.3ms`: the aggregation as written and the value it was judged
 /// on, in the metric's unit.
 fn judged_value(input: &SummaryInput, t: &ThresholdLine) -> (String, String) {
-    let label = t
-        .expression
-        .split(['<', '>', '=', '!'])
-        .next()
-        .unwrap_or("")
-        .trim();
+    let label = t.aggregation.to_string();
     let Some(v) = t.observed else {
-        return (label.to_string(), "[no data]".to_string());
+        return (label, "[no data]".to_string());
     };
-    let def = MetricSelector::parse(&t.metric)
-        .ok()
-        .and_then(|sel| input.snapshot.metric(&sel.metric))
+    let def = input
+        .snapshot
+        .metric(&t.selector.metric)
         .map(|series| &series.def);
-    let aggregation = Expression::parse(&t.expression).ok().map(|e| e.aggregation);
-    let shown = match (def, aggregation) {
-        (Some(d), _) if d.kind == MetricKind::Rate => percent(v),
-        (Some(d), Some(Aggregation::Rate)) => format!("{}/s", format::value(v, d.value_type)),
-        (Some(d), _) => format::value(v, d.value_type),
-        (None, _) => number(v),
+    let shown = match def {
+        Some(d) if d.kind == MetricKind::Rate => percent(v),
+        Some(d) if t.aggregation == Aggregation::Rate => {
+            format!("{}/s", format::value(v, d.value_type))
+        }
+        Some(d) => format::value(v, d.value_type),
+        None => number(v),
     };
-    (label.to_string(), shown)
+    (label, shown)
 }
 
 /// Per metric key (sorted as k6 sorts them), each expression with ✓/✗ and
@@ -506,6 +502,38 @@ pub fn render_summary(input: &SummaryInput) -> String {
     out
 }
 
+/// The end-of-test summary on standard output (k6's text summary).
+pub struct SummaryOut {
+    color: bool,
+}
+
+impl SummaryOut {
+    /// The summary, with ANSI colours when `color`.
+    pub fn new(color: bool) -> Self {
+        Self { color }
+    }
+}
+
+impl Output for SummaryOut {
+    fn name(&self) -> String {
+        "the summary".into()
+    }
+
+    fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
+        let mut input = SummaryInput::of(outcome);
+        input.color = self.color;
+        let text = render_summary(&input);
+        Box::pin(async move {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            // A closed stdout (a pipe to `head`) is not the run's failure.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -515,28 +543,12 @@ mod tests {
     use crate::metrics::{IterationSample, Registry, Snapshot, Store, TagSet};
     use crate::output::fixture;
 
-    fn stats(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn threshold(
-        metric: &str,
-        expression: &str,
-        passed: bool,
-        observed: Option<f64>,
-    ) -> ThresholdLine {
-        ThresholdLine {
-            metric: metric.into(),
-            expression: expression.into(),
-            passed,
-            observed,
-        }
-    }
+    use fixture::{stats, threshold};
 
     fn render(
         snap: &Snapshot,
         thresholds: &[ThresholdLine],
-        trend_stats: &[String],
+        trend_stats: &[Aggregation],
         color: bool,
     ) -> String {
         render_summary(&SummaryInput {
@@ -545,7 +557,7 @@ mod tests {
             trend_stats,
             color,
             interrupted_iterations: 0,
-            scenarios: &[],
+            scenarios: Vec::new(),
             stop_reason: None,
         })
     }
@@ -554,7 +566,7 @@ mod tests {
         out.lines().any(|l| l == line)
     }
 
-    fn default_stats() -> Vec<String> {
+    fn default_stats() -> Vec<Aggregation> {
         stats(&["avg", "min", "med", "max", "p(90)", "p(95)"])
     }
 
@@ -692,7 +704,7 @@ mod tests {
             trend_stats: &default_stats(),
             color: false,
             interrupted_iterations: 2,
-            scenarios: &scenarios,
+            scenarios: scenarios.to_vec(),
             stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
         });
         let head = "\n     scenarios: 1 scenario\n\

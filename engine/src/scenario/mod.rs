@@ -1,8 +1,6 @@
 //! Loading a scenario component: read, validate against the contract,
 //! compile once, and pre-instantiate so each VU is a cheap instantiation.
 
-#[allow(unsafe_code, unused_variables, missing_docs)]
-pub mod bindings;
 mod cache;
 mod inspect;
 mod runtime;

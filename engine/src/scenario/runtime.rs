@@ -10,9 +10,9 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::ScenarioError;
-use super::bindings::{Scenario, ScenarioPre};
 use super::validate;
 use crate::host::HostState;
+use crate::host::bindings::{Scenario, ScenarioPre};
 
 /// How often the epoch ticks: the time slice of a busy guest and the
 /// resolution of the per-iteration CPU limit.
@@ -254,6 +254,13 @@ impl ScenarioRuntime {
     /// The component's type (its imports and exports).
     pub fn component_type(&self) -> wasmtime::component::types::Component {
         self.component.component_type()
+    }
+
+    /// Whether the component's contract promises that custom metrics are
+    /// defined while VUs initialise (contract 0.2 and later), so thresholds
+    /// on undefined metrics can be refused before the load starts.
+    pub fn defines_metrics_at_init(&self) -> bool {
+        false
     }
 
     /// The limits it was built with.

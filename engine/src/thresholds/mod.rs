@@ -18,15 +18,23 @@
 //! Which aggregations a metric offers depends on its type (as in k6):
 //! trends `avg min max med p(N)`, rates `rate`, counters `count rate`,
 //! gauges `value`. Time values are milliseconds.
+//!
+//! [`Aggregation`] is also the engine's one "stat" type: summary columns,
+//! `volley compare` rules and reports parse and evaluate stats with it.
 
+mod aggregation;
+mod error;
 mod eval;
-mod parser;
+mod expression;
+mod selector;
+mod set;
 
+pub use aggregation::Aggregation;
+pub use error::{ThresholdError, ThresholdErrors};
 pub use eval::{ThresholdOutcome, evaluate, should_abort};
-pub use parser::{
-    Aggregation, Expression, MetricSelector, MetricThresholds, Operator, Threshold, ThresholdError,
-    ThresholdErrors, ThresholdSet, parse_duration,
-};
+pub use expression::{Expression, Operator};
+pub use selector::MetricSelector;
+pub use set::{MetricThresholds, Threshold, ThresholdSet};
 
 #[cfg(test)]
 mod tests;

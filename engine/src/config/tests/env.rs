@@ -115,15 +115,14 @@ fn reports_every_bad_variable_by_name() {
 #[test]
 fn env_shortcuts_resolve_like_k6_ones() {
     // k6: K6_VUS=10 K6_DURATION=10000 gives 10 VUs for 10s (bare ms).
-    let plan = from_env(&[("VOLLEY_VUS", "10"), ("VOLLEY_DURATION", "10000")])
-        .resolve(Default::default())
-        .expect("valid");
+    let options = from_env(&[("VOLLEY_VUS", "10"), ("VOLLEY_DURATION", "10000")]);
+    let plan = crate::plan::resolve(&options, Default::default()).expect("valid");
     assert_eq!(
         plan.scenarios[0].executor,
-        crate::config::ExecutorConfig::ConstantVus {
+        crate::plan::ExecutorConfig::ConstantVus(crate::executor::ConstantVus {
             vus: 10,
             duration: Duration::from_secs(10)
-        }
+        })
     );
 }
 

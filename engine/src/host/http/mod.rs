@@ -1,15 +1,89 @@
 //! `volley:scenario/http`: requests from guests, sent by the VU's client,
-//! every hop recorded as an `http_*` sample.
+//! every hop recorded as an `http_*` sample. Run-wide state ([`HttpRun`]):
+//! the client's shared part (TLS, settings, host policy); per VU
+//! ([`HttpInstance`]): its own client (pool and cookie jar) and the
+//! [`Offload`] its requests are polled through.
+
+mod offload;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+pub(crate) use offload::Offload;
+
 use super::HostState;
-use crate::http::{Exchange, HttpError, HttpRequest, HttpResponse, Timings};
+use super::bindings::http as wit;
+use crate::http::{Exchange, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings, VuClient};
 use crate::metrics::{HttpSample, TagSet};
-use crate::scenario::bindings::http as wit;
+
+/// Failed requests logged in full before the log goes quiet.
+const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
+
+/// Run-wide state of the `http` interface.
+#[derive(Debug)]
+pub struct HttpRun {
+    /// The client's run-wide part (TLS config, settings, host policy).
+    pub shared: Arc<SharedHttp>,
+    /// Copy no response body into guests (`discardResponseBodies`).
+    pub discard_response_bodies: bool,
+    errors_logged: AtomicU64,
+}
+
+impl HttpRun {
+    /// The run-wide HTTP state.
+    pub fn new(shared: Arc<SharedHttp>, discard_response_bodies: bool) -> Self {
+        Self {
+            shared,
+            discard_response_bodies,
+            errors_logged: AtomicU64::new(0),
+        }
+    }
+
+    /// Log a failed request, the first few only.
+    fn log_error(&self, vu: u64, method: &str, url: &str, error: &HttpError) {
+        let n = self.errors_logged.fetch_add(1, Ordering::Relaxed);
+        if n < MAX_LOGGED_REQUEST_ERRORS {
+            crate::log::line(
+                crate::log::Level::Warn,
+                Some(vu),
+                &format!(
+                    "request failed: {method} {url}: {error} (error_code {})",
+                    error.code()
+                ),
+            );
+        } else if n == MAX_LOGGED_REQUEST_ERRORS {
+            crate::log::warn(
+                "more requests failed; they are counted in http_req_failed (by error_code) but not logged",
+            );
+        }
+    }
+}
+
+/// Per-VU state of the `http` interface.
+pub(crate) struct HttpInstance {
+    client: Arc<VuClient>,
+    offload: Offload,
+}
+
+impl HttpInstance {
+    pub(crate) fn new(run: &HttpRun) -> Self {
+        Self {
+            client: Arc::new(VuClient::new(run.shared.clone())),
+            offload: Offload::default(),
+        }
+    }
+
+    pub(crate) fn clear_cookies(&self) {
+        self.client.clear_cookies();
+    }
+
+    pub(crate) fn offload(&self) -> &Offload {
+        &self.offload
+    }
+}
 
 /// What the engine keeps of a guest request for its samples.
 struct RequestMeta {
@@ -96,15 +170,26 @@ fn wit_timings(t: &Timings) -> wit::Timings {
     }
 }
 
+/// The contract's error variant of `e` (its code is in the sample's
+/// `error_code` tag; contract 0.1 has no field for it).
 fn wit_error(e: HttpError) -> wit::Error {
-    match e {
-        HttpError::Timeout => wit::Error::Timeout,
-        HttpError::Dns(m) => wit::Error::Dns(m),
-        HttpError::Connect(m) => wit::Error::Connect(m),
-        HttpError::Tls(m) => wit::Error::Tls(m),
-        HttpError::Protocol(m) => wit::Error::Protocol(m),
-        HttpError::Denied(m) | HttpError::BlockedIp(m) => wit::Error::Denied(m),
-        HttpError::Invalid(m) => wit::Error::Invalid(m),
+    use crate::http::ErrorKind as K;
+    let m = e.message;
+    match e.kind {
+        K::Timeout | K::Interrupted => wit::Error::Timeout,
+        K::Dns | K::NoSuchHost => wit::Error::Dns(m),
+        K::Tcp
+        | K::BrokenPipe
+        | K::UnknownErrno
+        | K::Dial
+        | K::DialTimeout
+        | K::Refused
+        | K::Reset
+        | K::NonTcpNetwork => wit::Error::Connect(m),
+        K::Tls | K::TlsHeader | K::UnknownAuthority | K::HostnameMismatch => wit::Error::Tls(m),
+        K::Other | K::Decompression | K::BodyTooLarge => wit::Error::Protocol(m),
+        K::BlacklistedIp | K::BlockedHostname => wit::Error::Denied(m),
+        K::InvalidUrl => wit::Error::Invalid(m),
     }
 }
 
@@ -129,9 +214,9 @@ impl HostState {
         let base = self.base_tags().clone();
         for hop in ex.hops {
             if let Some(e) = &hop.error {
-                self.vu
-                    .run
-                    .log_request_error(self.vu.id, hop.method.as_str(), &hop.url, e);
+                self.run()
+                    .http
+                    .log_error(self.vu.id, hop.method.as_str(), &hop.url, e);
             }
             let url = hop.url;
             let sample = HttpSample {
@@ -173,19 +258,19 @@ impl wit::Host for HostState {
         &mut self,
         request: wit::Request,
     ) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
-        let (req, meta) = match convert(request, self.vu.run.discard_response_bodies) {
+        let (req, meta) = match convert(request, self.run().http.discard_response_bodies) {
             Ok(x) => x,
             Err((url, m)) => return Ok(self.invalid(&url, m)),
         };
         let started = Instant::now();
-        let client = self.vu.http.clone();
+        let client = self.http.client.clone();
         let job = Box::pin(async move { vec![client.send(req).await] });
-        let ex = self.vu.offload.run(job).await.pop();
+        let ex = self.http.offload.run(job).await.pop();
         let at = Instant::now();
         self.vu.host_wait += at.saturating_duration_since(started);
         let ex = ex.unwrap_or_else(|| Exchange {
             hops: Vec::new(),
-            result: Err(HttpError::Invalid("request was not sent".into())),
+            result: Err(HttpError::invalid("request was not sent")),
         });
         Ok(self.record(&meta, ex, at))
     }
@@ -194,7 +279,7 @@ impl wit::Host for HostState {
         &mut self,
         requests: Vec<wit::Request>,
     ) -> wasmtime::Result<Vec<Result<wit::Response, wit::Error>>> {
-        let discard = self.vu.run.discard_response_bodies;
+        let discard = self.run().http.discard_response_bodies;
         let mut metas = Vec::with_capacity(requests.len());
         let mut reqs = Vec::with_capacity(requests.len());
         let mut invalid: Vec<(usize, String, String)> = Vec::new();
@@ -208,9 +293,9 @@ impl wit::Host for HostState {
             }
         }
         let started = Instant::now();
-        let client = self.vu.http.clone();
+        let client = self.http.client.clone();
         let job = Box::pin(async move { client.batch(reqs).await });
-        let exchanges = self.vu.offload.run(job).await;
+        let exchanges = self.http.offload.run(job).await;
         let at = Instant::now();
         self.vu.host_wait += at.saturating_duration_since(started);
         let total = metas.len() + invalid.len();

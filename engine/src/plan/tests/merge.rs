@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::options;
-use crate::config::{ExecutorConfig, Options, Plan, Stage};
+use crate::config::{Options, Stage};
+use crate::executor::*;
+use crate::plan::{ExecutorConfig, Plan};
 
 /// Merges the four layers in Volley's order and resolves.
 fn layered(component: &str, file: &str, env: Options, cli: Options) -> Plan {
@@ -10,7 +12,7 @@ fn layered(component: &str, file: &str, env: Options, cli: Options) -> Plan {
         .merge(options(file))
         .merge(env)
         .merge(cli);
-    match merged.resolve(BTreeMap::new()) {
+    match crate::plan::resolve(&merged, BTreeMap::new()) {
         Ok(plan) => plan,
         Err(errors) => panic!("merged options should resolve:\n{errors}"),
     }
@@ -94,10 +96,10 @@ fn a_cli_duration_overrides_the_component_scenarios() {
     assert_eq!(plan.scenarios[0].name, "default");
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 20,
             duration: secs(30)
-        }
+        })
     );
 }
 
@@ -121,11 +123,11 @@ fn env_iterations_and_cli_vus_override_file_scenarios() {
     );
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 12,
             iterations: 25,
             max_duration: secs(600)
-        }
+        })
     );
 }
 
@@ -159,11 +161,11 @@ fn cli_vus_alone_replaces_the_component_scenarios() {
     assert_eq!(plan.scenarios[0].name, "default");
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 8,
             iterations: 8,
             max_duration: secs(600)
-        }
+        })
     );
 }
 
@@ -178,10 +180,10 @@ fn later_scenarios_drop_an_earlier_vus_too() {
     assert_eq!(plan.scenarios[0].name, "s");
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 2,
             duration: secs(60)
-        }
+        })
     );
 }
 
@@ -212,10 +214,10 @@ fn shortcuts_of_different_layers_combine() {
     let plan = layered("{}", "{}", env, cli);
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 5,
             duration: secs(60)
-        }
+        })
     );
 }
 
@@ -249,11 +251,11 @@ fn a_later_shortcut_replaces_earlier_shortcuts_but_keeps_vus() {
     );
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::RampingVus {
+        ExecutorConfig::RampingVus(RampingVus {
             start_vus: 33,
             stages: cli_stages,
             graceful_ramp_down: secs(30)
-        }
+        })
     );
 }
 
@@ -276,11 +278,11 @@ fn a_later_empty_stages_list_clears_execution_to_one_iteration() {
     );
     assert_eq!(
         plan.scenarios[0].executor,
-        ExecutorConfig::PerVuIterations {
+        ExecutorConfig::PerVuIterations(PerVuIterations {
             vus: 1,
             iterations: 1,
             max_duration: secs(600)
-        }
+        })
     );
 }
 
@@ -289,7 +291,7 @@ fn conflicting_options_in_one_layer_survive_the_merge_and_fail() {
     let merged = options("{}").merge(options(
         r#"{"duration": "1m", "scenarios": {"s": {"executor": "shared-iterations"}}}"#,
     ));
-    let errors = merged.resolve(BTreeMap::new()).expect_err("conflict");
+    let errors = crate::plan::resolve(&merged, BTreeMap::new()).expect_err("conflict");
     assert_eq!(
         errors.to_string(),
         "options.duration: `duration` and `scenarios` can't be used together (k6 refuses this too)"

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::{only_scenario, plan, resolve_errors};
-use crate::config::{ExecutorConfig, Stage};
+use crate::config::Stage;
+use crate::executor::*;
+use crate::plan::ExecutorConfig;
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -29,17 +31,17 @@ fn errors(executor: &str, fields: &str) -> Vec<String> {
 fn constant_vus() {
     assert_eq!(
         executor("constant-vus", r#""duration": "30s""#),
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 1,
             duration: secs(30)
-        }
+        })
     );
     assert_eq!(
         executor("constant-vus", r#""vus": 10, "duration": "1m""#),
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 10,
             duration: secs(60)
-        }
+        })
     );
     assert_eq!(
         errors("constant-vus", ""),
@@ -58,22 +60,22 @@ fn constant_vus() {
 fn per_vu_iterations() {
     assert_eq!(
         executor("per-vu-iterations", ""),
-        ExecutorConfig::PerVuIterations {
+        ExecutorConfig::PerVuIterations(PerVuIterations {
             vus: 1,
             iterations: 1,
             max_duration: secs(600)
-        }
+        })
     );
     assert_eq!(
         executor(
             "per-vu-iterations",
             r#""vus": 10, "iterations": 20, "maxDuration": "30s""#
         ),
-        ExecutorConfig::PerVuIterations {
+        ExecutorConfig::PerVuIterations(PerVuIterations {
             vus: 10,
             iterations: 20,
             max_duration: secs(30)
-        }
+        })
     );
     assert_eq!(
         errors(
@@ -92,22 +94,22 @@ fn per_vu_iterations() {
 fn shared_iterations() {
     assert_eq!(
         executor("shared-iterations", ""),
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 1,
             iterations: 1,
             max_duration: secs(600)
-        }
+        })
     );
     assert_eq!(
         executor(
             "shared-iterations",
             r#""vus": 10, "iterations": 200, "maxDuration": "10s""#
         ),
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 10,
             iterations: 200,
             max_duration: secs(10)
-        }
+        })
     );
     assert_eq!(
         errors("shared-iterations", r#""vus": 5"#),
@@ -121,7 +123,7 @@ fn ramping_vus() {
         r#""stages": [{"duration": "20s", "target": 10}, {"duration": "0s", "target": 0}]"#;
     assert_eq!(
         executor("ramping-vus", stages),
-        ExecutorConfig::RampingVus {
+        ExecutorConfig::RampingVus(RampingVus {
             start_vus: 1,
             stages: vec![
                 Stage {
@@ -134,20 +136,20 @@ fn ramping_vus() {
                 }
             ],
             graceful_ramp_down: secs(30),
-        }
+        })
     );
     let fields =
         r#""startVUs": 0, "gracefulRampDown": "5s", "stages": [{"duration": "1m", "target": 3}]"#;
     assert_eq!(
         executor("ramping-vus", fields),
-        ExecutorConfig::RampingVus {
+        ExecutorConfig::RampingVus(RampingVus {
             start_vus: 0,
             stages: vec![Stage {
                 duration: secs(60),
                 target: 3
             }],
             graceful_ramp_down: secs(5),
-        }
+        })
     );
     assert_eq!(
         errors("ramping-vus", ""),
@@ -171,25 +173,25 @@ fn constant_arrival_rate() {
     let fields = r#""rate": 30, "duration": "1m", "preAllocatedVUs": 5"#;
     assert_eq!(
         executor("constant-arrival-rate", fields),
-        ExecutorConfig::ConstantArrivalRate {
+        ExecutorConfig::ConstantArrivalRate(ConstantArrivalRate {
             rate: 30,
             time_unit: secs(1),
             duration: secs(60),
             pre_allocated_vus: 5,
             max_vus: 5,
-        }
+        })
     );
     let fields =
         r#""rate": 30, "timeUnit": "1m", "duration": "1m", "preAllocatedVUs": 5, "maxVUs": 50"#;
     assert_eq!(
         executor("constant-arrival-rate", fields),
-        ExecutorConfig::ConstantArrivalRate {
+        ExecutorConfig::ConstantArrivalRate(ConstantArrivalRate {
             rate: 30,
             time_unit: secs(60),
             duration: secs(60),
             pre_allocated_vus: 5,
             max_vus: 50,
-        }
+        })
     );
     // Every required option is reported at once.
     assert_eq!(
@@ -217,7 +219,7 @@ fn ramping_arrival_rate() {
     let fields = r#""preAllocatedVUs": 2, "stages": [{"duration": "1m", "target": 60}]"#;
     assert_eq!(
         executor("ramping-arrival-rate", fields),
-        ExecutorConfig::RampingArrivalRate {
+        ExecutorConfig::RampingArrivalRate(RampingArrivalRate {
             start_rate: 0,
             time_unit: secs(1),
             stages: vec![Stage {
@@ -226,13 +228,13 @@ fn ramping_arrival_rate() {
             }],
             pre_allocated_vus: 2,
             max_vus: 2,
-        }
+        })
     );
     let fields = r#""startRate": 5, "timeUnit": "1m", "preAllocatedVUs": 2, "maxVUs": 9,
                     "stages": [{"duration": "1m", "target": 60}]"#;
     assert_eq!(
         executor("ramping-arrival-rate", fields),
-        ExecutorConfig::RampingArrivalRate {
+        ExecutorConfig::RampingArrivalRate(RampingArrivalRate {
             start_rate: 5,
             time_unit: secs(60),
             stages: vec![Stage {
@@ -241,7 +243,7 @@ fn ramping_arrival_rate() {
             }],
             pre_allocated_vus: 2,
             max_vus: 9,
-        }
+        })
     );
     assert_eq!(
         errors("ramping-arrival-rate", ""),
@@ -267,10 +269,11 @@ fn options_of_another_executor_are_errors() {
     let paths: Vec<&str> = errors.iter().filter_map(|e| e.split(": ").next()).collect();
     assert_eq!(
         paths,
+        // In key order, as the options object holds them.
         [
-            "options.scenarios.s.vus",
+            "options.scenarios.s.maxVUs",
             "options.scenarios.s.rate",
-            "options.scenarios.s.maxVUs"
+            "options.scenarios.s.vus"
         ]
     );
 }

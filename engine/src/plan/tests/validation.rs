@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{options, plan, resolve_errors};
-use crate::config::DEFAULT_USER_AGENT;
+use crate::plan::DEFAULT_USER_AGENT;
 
 #[test]
 fn unset_options_take_the_defaults() {
@@ -25,7 +25,10 @@ fn unset_options_take_the_defaults() {
     assert_eq!(plan.setup_timeout, Duration::from_secs(60));
     assert_eq!(plan.teardown_timeout, Duration::from_secs(60));
     assert_eq!(
-        plan.summary_trend_stats,
+        plan.summary_trend_stats
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["avg", "min", "med", "max", "p(90)", "p(95)"]
     );
     assert!(
@@ -45,7 +48,7 @@ fn set_options_reach_the_plan() {
                    "thresholds": {"checks": ["rate>0.9"]}, "tags": {"env": "staging"},
                    "data": {"users": "data/users.json"}, "seed": 1234, "noSetup": true, "noTeardown": true}"#;
     let env = BTreeMap::from([("BASE_URL".to_string(), "http://localhost:8080".to_string())]);
-    let plan = options(json).resolve(env.clone()).expect("valid");
+    let plan = crate::plan::resolve(&options(json), env.clone()).expect("valid");
     // k6 sends no User-Agent when it is set to "".
     assert_eq!(plan.http.user_agent, "");
     assert_eq!(plan.http.timeout, Duration::from_secs(5));
@@ -55,7 +58,10 @@ fn set_options_reach_the_plan() {
     assert_eq!(plan.setup_timeout, Duration::from_secs(120));
     assert_eq!(plan.teardown_timeout, Duration::from_secs(180));
     assert_eq!(
-        plan.summary_trend_stats,
+        plan.summary_trend_stats
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["count", "p(99.9)", "p(0)", "p(100)"]
     );
     assert!(plan.thresholds.contains_key("checks"));
@@ -98,8 +104,9 @@ fn zero_timeouts_are_errors() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let result = options(
-        r#"{
+    let result = crate::plan::resolve(
+        &options(
+            r#"{
             "setupTimeout": "0s",
             "summaryTrendStats": ["p(200)"],
             "scenarios": {
@@ -108,8 +115,9 @@ fn every_problem_is_reported_at_once() {
                 "bad.name": {"executor": "per-vu-iterations", "duration": "1m"}
             }
         }"#,
-    )
-    .resolve(BTreeMap::new());
+        ),
+        BTreeMap::new(),
+    );
     let errors = result.expect_err("many problems");
     let text = errors.to_string();
     let lines: Vec<&str> = text.lines().collect();

@@ -158,7 +158,7 @@ mod tests {
                 .push(IN_CALL.with(Cell::get));
             vec![Exchange {
                 hops: Vec::new(),
-                result: Err(HttpError::Timeout),
+                result: Err(HttpError::timeout()),
             }]
         })
     }
@@ -175,7 +175,7 @@ mod tests {
         .await
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_driven_call_has_its_job_polled_outside_the_call() {
         let offload = Offload::default();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -189,7 +189,7 @@ mod tests {
         assert!(!offload.lock().driven);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn an_undriven_call_runs_its_job_itself() {
         let offload = Offload::default();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(*seen.lock().expect("lock"), [true, true]);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_cancelled_call_drops_its_job() {
         let offload = Offload::default();
         let seen = Arc::new(Mutex::new(Vec::new()));

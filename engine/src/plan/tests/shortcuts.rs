@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use super::{only_scenario, resolve_errors};
-use crate::config::{ExecutorConfig, Stage};
+use crate::config::Stage;
+use crate::executor::*;
+use crate::plan::ExecutorConfig;
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -20,11 +22,11 @@ fn no_execution_options_run_one_iteration_of_one_vu() {
     assert_eq!(s.name, "default");
     assert_eq!(
         s.executor,
-        ExecutorConfig::PerVuIterations {
+        ExecutorConfig::PerVuIterations(PerVuIterations {
             vus: 1,
             iterations: 1,
             max_duration: secs(600)
-        }
+        })
     );
     assert_eq!((s.start_time, s.graceful_stop), (Duration::ZERO, secs(30)));
     assert_eq!(s.exec, "default");
@@ -35,20 +37,20 @@ fn no_execution_options_run_one_iteration_of_one_vu() {
 fn iterations_make_shared_iterations() {
     assert_eq!(
         executor(r#"{"iterations": 20}"#),
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 1,
             iterations: 20,
             max_duration: secs(600)
-        }
+        })
     );
     // With vus, and with duration as the hard stop (k6's maxDuration).
     assert_eq!(
         executor(r#"{"vus": 2, "iterations": 6, "duration": "10s"}"#),
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 2,
             iterations: 6,
             max_duration: secs(10)
-        }
+        })
     );
 }
 
@@ -56,17 +58,17 @@ fn iterations_make_shared_iterations() {
 fn duration_makes_constant_vus() {
     assert_eq!(
         executor(r#"{"duration": "123s"}"#),
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 1,
             duration: secs(123)
-        }
+        })
     );
     assert_eq!(
         executor(r#"{"vus": 3, "duration": 30000}"#),
-        ExecutorConfig::ConstantVus {
+        ExecutorConfig::ConstantVus(ConstantVus {
             vus: 3,
             duration: secs(30)
-        }
+        })
     );
 }
 
@@ -86,20 +88,20 @@ fn stages_make_ramping_vus_starting_from_vus() {
         r#"{"stages": [{"duration": "20s", "target": 10}, {"duration": "3m", "target": 5}]}"#;
     assert_eq!(
         executor(json),
-        ExecutorConfig::RampingVus {
+        ExecutorConfig::RampingVus(RampingVus {
             start_vus: 1,
             stages: stages.clone(),
             graceful_ramp_down: secs(30)
-        }
+        })
     );
     let json = r#"{"vus": 0, "stages": [{"duration": "20s", "target": 10}, {"duration": "3m", "target": 5}]}"#;
     assert_eq!(
         executor(json),
-        ExecutorConfig::RampingVus {
+        ExecutorConfig::RampingVus(RampingVus {
             start_vus: 0,
             stages,
             graceful_ramp_down: secs(30)
-        }
+        })
     );
 }
 
@@ -107,21 +109,21 @@ fn stages_make_ramping_vus_starting_from_vus() {
 fn vus_alone_makes_that_many_shared_iterations() {
     assert_eq!(
         executor(r#"{"vus": 10}"#),
-        ExecutorConfig::SharedIterations {
+        ExecutorConfig::SharedIterations(SharedIterations {
             vus: 10,
             iterations: 10,
             max_duration: secs(600)
-        }
+        })
     );
 }
 
 #[test]
 fn explicitly_empty_stages_or_scenarios_mean_one_iteration() {
-    let one = ExecutorConfig::PerVuIterations {
+    let one = ExecutorConfig::PerVuIterations(PerVuIterations {
         vus: 1,
         iterations: 1,
         max_duration: secs(600),
-    };
+    });
     assert_eq!(executor(r#"{"vus": 10, "stages": []}"#), one);
     assert_eq!(executor(r#"{"scenarios": {}}"#), one);
     // An empty stages list is no conflict (k6 checks for a non-empty one).

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::error::{ConfigError, ConfigErrors};
-use super::options::{Options, ScenarioOptions};
-use super::plan::{HttpPlan, Plan, ScenarioPlan};
-use super::scenario;
+use serde_json::{Map, Value, json};
+
+use super::{HttpPlan, Plan, ScenarioPlan};
+use crate::config::{ConfigError, ConfigErrors, Fields, Options, ScenarioOptions, format_duration};
+use crate::executor::ExecutorConfig;
+use crate::thresholds::Aggregation;
 
 /// `User-Agent` sent when neither the options nor the request set one.
 pub const DEFAULT_USER_AGENT: &str = concat!(
@@ -24,14 +26,18 @@ const DEFAULT_TREND_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(
 /// Name of the scenario the shortcut options make (k6's `DefaultScenarioName`).
 const DEFAULT_SCENARIO: &str = "default";
 
+/// Turns merged options into the run's [`Plan`], as k6 would: the shortcut
+/// options (`vus`, `duration`, `iterations`, `stages`) become a `default`
+/// scenario, unset options take k6's defaults, and every invalid or
+/// conflicting option is reported at once.
+///
+/// `cli_env` holds the `--env KEY=VALUE` values, k6's `__ENV`.
+pub fn resolve(options: &Options, cli_env: BTreeMap<String, String>) -> Result<Plan, ConfigErrors> {
+    options.to_plan(cli_env)
+}
+
 impl Options {
-    /// Turns merged options into the run's [`Plan`], as k6 would: the
-    /// shortcut options (`vus`, `duration`, `iterations`, `stages`) become a
-    /// `default` scenario, unset options take k6's defaults, and every
-    /// invalid or conflicting option is reported at once.
-    ///
-    /// `cli_env` holds the `--env KEY=VALUE` values, k6's `__ENV`.
-    pub fn resolve(&self, cli_env: BTreeMap<String, String>) -> Result<Plan, ConfigErrors> {
+    fn to_plan(&self, cli_env: BTreeMap<String, String>) -> Result<Plan, ConfigErrors> {
         let mut errors = Vec::new();
         let scenarios = self.scenario_plans(&mut errors);
 
@@ -65,16 +71,19 @@ impl Options {
             DEFAULT_HTTP_TIMEOUT,
         );
 
-        let summary_trend_stats = match &self.summary_trend_stats {
-            Some(stats) => stats.clone(),
-            None => DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect(),
+        let mut summary_trend_stats = Vec::new();
+        let given = self.summary_trend_stats.as_deref();
+        let stats: Vec<&str> = match given {
+            Some(stats) => stats.iter().map(String::as_str).collect(),
+            None => DEFAULT_TREND_STATS.to_vec(),
         };
-        for (i, stat) in summary_trend_stats.iter().enumerate() {
-            if let Err(why) = check_trend_stat(stat) {
-                errors.push(ConfigError::invalid(
+        for (i, stat) in stats.into_iter().enumerate() {
+            match Aggregation::parse_trend_stat(stat) {
+                Ok(a) => summary_trend_stats.push(a),
+                Err(why) => errors.push(ConfigError::invalid(
                     format!("options.summaryTrendStats[{i}]"),
                     why,
-                ));
+                )),
             }
         }
 
@@ -166,32 +175,33 @@ impl Options {
             return Vec::new();
         }
 
-        let shortcut = |executor: &str| ScenarioOptions {
-            executor: Some(executor.to_string()),
-            ..ScenarioOptions::default()
+        let mut fields = Map::new();
+        let mut set = |key: &str, value: Option<Value>| {
+            if let Some(v) = value {
+                fields.insert(key.to_string(), v);
+            }
         };
-        let (scenario, renames): (ScenarioOptions, &[(&str, &str)]) = if self.iterations.is_some() {
-            let s = ScenarioOptions {
-                vus: self.vus,
-                iterations: self.iterations,
-                max_duration: self.duration,
-                ..shortcut("shared-iterations")
-            };
-            (s, &[("maxDuration", "duration")])
+        let duration = |d: Option<Duration>| d.map(|d| json!(format_duration(d)));
+        let count = |n: Option<u64>| n.map(|n| json!(n));
+        let (executor, renames): (&str, &[(&str, &str)]) = if self.iterations.is_some() {
+            set("vus", count(self.vus));
+            set("iterations", count(self.iterations));
+            set("maxDuration", duration(self.duration));
+            ("shared-iterations", &[("maxDuration", "duration")])
         } else if self.duration.is_some() {
-            let s = ScenarioOptions {
-                vus: self.vus,
-                duration: self.duration,
-                ..shortcut("constant-vus")
-            };
-            (s, &[])
+            set("vus", count(self.vus));
+            set("duration", duration(self.duration));
+            ("constant-vus", &[])
         } else if has_stages {
-            let s = ScenarioOptions {
-                start_vus: self.vus,
-                stages: self.stages.clone(),
-                ..shortcut("ramping-vus")
-            };
-            (s, &[("startVUs", "vus")])
+            set("startVUs", count(self.vus));
+            let stages: Vec<Value> = self
+                .stages
+                .iter()
+                .flatten()
+                .map(|s| json!({"duration": format_duration(s.duration), "target": s.target}))
+                .collect();
+            set("stages", Some(Value::Array(stages)));
+            ("ramping-vus", &[("startVUs", "vus")])
         } else if let Some(scenarios) = self.scenarios.as_ref().filter(|s| !s.is_empty()) {
             return scenarios
                 .iter()
@@ -200,20 +210,22 @@ impl Options {
                         "" => format!("options.scenarios.{name}"),
                         key => format!("options.scenarios.{name}.{key}"),
                     };
-                    scenario::resolve(name, s, &path, errors)
+                    scenario(name, s, &path, errors)
                 })
                 .collect();
         } else if self.vus.is_some() && self.stages.is_none() {
             // An explicitly empty `stages` means "no shortcut" in k6: one
             // iteration of one VU, whatever `vus` says.
-            let s = ScenarioOptions {
-                vus: self.vus,
-                iterations: self.vus,
-                ..shortcut("shared-iterations")
-            };
-            (s, &[("iterations", "vus")])
+            set("vus", count(self.vus));
+            set("iterations", count(self.vus));
+            ("shared-iterations", &[("iterations", "vus")])
         } else {
-            (shortcut("per-vu-iterations"), &[])
+            ("per-vu-iterations", &[])
+        };
+        let shortcut = ScenarioOptions {
+            executor: Some(executor.to_string()),
+            fields,
+            ..ScenarioOptions::default()
         };
 
         // Errors about the default scenario name the top-level option the
@@ -227,30 +239,58 @@ impl Options {
                 .map_or(head, |(_, to)| to);
             format!("options.{head}{tail}")
         };
-        scenario::resolve(DEFAULT_SCENARIO, &scenario, &path, errors)
+        scenario(DEFAULT_SCENARIO, &shortcut, &path, errors)
             .into_iter()
             .collect()
     }
 }
 
-/// k6's trend columns: `avg`, `min`, `med`, `max`, `count` or `p(N)` with
-/// N from 0 to 100.
-fn check_trend_stat(stat: &str) -> Result<(), String> {
-    if matches!(stat, "avg" | "min" | "med" | "max" | "count") {
-        return Ok(());
+/// k6's default `gracefulStop`.
+const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(30);
+
+/// One scenario: its base options, and its executor's own read by the
+/// executor. `path(key)` names where `key` came from (`""`: the scenario).
+fn scenario(
+    name: &str,
+    s: &ScenarioOptions,
+    path: &dyn Fn(&str) -> String,
+    errors: &mut Vec<ConfigError>,
+) -> Option<ScenarioPlan> {
+    let mut f = Fields::new(&s.fields, path, errors);
+    let valid_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid_name {
+        f.fail(
+            "",
+            "the scenario name may contain only latin letters, digits, `_` and `-`",
+        );
     }
-    let percentile = stat
-        .strip_prefix("p(")
-        .and_then(|rest| rest.strip_suffix(')'))
-        .ok_or_else(|| {
-            format!("unknown trend stat \"{stat}\"; expected avg, min, med, max, count or p(N)")
-        })?;
-    match percentile.parse::<f64>() {
-        Ok(p) if (0.0..=100.0).contains(&p) => Ok(()),
-        _ => Err(format!(
-            "invalid percentile \"{stat}\"; N in p(N) must be a number from 0 to 100"
-        )),
+    if s.exec.as_deref() == Some("") {
+        f.fail("exec", "must not be empty");
     }
+    let executor = match s.executor.as_deref() {
+        None => {
+            let message = format!(
+                "missing; expected one of {}",
+                ExecutorConfig::NAMES.join(", ")
+            );
+            f.fail("executor", message);
+            None
+        }
+        Some(kind) => ExecutorConfig::parse(kind, &mut f),
+    };
+    let executor = executor.filter(|_| f.ok())?;
+    Some(ScenarioPlan {
+        name: name.to_string(),
+        executor,
+        start_time: s.start_time.unwrap_or_default(),
+        graceful_stop: s.graceful_stop.unwrap_or(DEFAULT_GRACEFUL_STOP),
+        exec: s.exec.clone().unwrap_or_else(|| "default".to_string()),
+        env: s.env.clone().unwrap_or_default(),
+        tags: s.tags.clone().unwrap_or_default(),
+    })
 }
 
 /// A seed for runs that do not set one: the wall clock's nanoseconds,

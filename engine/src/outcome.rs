@@ -1,0 +1,65 @@
+//! What a run produced: the final metrics and how the run judged them.
+//! Made by [`crate::run`], read by every end-of-run [`crate::output`].
+
+use crate::control::StopReason;
+use crate::exit::ExitCode;
+use crate::metrics::Snapshot;
+use crate::plan::Plan;
+use crate::thresholds::{Aggregation, MetricSelector};
+
+/// One threshold's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdLine {
+    /// The key as the user wrote it, e.g. `http_req_duration{status:200}`.
+    pub metric: String,
+    /// The key, parsed.
+    pub selector: MetricSelector,
+    /// The expression as written, e.g. `p(95)<500`.
+    pub expression: String,
+    /// What it measures.
+    pub aggregation: Aggregation,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The value it was judged on, in the metric's unit (ms for time,
+    /// a 0-1 share for a rate's `rate`); None without data.
+    pub observed: Option<f64>,
+}
+
+/// The result of a run: what was measured and how it was judged.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// What ran: the scenario's path or reference, as given.
+    pub scenario: String,
+    /// Final metrics.
+    pub snapshot: Snapshot,
+    /// Each threshold's result, grouped by metric key in the order they
+    /// were defined (empty with `--no-thresholds`).
+    pub thresholds: Vec<ThresholdLine>,
+    /// The plan that ran.
+    pub plan: Plan,
+    /// Iterations cut off by a hard stop, a ramp-down or `gracefulStop`.
+    pub interrupted_iterations: u64,
+    /// Why the run stopped early, if it did.
+    pub stop_reason: Option<StopReason>,
+    /// A setup/teardown failure, if any.
+    pub lifecycle_error: Option<(ExitCode, String)>,
+    /// The exit code k6 would give.
+    pub exit_code: ExitCode,
+}
+
+impl RunOutcome {
+    /// One line per scenario, as k6 prints them before the run.
+    pub fn scenario_lines(&self) -> Vec<String> {
+        self.plan.scenarios.iter().map(|s| s.describe()).collect()
+    }
+
+    /// Why the test stopped early, in words, if it did.
+    pub fn stop_message(&self) -> Option<String> {
+        self.stop_reason.as_ref().map(|r| match r {
+            StopReason::ScenarioAbort(m) => format!("the scenario aborted the test: {m}"),
+            StopReason::ThresholdAbort(m) => format!("a threshold with abortOnFail failed: {m}"),
+            StopReason::Interrupted => "interrupted (Ctrl-C / SIGTERM)".to_string(),
+            StopReason::ScenarioError(m) => m.clone(),
+        })
+    }
+}

@@ -1,0 +1,72 @@
+//! Problems with the `thresholds` option, every one reported at once.
+
+use std::fmt;
+
+use crate::metrics::MetricKind;
+
+/// One problem with the thresholds option.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ThresholdError {
+    /// A selector that does not parse.
+    #[error("threshold key {key:?}: {message}")]
+    Selector {
+        /// The key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An expression or object that does not parse.
+    #[error("threshold {expression:?} on {key:?}: {message}")]
+    Expression {
+        /// The key.
+        key: String,
+        /// The expression (or the JSON item).
+        expression: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A threshold on a metric that does not exist.
+    #[error(
+        "threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric in the scenario"
+    )]
+    UnknownMetric {
+        /// The key.
+        key: String,
+        /// The metric name.
+        metric: String,
+    },
+    /// An aggregation the metric's type does not offer.
+    #[error(
+        "threshold {expression:?} on {key:?}: {aggregation} is not available for a {kind} metric; use {offered}"
+    )]
+    WrongAggregation {
+        /// The key.
+        key: String,
+        /// The expression.
+        expression: String,
+        /// The aggregation used.
+        aggregation: String,
+        /// The metric's type.
+        kind: MetricKind,
+        /// What the type offers.
+        offered: &'static str,
+    },
+}
+
+/// Every problem found, reported at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdErrors(pub Vec<ThresholdError>);
+
+impl fmt::Display for ThresholdErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ThresholdErrors {}
