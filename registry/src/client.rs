@@ -196,6 +196,14 @@ impl Registry {
     /// A client for `registry` (`host[:port]`, as in a reference). Plain
     /// HTTP is used only when [`allows_plain_http`] says so.
     pub fn new(registry: &str, options: Options) -> Result<Registry> {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            return Err(Error::Connection {
+                registry: registry.to_string(),
+                detail: "no TLS crypto provider is installed; the program must call \
+                         rustls::crypto::ring::default_provider().install_default() first"
+                    .into(),
+            });
+        }
         let cache = match &options.cache {
             Some(c) => c.clone(),
             None => Cache::user()?,
@@ -521,8 +529,8 @@ impl Registry {
     }
 
     /// The tags of `repository`'s repository (its tag and digest are
-    /// ignored), each with its manifest annotations. Signature tags are left
-    /// out; `signed` tells which components have one.
+    /// ignored), sorted by name, each with its manifest annotations.
+    /// Signature tags are left out; `signed` tells which components have one.
     pub async fn list(&self, repository: &Reference) -> Result<Vec<TagInfo>> {
         self.check_registry(repository)?;
         if self.options.offline {
@@ -547,6 +555,7 @@ impl Registry {
                 break;
             }
         }
+        tags.sort();
         let signatures: BTreeSet<&str> = tags
             .iter()
             .map(String::as_str)
@@ -774,9 +783,17 @@ impl Registry {
                 registry,
                 seconds: self.options.timeout.as_secs(),
             },
-            OciDistributionError::RequestError(e) => Error::Connection {
-                registry,
-                detail: chain(&e),
+            OciDistributionError::RequestError(e) => match e.status().map(|s| s.as_u16()) {
+                Some(401 | 403) => auth(),
+                Some(404) => not_found(),
+                Some(code) => Error::Registry {
+                    registry,
+                    detail: format!("{what}: HTTP {code}"),
+                },
+                None => Error::Connection {
+                    registry,
+                    detail: chain(&e),
+                },
             },
             OciDistributionError::UnauthorizedError { .. }
             | OciDistributionError::AuthenticationFailure(_) => auth(),

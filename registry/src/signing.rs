@@ -80,16 +80,33 @@ impl Signer {
         let secret_box = minisign::SecretKeyBox::from_string(&format!("{comment}\n{encoded}\n"))
             .map_err(|e| bad(&e.to_string()))?;
         let secret = match (encrypted, password) {
-            (false, _) => secret_box.into_unencrypted_secret_key(),
-            (true, Some(p)) => secret_box.into_secret_key(Some(p.to_string())),
+            (false, _) => match secret_box.into_unencrypted_secret_key() {
+                Ok(secret) => secret,
+                // minisign 0.11 writes unencrypted keys (`-W`) with an
+                // all-zero checksum, which the minisign crate takes for
+                // corruption. Such a key is read without the checksum; it
+                // is checked below by a test signature instead.
+                Err(_) if raw.len() == 158 && raw[126..].iter().all(|&b| b == 0) => {
+                    minisign::SecretKey::from_bytes(&raw).map_err(|e| bad(&e.to_string()))?
+                }
+                Err(e) => return Err(bad(&e.to_string())),
+            },
+            (true, Some(p)) => secret_box
+                .into_secret_key(Some(p.to_string()))
+                .map_err(|e| bad(&e.to_string()))?,
             (true, None) => {
                 return Err(bad(
                     "it is encrypted and no password was given; pass the key's password",
                 ));
             }
-        }
-        .map_err(|e| bad(&e.to_string()))?;
-        Signer::from_secret(secret)
+        };
+        let signer = Signer::from_secret(secret)?;
+        // A signature that verifies with the key's public half proves the
+        // key whole (and the password right).
+        signer
+            .sign(b"volley key check", Some("key check"))
+            .map_err(|_| bad("it is corrupted: its signatures do not verify"))?;
+        Ok(signer)
     }
 
     fn from_secret(secret: minisign::SecretKey) -> Result<Signer> {
