@@ -199,8 +199,9 @@ impl Registry {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             return Err(Error::Connection {
                 registry: registry.to_string(),
-                detail: "no TLS crypto provider is installed; the program must call \
-                         rustls::crypto::ring::default_provider().install_default() first"
+                detail: "no TLS crypto provider is installed".into(),
+                hint: "the program must call \
+                       rustls::crypto::ring::default_provider().install_default() first"
                     .into(),
             });
         }
@@ -224,6 +225,7 @@ impl Registry {
         let client = oci_client::Client::try_from(config).map_err(|e| Error::Connection {
             registry: registry.to_string(),
             detail: format!("cannot set up the HTTP client: {}", chain(&e)),
+            hint: "check the TLS setup".into(),
         })?;
         Ok(Registry {
             registry: registry.to_string(),
@@ -595,14 +597,28 @@ impl Registry {
         if reference.registry() == self.registry {
             Ok(())
         } else {
-            Err(Error::InvalidReference {
+            Err(Error::WrongRegistry {
                 reference: reference.to_string(),
-                reason: format!(
-                    "it is on registry {}, but this client (and its credentials) is for {}",
-                    reference.registry(),
-                    self.registry
-                ),
+                registry_of_reference: reference.registry().to_string(),
+                client_registry: self.registry.clone(),
             })
+        }
+    }
+
+    fn connection_hint(&self) -> String {
+        let offline = "or use what is cached with --offline";
+        if allows_plain_http(&self.registry, &self.options.insecure_registries) {
+            format!(
+                "check that the registry is running at {} (plain HTTP); {offline}",
+                self.registry
+            )
+        } else {
+            format!(
+                "check the address and the network; Volley speaks HTTPS to {reg} (a \
+                 registry on another machine that only speaks plain HTTP must be listed \
+                 with --insecure-registry {reg}); {offline}",
+                reg = self.registry
+            )
         }
     }
 
@@ -791,6 +807,7 @@ impl Registry {
                     detail: format!("{what}: HTTP {code}"),
                 },
                 None => Error::Connection {
+                    hint: self.connection_hint(),
                     registry,
                     detail: chain(&e),
                 },

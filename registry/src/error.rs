@@ -24,17 +24,14 @@ pub enum Error {
 
     /// The registry could not be reached at all (refused, unresolvable,
     /// TLS failure, connection reset).
-    #[error(
-        "cannot reach registry {registry}: {detail}; check that the registry \
-         is running and the address is right (a registry that only speaks \
-         plain HTTP must be listed with --insecure-registry {registry}), or \
-         use the local cache with --offline"
-    )]
+    #[error("cannot reach registry {registry}: {detail}; {hint}")]
     Connection {
         /// `host[:port]` of the registry.
         registry: String,
         /// What the network layer said.
         detail: String,
+        /// What to check.
+        hint: String,
     },
 
     /// The registry did not answer in time.
@@ -47,6 +44,21 @@ pub enum Error {
         registry: String,
         /// The limit that was exceeded, in seconds.
         seconds: u64,
+    },
+
+    /// A reference to another registry than the client's: it is refused
+    /// rather than sent the client's credentials.
+    #[error(
+        "{reference} is on registry {registry_of_reference}, but this client (and its \
+         credentials) is for {client_registry}; make a client for that registry"
+    )]
+    WrongRegistry {
+        /// The reference.
+        reference: String,
+        /// Its registry.
+        registry_of_reference: String,
+        /// The client's registry.
+        client_registry: String,
     },
 
     /// The registry refused the request for lack of (valid) credentials.

@@ -369,7 +369,7 @@ impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "--env {}={:?}: expected {}, {}",
+            "--env {}={:?} ({}): {}",
             self.name, self.value, self.expected, self.reason
         )
     }
@@ -759,7 +759,10 @@ description = "one JSON object per user"
             names,
             ["BASE_URL", "THINK_TIME", "USERS", "RATIO", "VERBOSE"]
         );
-        assert!(r.to_string().contains("--env USERS=\"1.5\": expected int"));
+        assert!(
+            r.to_string()
+                .contains("--env USERS=\"1.5\" (int): not a whole number")
+        );
         Ok(())
     }
 

@@ -122,7 +122,7 @@ impl Signer {
         })
     }
 
-    /// The key id, as minisign prints it (16 hex digits).
+    /// The key id, as minisign prints it (up to 16 hex digits).
     pub fn key_id(&self) -> &str {
         &self.key_id
     }
@@ -424,9 +424,14 @@ pub fn signature_key_id(signature: &str) -> std::result::Result<String, String> 
 }
 
 /// minisign prints a key id as the 8 key-number bytes read as a
-/// little-endian integer, in uppercase hex.
+/// little-endian integer, in uppercase hex without leading zeros (as in the
+/// comment of its `.pub` files).
 fn key_id_of(keynum: &[u8]) -> String {
-    keynum.iter().rev().map(|b| format!("{b:02X}")).collect()
+    let mut bytes = [0u8; 8];
+    for (b, k) in bytes.iter_mut().zip(keynum) {
+        *b = *k;
+    }
+    format!("{:X}", u64::from_le_bytes(bytes))
 }
 
 #[cfg(test)]
@@ -479,6 +484,18 @@ mod tests {
             Err(SignatureProblem::Malformed(_))
         ));
         Ok(())
+    }
+
+    #[test]
+    fn key_ids_are_printed_like_minisign() {
+        assert_eq!(
+            key_id_of(&[0x98, 0x52, 0x73, 0xDB, 0x39, 0x4D, 0x71, 0x24]),
+            "24714D39DB735298"
+        );
+        assert_eq!(
+            key_id_of(&[0x0C, 0x30, 0xCF, 0xA9, 0x5B, 0xF9, 0x65, 0x02]),
+            "265F95BA9CF300C"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{
-    TestRegistry, bounded, init_tls, options, require_tool, run_bounded, scenario_component, tamper,
+    TestRegistry, bounded, init_tls, options, require_tool, run_bounded, run_bounded_with_input,
+    scenario_component, tamper,
 };
 use volley_registry::artifact::{self, annotations};
 use volley_registry::{
@@ -512,6 +513,55 @@ async fn signatures_interoperate_with_the_minisign_cli() {
         assert!(
             out.status.success(),
             "minisign -V of the library's signature: {out:?}"
+        );
+
+        // An encrypted key made by the CLI (password read from stdin): read
+        // with its password, refused without or with a wrong one.
+        let enc_pub = dir.path().join("enc.pub");
+        let enc_key = dir.path().join("enc.key");
+        let out = run_bounded_with_input(
+            Command::new("minisign")
+                .arg("-G")
+                .arg("-p")
+                .arg(&enc_pub)
+                .arg("-s")
+                .arg(&enc_key),
+            b"hunter2\nhunter2\n",
+            limit,
+        );
+        assert!(out.status.success(), "minisign -G (encrypted): {out:?}");
+        let err = Signer::from_file(&enc_key, None).expect_err("encrypted key without password");
+        assert!(err.to_string().contains("no password was given"), "{err}");
+        // Deriving the key (scrypt) is slow on purpose: off the runtime, so
+        // that the test's time limit holds.
+        let path = enc_key.clone();
+        let (wrong, right) = tokio::task::spawn_blocking(move || {
+            (
+                Signer::from_file(&path, Some("hunter3")),
+                Signer::from_file(&path, Some("hunter2")),
+            )
+        })
+        .await
+        .expect("key derivation");
+        let err = wrong.expect_err("wrong password");
+        assert!(err.to_string().contains("Wrong password"), "{err}");
+        let enc = right.expect("encrypted CLI key");
+        let enc_sig = dir.path().join("enc.minisig");
+        std::fs::write(&enc_sig, enc.sign(&component, None).expect("sign")).expect("write");
+        let out = run_bounded(
+            Command::new("minisign")
+                .arg("-V")
+                .arg("-p")
+                .arg(&enc_pub)
+                .arg("-m")
+                .arg(&wasm)
+                .arg("-x")
+                .arg(&enc_sig),
+            limit,
+        );
+        assert!(
+            out.status.success(),
+            "minisign -V with the encrypted key's signature: {out:?}"
         );
 
         // A key pair made by the library; the CLI verifies what it signs,

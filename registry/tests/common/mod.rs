@@ -206,12 +206,26 @@ pub fn require_tool(name: &str) {
 
 /// Runs a command to completion, killing it after `limit`.
 pub fn run_bounded(command: &mut Command, limit: Duration) -> std::process::Output {
+    run_bounded_with_input(command, b"", limit)
+}
+
+/// Runs a command with `input` on its standard input, killing it after
+/// `limit`.
+pub fn run_bounded_with_input(
+    command: &mut Command,
+    input: &[u8],
+    limit: Duration,
+) -> std::process::Output {
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}; {INSTALL_HINT}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        // Small enough for the pipe buffer; closing it ends the input.
+        let _ = stdin.write_all(input);
+    }
     let start = Instant::now();
     loop {
         match child.try_wait().expect("wait for child") {
