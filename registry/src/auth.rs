@@ -59,20 +59,13 @@ impl Credentials {
                 username: u.to_string(),
                 password: p.to_string(),
             }),
-            (Some(u), None) => Err(Error::Auth {
-                registry: registry.to_string(),
-                repository: String::new(),
-                detail: format!(
-                    "--registry-user {u} was given without a password; set \
-                     VOLLEY_REGISTRY_PASSWORD"
-                ),
-            }),
-            (None, Some(_)) => Err(Error::Auth {
-                registry: registry.to_string(),
-                repository: String::new(),
-                detail: "VOLLEY_REGISTRY_PASSWORD is set but no user; pass --registry-user"
-                    .to_string(),
-            }),
+            (Some(u), None) => Err(Error::IncompleteCredentials(format!(
+                "--registry-user {u} was given for {registry} without a password; \
+                 set VOLLEY_REGISTRY_PASSWORD"
+            ))),
+            (None, Some(_)) => Err(Error::IncompleteCredentials(format!(
+                "VOLLEY_REGISTRY_PASSWORD is set but no user for {registry}; pass --registry-user"
+            ))),
             (None, None) => Ok(Credentials::from_docker_config(registry)?.unwrap_or_default()),
         }
     }

@@ -72,6 +72,10 @@ pub enum Error {
         detail: String,
     },
 
+    /// Half of a user and password pair was given.
+    #[error("incomplete registry credentials: {0}")]
+    IncompleteCredentials(String),
+
     /// The tag, digest or repository does not exist in the registry.
     #[error(
         "{reference} was not found in the registry: check the repository \
