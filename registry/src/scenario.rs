@@ -305,6 +305,46 @@ impl ScenarioManifest {
         report
     }
 
+    /// The hosts a run of this (pulled) scenario may reach: the declared
+    /// ones when `grant_manifest` (`--grant-manifest`), else the `allow_host`
+    /// patterns (`--allow-host`), each of which must fall within a declared
+    /// host. The result is the engine's `--allow-host` list for the run; an
+    /// empty one means no host at all. A grant the manifest does not declare
+    /// is an error naming it and the declared hosts.
+    pub fn granted_hosts(
+        &self,
+        allow_host: &[String],
+        grant_manifest: bool,
+    ) -> Result<Vec<String>, String> {
+        if grant_manifest {
+            return Ok(self.capabilities.hosts.clone());
+        }
+        let declared: Vec<HostPattern> = self
+            .capabilities
+            .hosts
+            .iter()
+            .filter_map(|h| HostPattern::parse(h).ok())
+            .collect();
+        let mut granted = Vec::new();
+        for grant in allow_host {
+            let pattern = HostPattern::parse(grant).map_err(|e| format!("--allow-host {e}"))?;
+            if !declared.iter().any(|d| d.covers(&pattern)) {
+                let list = if self.capabilities.hosts.is_empty() {
+                    "none".to_string()
+                } else {
+                    self.capabilities.hosts.join(", ")
+                };
+                return Err(format!(
+                    "--allow-host {grant} is not among the hosts scenario `{}` declares \
+                     ({list}); a published scenario may reach only what its manifest declares",
+                    self.name
+                ));
+            }
+            granted.push(grant.clone());
+        }
+        Ok(granted)
+    }
+
     /// Whether the hosts this manifest declares permit a request to `host`
     /// on `port`. The engine allows a pulled scenario only the declared
     /// hosts the user granted.
@@ -596,6 +636,26 @@ impl HostPattern {
     }
 }
 
+impl HostPattern {
+    /// Whether every request `other` matches is also matched by `self`.
+    pub fn covers(&self, other: &HostPattern) -> bool {
+        let port_ok = match (self.port, other.port) {
+            (None, _) => true,
+            (Some(a), Some(b)) => a == b,
+            (Some(_), None) => false,
+        };
+        let host_ok = if self.wildcard {
+            other.host.len() > self.host.len()
+                && other.host.ends_with(&self.host)
+                && other.host.as_bytes()[other.host.len() - self.host.len() - 1] == b'.'
+                || (other.wildcard && other.host == self.host)
+        } else {
+            !other.wildcard && self.matches(&other.host, other.port.or(self.port).unwrap_or(1))
+        };
+        port_ok && host_ok
+    }
+}
+
 type Ipv6Host = std::net::Ipv6Addr;
 
 #[cfg(test)]
@@ -800,6 +860,39 @@ description = "one JSON object per user"
             },
         };
         assert!(m.permits("127.0.0.1", 3030) && !m.permits("127.0.0.1", 3031));
+        Ok(())
+    }
+
+    #[test]
+    fn grants_are_limited_to_declared_hosts() -> Result<(), ManifestError> {
+        let m = ScenarioManifest::from_toml(FULL)?;
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(m.granted_hosts(&[], true), Ok(m.capabilities.hosts.clone()));
+        assert_eq!(m.granted_hosts(&[], false), Ok(vec![]));
+        let ok = s(&[
+            "api.example.com:443",
+            "a.b.example.com:443",
+            "*.x.example.com:443",
+            "[::1]:8080",
+            "127.0.0.1:3030",
+        ]);
+        assert_eq!(m.granted_hosts(&ok, false), Ok(ok.clone()));
+        for bad in [
+            "example.com:443",
+            "a.example.com:80",
+            "a.example.com",
+            "127.0.0.1:3031",
+            "127.0.0.1",
+            "other.com",
+        ] {
+            let e = m.granted_hosts(&s(&[bad]), false).expect_err(bad);
+            assert!(
+                e.contains("is not among the hosts scenario `checkout-flow` declares"),
+                "{e}"
+            );
+        }
+        let e = m.granted_hosts(&s(&["https://x"]), false).expect_err("URL");
+        assert!(e.starts_with("--allow-host `https://x` is a URL"), "{e}");
         Ok(())
     }
 }
