@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/build-guests.sh
 # Real peers some end-to-end tests start on loopback, from Debian's packages:
 # chromium renders the HTML report, prometheus receives remote write, curl
-# queries it. The guest toolchains: clang-19 and wasi-libc build the C
-# examples, Node.js and npm the JavaScript ones (scripts/build-c.sh and
+# queries it; docker-registry (htpasswd from apache2-utils) and minisign serve
+# the marketplace library's tests. The guest toolchains: clang-19 and
+# wasi-libc build the C examples, Node.js and npm the JavaScript ones (scripts/build-c.sh and
 # scripts/build-js.sh; componentize-py comes from PyPI in build-python.sh).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -18,6 +19,10 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v clang-19 >/dev/null 2>&1 || missing+=(clang-19)
 command -v wasm-ld-19 >/dev/null 2>&1 || missing+=(lld-19)
 [ -e /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
+# volley-registry's tests run a real OCI registry and the minisign CLI.
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v minisign >/dev/null 2>&1 || missing+=(minisign)
 ls /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
     || missing+=(libclang-rt-19-dev-wasm32)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -35,4 +40,4 @@ if [ ! -e sdk/js/node_modules/.package-lock.json ]; then
     # lacks them, and `npm ci` refuses a lock without them.
     (cd sdk/js && npm install --no-audit --no-fund --loglevel=error)
 fi
-cargo test --release --locked -p volley -p volley-sdk
+cargo test --release --locked -p volley -p volley-sdk -p volley-registry
