@@ -34,7 +34,8 @@ srv=$work/srv
 release() {
     local v=$1 how=${2:-} name=volley-$1-$target dir=$srv/v$1
     mkdir -p "$dir" "$work/build/$name"
-    printf '#!/bin/sh\necho "volley %s (fake release build)"\n' "$v" >"$work/build/$name/volley"
+    # A stand-in: --version says which, `run` logs its arguments one a line.
+    printf '#!/bin/sh\nif [ "$1" = --version ]; then echo "volley %s (fake release build)"; exit 0; fi\nprintf "%%s\\n" "$@" > "${FAKE_VOLLEY_LOG:-/dev/null}"\nexit "${FAKE_VOLLEY_EXIT:-0}"\n' "$v" >"$work/build/$name/volley"
     chmod +x "$work/build/$name/volley"
     tar -czf "$dir/$name.tar.gz" -C "$work/build" "$name"
     # Another target's line too, as in a real SHA256SUMS.
@@ -77,7 +78,7 @@ inst() { # DEST VERSION: sets $code and $err
 
 # The right archive installs, and runs.
 inst "$work/ok" 1.2.3
-if [ "$code" = 0 ] && [ -x "$work/ok/volley" ] && [ "$("$work/ok/volley")" = "volley 1.2.3 (fake release build)" ]; then
+if [ "$code" = 0 ] && [ -x "$work/ok/volley" ] && [ "$("$work/ok/volley" --version)" = "volley 1.2.3 (fake release build)" ]; then
     ok "correct checksum: installed and runs ($target)"
 else
     bad "install 1.2.3 exited $code: $err"
@@ -125,10 +126,54 @@ else
     bad "latest without VOLLEY_RELEASE_LATEST_URL: exit $code, $err"
 fi
 VOLLEY_RELEASE_LATEST_URL=http://127.0.0.1:$port/tag/v1.2.3/ inst "$work/latest" latest
-if [ "$code" = 0 ] && [ "$("$work/latest/volley")" = "volley 1.2.3 (fake release build)" ]; then
+if [ "$code" = 0 ] && [ "$("$work/latest/volley" --version)" = "volley 1.2.3 (fake release build)" ]; then
     ok "latest resolves to v1.2.3 and installs"
 else
     bad "latest: exit $code, $err"
+fi
+
+# action.yml's steps, run here (tests/release/run-action.py) as the action at
+# tag v1.2.3 of volley-rs/volley: download, verify, PATH, volley run.
+# shellcheck source=tests/lib/tools-venv.sh
+source "$repo/tests/lib/tools-venv.sh"
+if tools_venv_setup; then
+    mkdir -p "$work/_actions/volley-rs/volley"
+    ln -s "$repo" "$work/_actions/volley-rs/volley/v1.2.3"
+    action() { # NAME [INPUT=VALUE...]: sets $code, $log (what volley run got), $out
+        local name=$1
+        shift
+        mkdir -p "$work/action-$name"
+        out=$(cd "$work/action-$name" && FAKE_VOLLEY_LOG="$work/action-$name/args" "$TOOLS_PY" "$repo/tests/release/run-action.py" \
+            "$repo/action.yml" "$work/action-$name" "$work/_actions/volley-rs/volley/v1.2.3" "$@" 2>&1)
+        code=$?
+        log=$(cat "$work/action-$name/args" 2>/dev/null | tr '\n' '|')
+    }
+    action pass scenario=oci://ghcr.io/acme/checkout:v3 'args=--vus 20 -e "GREETING=hello world"'
+    if [ "$code" = 0 ] && [[ $out == *"output exit-code=0"* ]] && [[ $out == *"output version=volley 1.2.3 (fake release build)"* ]]; then
+        ok "action at v1.2.3 installs the v1.2.3 release binary (checksum verified) and runs it"
+    else
+        bad "action: exit $code: $out"
+    fi
+    if [[ $log == "run|oci://ghcr.io/acme/checkout:v3|--vus|20|-e|GREETING=hello world|--quiet|"* ]] \
+        && [[ $log == *"|--results|volley-results.json|--junit|volley-junit.xml|--html|volley-report.html|" ]]; then
+        ok "action: oci:// scenario and args passed to volley run as given"
+    else
+        bad "action: volley run got $log"
+    fi
+    FAKE_VOLLEY_EXIT=99 action fail99 scenario=s.wasm
+    if [ "$code" = 99 ] && [[ $out == *"output exit-code=99"* ]]; then
+        ok "action: volley's exit code 99 is the step's and the output's"
+    else
+        bad "action with exit 99: exit $code: $out"
+    fi
+    action tampered scenario=s.wasm version=6.6.6
+    if [ "$code" != 0 ] && [[ $out == *"checksum mismatch"* ]] && [ -z "$log" ]; then
+        ok "action: a tampered release fails the step before any run"
+    else
+        bad "action with a tampered release: exit $code, ran: $log; $out"
+    fi
+else
+    bad "tools venv for the action's test"
 fi
 
 # Nothing listening.
