@@ -166,6 +166,13 @@ if tools_venv_setup; then
     else
         bad "action with exit 99: exit $code: $out"
     fi
+    action install-only
+    if [ "$code" = 0 ] && [ -z "$log" ] && [[ $out == *"step skipped: Run"* ]] \
+        && [ -x "$(head -n 1 "$work/action-install-only/github-path")/volley" ]; then
+        ok "action without a scenario: installs volley on PATH, runs nothing"
+    else
+        bad "action install-only: exit $code, ran: $log; $out"
+    fi
     action tampered scenario=s.wasm version=6.6.6
     if [ "$code" != 0 ] && [[ $out == *"checksum mismatch"* ]] && [ -z "$log" ]; then
         ok "action: a tampered release fails the step before any run"
