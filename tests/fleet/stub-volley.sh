@@ -30,7 +30,7 @@ cmd=${1:-}
 shift || true
 case $cmd in
 run)
-    scenario= segment= fleet= start= results=
+    scenario='' segment='' fleet='' start='' results=''
     args=("$@")
     while [ $# -gt 0 ]; do
         case $1 in
@@ -53,7 +53,7 @@ run)
     exit "${!var:-0}"
     ;;
 merge)
-    inputs=() summary=
+    inputs=() summary=''
     args=("$@")
     while [ $# -gt 0 ]; do
         case $1 in

@@ -14,7 +14,7 @@
 #
 #   bash tests/fleet/test-kubernetes.sh
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 k8s=$repo/deploy/kubernetes
 # shellcheck source=tests/lib/tools-venv.sh

@@ -13,7 +13,7 @@
 #
 #   bash tests/fleet/test-slurm.sh
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 DIR=${VOLLEY_SLURM_DIR:-/tmp/volley-slurm}
 export VOLLEY_SLURM_DIR=$DIR

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the release and fleet tests: a Python virtual environment with
 # tests/lib/requirements-tools.txt installed, in $VOLLEY_TOOLS_VENV (default
 # target/tools-venv of the repository). Installed once; installed again when

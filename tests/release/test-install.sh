@@ -9,7 +9,7 @@
 #
 #   bash tests/release/test-install.sh
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 install=$repo/scripts/install-volley.sh
 

@@ -9,7 +9,7 @@
 #
 #   bash tests/release/test-yaml.sh
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib/tools-venv.sh
 source tests/lib/tools-venv.sh
 tools_venv_setup || { echo "0 passed, 1 failed"; exit 1; }
