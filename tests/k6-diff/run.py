@@ -472,7 +472,8 @@ def compare(script: Script, k6: Run, volley: Run | None, build_error: str) -> li
     diffs: list[Diff] = []
     add = lambda field, item, a, b: diffs.append(Diff(field, item, a, b))  # noqa: E731
     if volley is None:
-        why = "; ".join(line.strip() for line in build_error.splitlines() if line.strip())[:600]
+        text = build_error.replace(str(ROOT) + os.sep, "")
+        why = "; ".join(line.strip() for line in text.splitlines() if line.strip())[:600]
         add("build", None, "runs", f"build failed: {why}" if why else "build failed")
         return diffs
     exact = script.pacing == "iterations"
