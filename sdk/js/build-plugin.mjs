@@ -73,6 +73,9 @@ function exportsOf(file) {
   const ast = parseAst(readFileSync(file, 'utf8'), { sourceType: 'module' }, file);
   const named = new Set();
   const members = new Set();
+  // For a member that is itself an object literal (k6/execution's `vu`,
+  // `scenario`, ...), the names it has.
+  const nested = new Map();
   for (const node of ast.body) {
     if (node.type === 'ExportNamedDeclaration') {
       const d = node.declaration;
@@ -81,10 +84,17 @@ function exportsOf(file) {
       for (const s of node.specifiers || []) named.add(s.exported.name ?? s.exported.value);
     }
     if (node.type === 'ExportDefaultDeclaration' && node.declaration.type === 'ObjectExpression') {
-      for (const p of node.declaration.properties) if (p.key) members.add(p.key.name ?? p.key.value);
+      for (const p of node.declaration.properties) {
+        if (!p.key) continue;
+        const name = p.key.name ?? p.key.value;
+        members.add(name);
+        if (p.value && p.value.type === 'ObjectExpression') {
+          nested.set(name, new Set(p.value.properties.filter((q) => q.key).map((q) => q.key.name ?? q.key.value)));
+        }
+      }
     }
   }
-  return { named, members };
+  return { named, members, nested };
 }
 
 /** Calls `visit(node, parent)` for every node of an ESTree AST. */
@@ -207,6 +217,19 @@ export function volleyPlugin({ sdk, entryDir, files, problems, cacheDir = remote
           const api = apis[b.mod];
           const ok = b.kind === 'default' ? api.members.has(prop) || api.named.has(prop) : api.named.has(prop) || prop === 'default';
           if (!ok) report(node, `${node.object.name}.${prop} (${b.mod}) is not supported in Volley scenarios; see docs/languages.md`);
+        }
+      }
+      // One level further: exec.vu.tags, exec.test.options, ...
+      if (
+        node.type === 'MemberExpression' && !node.computed && node.object.type === 'MemberExpression' &&
+        !node.object.computed && node.object.object.type === 'Identifier'
+      ) {
+        const b = bound.get(node.object.object.name);
+        const inner = node.object.property.name;
+        const sub = b && b.kind === 'default' && apis[b.mod].nested.get(inner);
+        if (sub && !sub.has(node.property.name)) {
+          const api = `${node.object.object.name}.${inner}.${node.property.name}`;
+          report(node, `${api} (${b.mod}) is not supported in Volley scenarios; see docs/languages.md`);
         }
       }
       if (node.type !== 'CallExpression') return;

@@ -64,6 +64,24 @@ test('functions the SDK lacks fail the build with file:line', () => {
   assert.match(r.stderr, /script\.js:6: http\.asyncRequest \(k6\/http\) is not supported/);
 });
 
+test('members of k6/execution the SDK lacks fail the build', () => {
+  const r = build({
+    'script.js': [
+      "import exec from 'k6/execution';",
+      'export default function () {',
+      '  const id = exec.vu.idInTest + exec.scenario.iterationInTest;',
+      "  exec.vu.tags.step = 'login';",
+      '  return exec.test.options;',
+      '}',
+    ].join('\n'),
+  });
+  r.cleanup();
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /script\.js:4: exec\.vu\.tags \(k6\/execution\) is not supported/);
+  assert.match(r.stderr, /script\.js:5: exec\.test\.options \(k6\/execution\) is not supported/);
+  assert.doesNotMatch(r.stderr, /idInTest|iterationInTest/);
+});
+
 test('open() needs a literal path to an existing file', () => {
   const r = build({
     'script.js': [
