@@ -40,4 +40,7 @@ if [ ! -e sdk/js/node_modules/.package-lock.json ]; then
     # lacks them, and `npm ci` refuses a lock without them.
     (cd sdk/js && npm install --no-audit --no-fund --loglevel=error)
 fi
-cargo test --release --locked -p volley -p volley-sdk -p volley-registry
+# The JavaScript SDK's own tests: digests against Python's hashlib, GJSON
+# selectors, randomSeed, and the build's errors (a few seconds).
+node --test sdk/js/test/
+cargo test --release --locked -p volley -p volley-sdk -p volley-demo -p volley-registry

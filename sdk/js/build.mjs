@@ -4,8 +4,10 @@
 //   node sdk/js/build.mjs SCRIPT.js OUT.wasm
 //
 // 1. Bundle the script with this SDK (rolldown). `k6`, `k6/http`,
-//    `k6/metrics`, `k6/data` and `k6/execution` resolve to the SDK, so k6
-//    scripts keep their imports.
+//    `k6/metrics`, `k6/data`, `k6/execution`, `k6/encoding` and `k6/crypto`
+//    resolve to the SDK, so k6 scripts keep their imports. Files the script
+//    open()s and remote modules it imports are bundled now; k6 APIs the SDK
+//    lacks fail the build with file:line (build-plugin.mjs).
 // 2. Wrap the bundle in a function that runs when the component is first
 //    called, not at build time: the script's top-level code (k6's init
 //    context) may use __ENV and define metrics, which need the host.
@@ -18,10 +20,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { volleyPlugin } from './build-plugin.mjs';
 
 const SDK = dirname(fileURLToPath(import.meta.url));
 const WIT = process.env.VOLLEY_WIT || resolve(SDK, '../../wit');
-const SUPPORTED_K6 = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/data', 'k6/execution', 'k6/encoding']);
 const HOST = ['http', 'vu', 'metrics', 'data'].map((i) => `volley:scenario/${i}@0.1.0`);
 
 function die(msg) {
@@ -35,6 +37,7 @@ if (!existsSync(script)) die(`${script}: no such file`);
 if (!existsSync(join(WIT, 'lifecycle.wit'))) die(`no WIT contract in ${WIT}; set VOLLEY_WIT`);
 
 const work = mkdtempSync(join(tmpdir(), 'volley-js-'));
+let failure;
 try {
   const entry = join(work, 'entry.js');
   writeFileSync(
@@ -46,31 +49,31 @@ try {
       `export const lifecycle = makeLifecycle(script);`,
     ].join('\n'),
   );
-  const bundle = await rolldown({
-    input: entry,
-    external: (id) => id.startsWith('volley:scenario/'),
-    plugins: [
-      {
-        name: 'volley-modules',
-        resolveId(id) {
-          const m = /^(k6|volley)(\/.*)?$/.exec(id);
-          if (!m) return null;
-          if (m[1] === 'k6' && !SUPPORTED_K6.has(id)) {
-            throw new Error(
-              `${id} is not available in Volley scenarios (supported: ${[...SUPPORTED_K6].join(', ')}); see docs/languages.md`,
-            );
-          }
-          const sub = (m[2] || '').slice(1);
-          return join(SDK, (sub || 'index') + '.js');
-        },
-      },
-    ],
-    logLevel: 'warn',
-  });
-  const { output } = await bundle.generate({ format: 'cjs', exports: 'named' });
+  const files = new Map();
+  const problems = [];
+  let output;
+  let bundleError;
+  try {
+    const bundle = await rolldown({
+      input: entry,
+      external: (id) => id.startsWith('volley:scenario/'),
+      plugins: [volleyPlugin({ sdk: SDK, entryDir: dirname(resolve(script)), files, problems })],
+      logLevel: 'warn',
+    });
+    ({ output } = await bundle.generate({ format: 'cjs', exports: 'named' }));
+  } catch (e) {
+    bundleError = e;
+  }
+  if (problems.length) {
+    throw new Error(`${script} cannot be built for Volley:\n  ${problems.join('\n  ')}`);
+  }
+  if (bundleError) throw bundleError;
   const code = output[0].code;
+  const bundled = Object.fromEntries(files);
   const wrapper = [
     ...HOST.map((h, i) => `import * as host${i} from '${h}';`),
+    // The files open() reads, keyed by their path from the script's folder.
+    `globalThis.__volleyFiles = ${JSON.stringify(bundled)};`,
     `const hosts = { ${HOST.map((h, i) => `'${h}': host${i}`).join(', ')} };`,
     `function hostRequire(id) {`,
     `  if (id in hosts) return hosts[id];`,
@@ -109,13 +112,14 @@ try {
       '--backend', 'quickjs', '--backend-qjs-disable-async', '-o', resolve(out)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  if (r.status !== 0) die(`jco componentize failed (exit ${r.status}): ${r.stdout}`);
+  if (r.status !== 0) throw new Error(`jco componentize failed (exit ${r.status}): ${r.stdout}`);
   addProducer(resolve(out), 'sdk', 'volley-js', JSON.parse(readFileSync(join(SDK, 'package.json'))).version);
 } catch (e) {
-  die(e && e.message ? e.message : String(e));
+  failure = e && e.message ? e.message : String(e);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+if (failure) die(failure);
 
 // Append a `producers` custom section (field -> name version) to a component.
 function addProducer(path, field, name, version) {

@@ -9,7 +9,9 @@ export default {
     get idInTest() { return now().id; },
     get idInInstance() { return now().id; },
     get iterationInInstance() { return Number(now().iteration); },
-    get iterationInScenario() { return Number(now().iterationInScenario); },
+    // This VU's iteration in its scenario (k6's __ITER), not the
+    // scenario-wide count, which is scenario.iterationInTest.
+    get iterationInScenario() { return Number(now().iteration); },
   },
   scenario: {
     get name() { return now().scenario; },

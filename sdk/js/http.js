@@ -2,6 +2,8 @@
 // host's measured client. Every request is timed by the engine.
 import { http as host } from './host.js';
 import { encode, decode, tagList } from './text.js';
+import { get as jsonPath } from './gjson.js';
+import { random } from './index.js';
 
 const METHODS = { GET: 'get', HEAD: 'head', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete', OPTIONS: 'options' };
 
@@ -34,20 +36,146 @@ function nanos(t) {
   return Math.round(parseFloat(m[1]) * unit);
 }
 
+// The reason phrases of the status line, for `res.status_text` ("200 OK").
+const REASONS = {
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
+  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content',
+  205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used',
+  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
+  305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required',
+  408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed',
+  413: 'Request Entity Too Large', 414: 'Request URI Too Long', 415: 'Unsupported Media Type',
+  416: 'Requested Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a teapot",
+  421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency',
+  425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  504: 'Gateway Timeout', 505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage', 508: 'Loop Detected', 510: 'Not Extended',
+  511: 'Network Authentication Required',
+};
+
+/** A URL built by the `http.url` template tag: requests to it are tagged
+ * `name` = the template with `${}` for each placeholder, as in k6. */
+class URLTemplate {
+  constructor(url, name) {
+    this.url = url;
+    this.name = name;
+  }
+
+  toString() {
+    return this.url;
+  }
+}
+
+/** `` http.url`${BASE}/products/${id}` ``: the URL, named
+ * `${}/products/${}` in metrics so that ids do not make one series each. */
+export function url(strings, ...values) {
+  let u = '';
+  let name = '';
+  strings.forEach((part, i) => {
+    u += part;
+    name += part;
+    if (i < values.length) {
+      u += String(values[i]);
+      name += '${}';
+    }
+  });
+  return new URLTemplate(u, u === name ? undefined : name);
+}
+
+/** A file for a multipart/form-data body (k6's `http.file`): put it as a
+ * value of a body object. */
+class FileData {
+  constructor(data, filename, contentType) {
+    this.data = data;
+    this.filename = filename;
+    this.content_type = contentType;
+  }
+}
+
+export function file(data, filename, contentType) {
+  if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+    throw new Error(`http.file: invalid type ${typeof data}, expected string or ArrayBuffer`);
+  }
+  return new FileData(
+    data,
+    filename === undefined ? String(Date.now() * 1e6) : String(filename),
+    contentType === undefined ? 'application/octet-stream' : String(contentType),
+  );
+}
+
+// Go's url.QueryEscape, which k6's form bodies use: space as '+', and only
+// letters, digits and -_.~ left as they are.
+function queryEscape(s) {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%20/g, '+');
+}
+
+const formValue = (v) => (v === null || v === undefined ? '<nil>' : String(v));
+
+/** An object body as k6 sends it: keys sorted, arrays as repeated keys. */
 function formEncode(obj) {
-  return Object.keys(obj)
-    .map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(String(obj[k])))
-    .join('&');
+  const pairs = [];
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    for (const el of Array.isArray(v) ? v : [v]) pairs.push(queryEscape(k) + '=' + queryEscape(formValue(el)));
+  }
+  return pairs.join('&');
+}
+
+function concat(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+const escapeQuotes = (s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** An object body holding an `http.file`: multipart/form-data, as k6. */
+function multipart(obj) {
+  let boundary = '';
+  for (let i = 0; i < 30; i++) boundary += (256 + Math.floor(random() * 256)).toString(16).slice(1);
+  const chunks = [];
+  Object.keys(obj).forEach((k, i) => {
+    const v = obj[k];
+    let head = (i === 0 ? '' : '\r\n') + `--${boundary}\r\n`;
+    let data;
+    if (v instanceof FileData) {
+      head += `Content-Disposition: form-data; name="${escapeQuotes(k)}"; filename="${escapeQuotes(v.filename)}"\r\n`;
+      head += `Content-Type: ${v.content_type}\r\n\r\n`;
+      data = typeof v.data === 'string' ? encode(v.data) : v.data instanceof ArrayBuffer ? new Uint8Array(v.data)
+        : new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength);
+    } else {
+      head += `Content-Disposition: form-data; name="${escapeQuotes(k)}"\r\n\r\n`;
+      data = encode(formValue(v));
+    }
+    chunks.push(encode(head), data);
+  });
+  chunks.push(encode(`\r\n--${boundary}--\r\n`));
+  return { bytes: concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 function bodyBytes(body, headers) {
   if (body === undefined || body === null) return new Uint8Array(0);
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (typeof body === 'object') {
-    if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) {
-      headers.push(['content-type', 'application/x-www-form-urlencoded']);
+    const hasType = headers.some(([k]) => k.toLowerCase() === 'content-type');
+    if (Object.keys(body).some((k) => body[k] instanceof FileData)) {
+      const { bytes, type } = multipart(body);
+      if (!hasType) headers.push(['content-type', type]);
+      return bytes;
     }
+    if (!hasType) headers.push(['content-type', 'application/x-www-form-urlencoded']);
     return encode(formEncode(body));
   }
   return encode(body);
@@ -73,13 +201,14 @@ function toRequest(method, url, body, params) {
   const tags = params.tags || {};
   const cb = params.responseCallback;
   const bytes = bodyBytes(body, headers);
+  const name = tags.name !== undefined ? String(tags.name) : url instanceof URLTemplate ? url.name : undefined;
   return {
     method: METHODS[m] ? { tag: METHODS[m] } : { tag: 'other', val: m },
     url: String(url),
     headers,
     body: bytes,
     timeout: nanos(params.timeout),
-    name: tags.name === undefined ? undefined : String(tags.name),
+    name,
     tags: tagList(tags).filter(([k]) => k !== 'name'),
     maxRedirects: params.redirects === undefined ? undefined : params.redirects,
     expectedStatuses: cb && cb.__ranges ? cb.__ranges : defaultExpected,
@@ -101,6 +230,7 @@ class Response {
     this._raw = raw;
     if (raw) {
       this.status = raw.status;
+      this.status_text = REASONS[raw.status] ? `${raw.status} ${REASONS[raw.status]}` : String(raw.status);
       this.url = raw.url;
       const t = raw.timings;
       this.timings = {
@@ -116,6 +246,7 @@ class Response {
       this.error_code = 0;
     } else {
       this.status = 0;
+      this.status_text = '';
       this.url = req.url;
       this.timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
       this.error = error.tag === 'timeout' ? 'request timeout' : String(error.val);
@@ -142,18 +273,45 @@ class Response {
     return { method: m.tag === 'other' ? m.val : m.tag.toUpperCase(), url: this._req.url };
   }
 
-  /** The body parsed as JSON; with a selector (`items.0.id`), that part. */
+  /** The body parsed as JSON; with a GJSON selector (`items.0.id`,
+   * `items.#`, `items.#.id`), that part, or undefined when it names nothing
+   * or the body is not JSON (as k6). */
   json(selector) {
     if (typeof this.body !== 'string') throw new Error(`the response to ${this.url} has no text body`);
-    let v = JSON.parse(this.body);
-    if (selector) {
-      for (const part of String(selector).split('.')) {
-        if (v === undefined || v === null) return undefined;
-        v = v[/^\d+$/.test(part) ? Number(part) : part];
+    if (selector === undefined) {
+      if (this._json === undefined) this._json = JSON.parse(this.body);
+      return this._json;
+    }
+    let v = this._json;
+    if (v === undefined) {
+      try {
+        v = this._json = JSON.parse(this.body);
+      } catch (_) {
+        return undefined;
       }
     }
-    return v;
+    return jsonPath(v, selector);
   }
+
+  get cookies() {
+    return unsupported('res.cookies (the cookies API)');
+  }
+
+  html() {
+    return unsupported('res.html() (k6/html parsing)');
+  }
+
+  submitForm() {
+    return unsupported('res.submitForm()');
+  }
+
+  clickLink() {
+    return unsupported('res.clickLink()');
+  }
+}
+
+function unsupported(api) {
+  throw new Error(`${api} is not supported in Volley scenarios; see docs/languages.md`);
 }
 
 function settle(req, result) {
@@ -182,7 +340,7 @@ export const del = (url, body, params) => request('DELETE', url, body, params);
 export const options = (url, body, params) => request('OPTIONS', url, body, params);
 
 function batchEntry(e) {
-  if (typeof e === 'string') return toRequest('GET', e, null, null);
+  if (typeof e === 'string' || e instanceof URLTemplate) return toRequest('GET', e, null, null);
   if (Array.isArray(e)) return toRequest(e[0], e[1], e[2], e[3]);
   return toRequest(e.method, e.url, e.body, e.params);
 }
@@ -201,5 +359,5 @@ export function batch(requests) {
 }
 
 export default {
-  request, get, head, post, put, patch, del, options, batch, expectedStatuses, setResponseCallback,
+  request, get, head, post, put, patch, del, options, batch, expectedStatuses, setResponseCallback, url, file,
 };

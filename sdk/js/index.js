@@ -1,7 +1,9 @@
 // `import { check, sleep, group } from 'volley'` (or from 'k6': the build
 // maps k6's module names onto this SDK).
 import { vu } from './host.js';
-import { tagList } from './text.js';
+import { tagList, encode, decode } from './text.js';
+import { b64decode } from './encoding.js';
+import { seededRandom } from './seeded.js';
 
 const U64 = 18446744073709551616; // 2 ** 64
 
@@ -12,13 +14,25 @@ function u64() {
 }
 
 /** Run each named predicate on `value`, record each as a check (k6's
- * `check`); true when all pass. */
+ * `check`); true when all pass. A predicate that throws is recorded as a
+ * failed check and its exception goes on, as in k6: it ends the iteration,
+ * which is counted and logged with the exception's message. */
 export function check(value, sets, tags) {
   const t = tagList(tags);
   let all = true;
   for (const name of Object.keys(sets)) {
     const f = sets[name];
-    const ok = typeof f === 'function' ? !!f(value) : !!f;
+    let ok;
+    if (typeof f === 'function') {
+      try {
+        ok = !!f(value);
+      } catch (e) {
+        vu.check(name, false, t);
+        throw e;
+      }
+    } else {
+      ok = !!f;
+    }
     vu.check(name, ok, t);
     all = all && ok;
   }
@@ -75,6 +89,16 @@ export function randomBelow(n) {
   return n > 0 ? Math.floor(random() * n) : 0;
 }
 
+/** k6's `randomSeed(n)`: from now on `Math.random()` in this VU is a
+ * sequence that depends on `n` only (every VU that calls it with the same
+ * `n` gets the same numbers), not on `--seed`. The numbers differ from
+ * k6's, which come from Go's math/rand. */
+export function randomSeed(seed) {
+  const n = Number(seed);
+  if (!Number.isFinite(n)) throw new Error(`randomSeed: ${JSON.stringify(seed)} is not a number`);
+  Math.random = seededRandom(Math.trunc(n));
+}
+
 /** Stop the whole test now (exit code 108). */
 export function abort(reason) {
   vu.abort(String(reason === undefined ? 'aborted by the scenario' : reason));
@@ -103,6 +127,25 @@ export const console = {
   debug: logger('debug'),
 };
 
+/** k6's `open(path, mode)`. build.mjs reads each file a script opens at
+ * build time (the path must be a string literal) and bundles it; the call
+ * is rewritten to name the bundled copy. Text by default, an ArrayBuffer
+ * with mode 'b'. */
+function openBundled(path, mode) {
+  const files = globalThis.__volleyFiles || {};
+  const f = Object.prototype.hasOwnProperty.call(files, path) ? files[path] : undefined;
+  if (f === undefined) {
+    throw new Error(
+      `open(${JSON.stringify(path)}): the file was not bundled; the build bundles the files that ` +
+        `open() names with a string literal, resolved from the script's folder`,
+    );
+  }
+  if (mode === 'b') {
+    return f.text !== undefined ? encode(f.text).buffer : b64decode(f.b64, 'std');
+  }
+  return f.text !== undefined ? f.text : decode(new Uint8Array(b64decode(f.b64, 'std')));
+}
+
 /** Install k6's globals: `console`, `__ENV`, `__VU`, `__ITER`, `open` and a
  * seeded `Math.random`. Called by the lifecycle before the script runs. */
 export function installGlobals() {
@@ -119,13 +162,8 @@ export function installGlobals() {
     get: () => Number(vu.info().iteration),
     configurable: true,
   });
-  globalThis.open = (path) => {
-    throw new Error(
-      `open(${JSON.stringify(path)}): scenarios cannot read files; give the file to the run ` +
-        `with --data NAME=${path} and read it with SharedArray('NAME') from 'k6/data'`,
-    );
-  };
+  globalThis.open = openBundled;
   Math.random = random;
 }
 
-export default { check, sleep, group, fail, env, info, random, randomBelow, abort, console };
+export default { check, sleep, group, fail, env, info, random, randomBelow, randomSeed, abort, console };

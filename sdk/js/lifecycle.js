@@ -2,8 +2,13 @@
 // `default` and named exec functions, `teardown`. Setup data travels as JSON.
 import { encode, decode } from './text.js';
 
+// "TypeError: Cannot read property ..." as k6 logs it; a plain Error (from
+// fail() or `throw new Error`) is its message alone.
 function message(e) {
-  if (e instanceof Error) return e.message || String(e);
+  if (e instanceof Error) {
+    const text = e.message || String(e);
+    return e.name && e.name !== 'Error' ? `${e.name}: ${text}` : text;
+  }
   if (e && e.payload !== undefined) return String(e.payload);
   return String(e);
 }

@@ -108,6 +108,13 @@ class Scenario:
     Set ``options`` (a dict in k6's options shape), override ``iteration``,
     and optionally the class method ``setup`` (returns bytes or str),
     ``__init__(self, setup_data)`` and the class method ``teardown``.
+
+    Several scenarios in one component (k6's ``scenarios`` with ``exec``):
+    an iteration of a scenario whose ``exec`` is ``"browse"`` calls the
+    method ``browse(self)`` when the class has one, as k6 calls the exported
+    function of that name; otherwise ``iteration(self, exec)`` when
+    ``iteration`` takes an argument (as the Rust and C SDKs pass it), and
+    ``iteration(self)`` for the default scenario.
     """
 
     options = {}
@@ -131,8 +138,43 @@ def _fail(e):
     return Err(f"{type(e).__name__}: {e}")
 
 
+def _takes_argument(func):
+    """Whether ``func`` (a method, self aside) takes a positional argument."""
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return False
+    return code.co_argcount >= 2 or bool(code.co_flags & 0x04)  # 0x04: *args
+
+
+def _dispatch(cls):
+    """The per-iteration call for each ``exec`` name, decided once per name."""
+    takes_exec = _takes_argument(cls.iteration)
+    chosen = {}
+
+    def call(state, exec):
+        f = chosen.get(exec)
+        if f is None:
+            method = getattr(cls, exec, None) if exec not in ("default", "iteration") else None
+            if callable(method) and not isinstance(method, type):
+                f = lambda state, exec, m=exec: getattr(state, m)()  # noqa: E731
+            elif takes_exec:
+                f = lambda state, exec: state.iteration(exec)  # noqa: E731
+            elif exec == "default":
+                f = lambda state, exec: state.iteration()  # noqa: E731
+            else:
+                raise ValueError(
+                    f"exec: {cls.__name__} has no method {exec!r} and its iteration() "
+                    "takes no exec argument")
+            chosen[exec] = f
+        f(state, exec)
+
+    return call
+
+
 def lifecycle(cls):
     """The component export for scenario class ``cls``: ``Lifecycle = volley.lifecycle(MyScenario)``."""
+
+    run = _dispatch(cls)
 
     class Lifecycle(_exports.Lifecycle):
         _vu_state = None
@@ -158,7 +200,7 @@ def lifecycle(cls):
 
         def iteration(self, exec):
             try:
-                Lifecycle._vu_state.iteration()
+                run(Lifecycle._vu_state, exec)
             except Err:
                 raise
             except Exception as e:  # noqa: BLE001  (fails this iteration only)
