@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{BOLD, INDENT, Paint};
+use super::INDENT;
+use super::layout::{BOLD, Paint};
 use crate::metrics::{Sink, TrendStats};
 use crate::output::SummaryInput;
 use crate::output::format::{duration_ms, percent};
