@@ -3,6 +3,8 @@
 # binary against servers on loopback. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Formatting first: it fails in a second.
+cargo fmt --all -- --check
 bash scripts/build-guests.sh
 # Real peers some end-to-end tests start on loopback, from Debian's packages:
 # chromium renders the HTML report, prometheus receives remote write, curl
@@ -43,4 +45,7 @@ fi
 # The JavaScript SDK's own tests: digests against Python's hashlib, GJSON
 # selectors, randomSeed, and the build's errors (a few seconds).
 node --test sdk/js/test/
+# Lints before the tests: they fail in a minute where the tests take many.
+cargo clippy --release --locked -p volley -p volley-demo -p volley-registry -p volley-sdk \
+    --all-targets -- -D warnings
 cargo test --release --locked -p volley -p volley-sdk -p volley-demo -p volley-registry

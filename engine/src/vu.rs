@@ -77,11 +77,6 @@ impl Vu {
         Ok(Vu { store, instance })
     }
 
-    /// The VU's host state.
-    pub fn state(&mut self) -> &mut HostState {
-        self.store.data_mut()
-    }
-
     /// Call `options()`.
     pub async fn options(&mut self) -> Result<String, GuestFailure> {
         let r = call_guest!(self, call_options());

@@ -1,5 +1,9 @@
 //! Each executor runs the iterations and VUs its definition says, and
-//! several scenarios run side by side.
+//! several scenarios run side by side. Timing (when each iteration starts)
+//! is tested on a virtual clock in the executors' own unit tests; these
+//! tests check, through the real binary, what does not depend on how fast
+//! the machine is: counts of scheduled iterations, VUs, and that every
+//! request the target saw is in the metrics.
 
 use crate::support::{Target, fixture, metric, temp_file, volley_run};
 
@@ -30,11 +34,7 @@ fn ramping_vus_reaches_each_stage_target() {
         "the plateau runs all 6 VUs"
     );
     let iterations = metric(&export, "iterations", "count");
-    // 6 VUs × 2 s plateau at ~21 ms per iteration alone is ~570; the ramps add more.
-    assert!(
-        (300.0..=1_200.0).contains(&iterations),
-        "iterations {iterations}"
-    );
+    assert!(iterations > 0.0);
     assert_eq!(iterations, t.stats().requests as f64);
 }
 
@@ -50,14 +50,15 @@ fn constant_arrival_rate_holds_its_rate() {
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let export = run.export.expect("export");
     let iterations = metric(&export, "iterations", "count");
-    assert!(
-        (196.0..=204.0).contains(&iterations),
-        "within 2% of 200: {iterations}"
+    let dropped = export["metrics"]["dropped_iterations"]["count"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert_eq!(
+        iterations + dropped,
+        200.0,
+        "100/s for 2 s schedules exactly 200 iterations"
     );
-    assert!(
-        export["metrics"].get("dropped_iterations").is_none(),
-        "enough VUs: nothing dropped"
-    );
+    assert_eq!(iterations, t.stats().requests as f64);
 }
 
 #[test]
@@ -77,8 +78,9 @@ fn arrival_rate_drops_iterations_without_a_free_vu() {
         dropped >= 20.0,
         "one VU busy 200 ms cannot start 20/s: dropped {dropped}"
     );
-    assert!(
-        (38.0..=41.0).contains(&(done + dropped)),
+    assert_eq!(
+        done + dropped,
+        40.0,
         "every scheduled iteration is run or dropped: {done} + {dropped}"
     );
     // Open model: durations are measured from the intended start.
@@ -95,10 +97,15 @@ fn ramping_arrival_rate_follows_the_integral_of_its_stages() {
         "5",
     );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
-    let iterations = metric(&run.export.expect("export"), "iterations", "count");
-    assert!(
-        (98.0..=101.0).contains(&iterations),
-        "0→100/s over 2 s is 100 iterations: {iterations}"
+    let export = run.export.expect("export");
+    let iterations = metric(&export, "iterations", "count");
+    let dropped = export["metrics"]["dropped_iterations"]["count"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert_eq!(
+        iterations + dropped,
+        100.0,
+        "0→100/s over 2 s schedules 100 iterations"
     );
 }
 

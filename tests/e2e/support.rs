@@ -15,43 +15,39 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
+/// Guest crates built by this test process, by crate name.
+static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
 
-/// The component of guest crate `krate` (lib name `lib`), built if missing.
-///
-/// `scripts/test.sh` builds every guest before the tests run, so this
-/// normally only finds the file; the fallback keeps `cargo test` alone
-/// working too.
+/// The component of guest crate `krate` (lib name `lib`), built by cargo
+/// once per test process: cargo's own freshness check rebuilds it when its
+/// sources (or the SDK's) changed, so a test never runs a stale fixture.
+/// `scripts/test.sh` builds every guest first, so this normally finds
+/// them fresh at once.
 pub fn guest(krate: &str, lib: &str) -> PathBuf {
-    let built = root().join(format!("target/wasm32-wasip2/scenario/{lib}.wasm"));
-    if built.exists() {
-        return built;
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = built.iter().find(|(k, _)| k == krate) {
+        return path.clone();
     }
-    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = root().join("target/e2e-guests");
-    let path = dir.join(format!("wasm32-wasip2/scenario/{lib}.wasm"));
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .current_dir(root())
-            .args([
-                "build",
-                "--quiet",
-                "--target",
-                "wasm32-wasip2",
-                "--profile",
-                "scenario",
-                "-p",
-                krate,
-            ])
-            .arg("--target-dir")
-            .arg(&dir)
-            .status()
-            .expect("cargo must be runnable to build guest fixtures");
-        assert!(
-            status.success(),
-            "building guest {krate} failed; run scripts/test.sh (it installs the wasm32-wasip2 target)"
-        );
-    }
+    let status = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args([
+            "build",
+            "--quiet",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "scenario",
+            "-p",
+            krate,
+        ])
+        .status()
+        .expect("cargo must be runnable to build guest fixtures");
+    assert!(
+        status.success(),
+        "building guest {krate} failed; run scripts/test.sh (it installs the wasm32-wasip2 target)"
+    );
+    let path = root().join(format!("target/wasm32-wasip2/scenario/{lib}.wasm"));
+    built.push((krate.to_string(), path.clone()));
     path
 }
 
@@ -187,25 +183,56 @@ pub fn volley(args: &[&str]) -> Run {
     }
 }
 
+/// Run `cmd` to its end, reading its output while it runs (a child that
+/// writes more than a pipe holds would otherwise block until killed), and
+/// kill it after [`RUN_LIMIT`].
 fn run_limited(mut cmd: Command) -> Output {
+    use std::io::Read;
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn volley");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
-    loop {
-        if let Some(_status) = child.try_wait().expect("wait for volley") {
-            return child.wait_with_output().expect("collect volley output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for volley") {
+            break status;
         }
         if started.elapsed() > RUN_LIMIT {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("collect volley output");
+            let _ = child.wait();
+            let stderr = err.join().unwrap_or_default();
             panic!(
                 "volley ran longer than {RUN_LIMIT:?}; stderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&stderr)
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
     }
 }
 

@@ -18,5 +18,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use self::exports::volley::scenario::lifecycle::Guest as Lifecycle;
 pub use self::volley::scenario::{data, http, metrics, types, vu};

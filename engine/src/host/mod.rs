@@ -31,9 +31,7 @@ pub use data::{DataError, DataSets};
 pub use http::HttpRun;
 pub(crate) use http::Offload;
 pub use limits::CpuLimitExceeded;
-pub use vu::{
-    GuestAbort, GuestLimit, MAX_GROUP_DEPTH, MAX_GROUP_NAME, ScenarioInfo, VuInstance, VuRun,
-};
+pub use vu::{GuestAbort, GuestLimit, ScenarioInfo, VuInstance, VuRun};
 
 use http::HttpInstance;
 use limits::VuLimiter;

@@ -243,67 +243,66 @@ impl VuClient {
         Ok(url)
     }
 
-    fn checkout(&self, origin_url: &Url) -> Option<Conn> {
+    /// The jar's `Cookie` value for `url` and an idle connection to its
+    /// origin, under one lock.
+    fn begin(&self, url: &Url) -> (Option<String>, Option<Conn>) {
         let mut inner = self.lock();
-        let (_, conns) = inner.pool.iter_mut().find(|(o, _)| o.matches(origin_url))?;
-        while let Some(mut c) = conns.pop() {
-            if c.is_alive() {
-                return Some(c);
-            }
-        }
-        None
-    }
-
-    fn checkin(&self, origin: Origin, conn: Conn) {
-        let mut inner = self.lock();
-        match inner.pool.iter_mut().find(|(o, _)| *o == origin) {
-            Some((_, conns)) => {
-                if conns.len() < MAX_IDLE_PER_ORIGIN {
-                    conns.push(conn);
+        let cookie = inner.cookies.as_ref().and_then(|jar| {
+            let mut s = String::new();
+            for (name, value) in jar.get_request_values(url) {
+                if !s.is_empty() {
+                    s.push_str("; ");
                 }
+                s.push_str(name);
+                s.push('=');
+                s.push_str(value);
             }
-            None => inner.pool.push((origin, vec![conn])),
-        }
+            (!s.is_empty()).then_some(s)
+        });
+        let conn = inner
+            .pool
+            .iter_mut()
+            .find(|(o, _)| o.matches(url))
+            .and_then(|(_, conns)| {
+                while let Some(mut c) = conns.pop() {
+                    if c.is_alive() {
+                        return Some(c);
+                    }
+                }
+                None
+            });
+        (cookie, conn)
     }
 
-    fn cookie_header(&self, url: &Url) -> Option<String> {
-        let inner = self.lock();
-        let jar = inner.cookies.as_ref()?;
-        let mut s = String::new();
-        for (name, value) in jar.get_request_values(url) {
-            if !s.is_empty() {
-                s.push_str("; ");
-            }
-            s.push_str(name);
-            s.push('=');
-            s.push_str(value);
-        }
-        (!s.is_empty()).then_some(s)
-    }
-
-    fn store_cookies<'a>(&self, url: &Url, set_cookies: impl Iterator<Item = &'a str>) {
-        let mut inner = self.lock();
-        let jar = inner.cookies.get_or_insert_with(CookieStore::default);
-        for c in set_cookies {
-            let _ = jar.parse(c, url);
-        }
-    }
-
-    /// Get a ready connection to `origin`: an idle one, or a new one.
-    async fn connection(
+    /// Store the response's cookies and return a reusable connection to the
+    /// pool, under one lock.
+    fn end<'a>(
         &self,
         url: &Url,
-        origin: &Origin,
-        p: &mut HopProgress,
-    ) -> Result<(Conn, bool), HttpError> {
-        if let Some(c) = self.checkout(url) {
-            return Ok((c, true));
+        set_cookies: impl Iterator<Item = &'a str>,
+        returned: Option<(Origin, Conn)>,
+    ) {
+        let mut set_cookies = set_cookies.peekable();
+        if set_cookies.peek().is_none() && returned.is_none() {
+            return;
         }
-        let opened = connect::open(origin, &self.shared.tls, self.shared.policy.as_deref()).await?;
-        p.dns = opened.dns;
-        p.connecting = opened.connecting;
-        p.tls = opened.tls;
-        Ok((opened.conn, false))
+        let mut inner = self.lock();
+        if set_cookies.peek().is_some() {
+            let jar = inner.cookies.get_or_insert_with(CookieStore::default);
+            for c in set_cookies {
+                let _ = jar.parse(c, url);
+            }
+        }
+        if let Some((origin, conn)) = returned {
+            match inner.pool.iter_mut().find(|(o, _)| *o == origin) {
+                Some((_, conns)) => {
+                    if conns.len() < MAX_IDLE_PER_ORIGIN {
+                        conns.push(conn);
+                    }
+                }
+                None => inner.pool.push((origin, vec![conn])),
+            }
+        }
     }
 
     /// One request on the wire: connection, send, headers, body.
@@ -324,7 +323,7 @@ impl VuClient {
                 .map_err(|why| HttpError::new(ErrorKind::BlockedHostname, why))?;
         }
         let settings = self.shared.settings();
-        let cookie = self.cookie_header(url);
+        let (cookie, idle) = self.begin(url);
         let head = h1::encode_request(
             method,
             &url[url::Position::BeforePath..url::Position::AfterQuery],
@@ -336,7 +335,17 @@ impl VuClient {
             },
             body.len(),
         )?;
-        let (mut conn, mut reused) = self.connection(url, &origin, p).await?;
+        let (mut conn, mut reused) = match idle {
+            Some(c) => (c, true),
+            None => {
+                let opened =
+                    connect::open(&origin, &self.shared.tls, self.shared.policy.as_deref()).await?;
+                p.dns = opened.dns;
+                p.connecting = opened.connecting;
+                p.tls = opened.tls;
+                (opened.conn, false)
+            }
+        };
         let mut retried = false;
         let response = loop {
             p.ready = Some(Instant::now());
@@ -375,18 +384,13 @@ impl VuClient {
             }
         };
         p.done = Some(Instant::now());
-        let mut set_cookies = response
+        let set_cookies = response
             .headers
             .iter()
             .filter(|(k, _)| k == "set-cookie")
-            .map(|(_, v)| v.as_str())
-            .peekable();
-        if set_cookies.peek().is_some() {
-            self.store_cookies(url, set_cookies);
-        }
-        if response.reusable {
-            self.checkin(origin, conn);
-        }
+            .map(|(_, v)| v.as_str());
+        let returned = response.reusable.then_some((origin, conn));
+        self.end(url, set_cookies, returned);
         Ok((response.status, response.headers, response.body))
     }
 }

@@ -47,7 +47,7 @@ pub(crate) struct Defaults<'a> {
     pub host: &'a str,
     /// Sent unless the request has its own `User-Agent`.
     pub user_agent: &'a str,
-    /// The cookie jar's `Cookie` value, sent unless the request has one.
+    /// The cookie jar's `Cookie` value, appended to the request's own.
     pub cookie: Option<&'a str>,
 }
 
@@ -85,6 +85,7 @@ pub(crate) fn encode_request(
         header(&mut out, "Host", defaults.host);
     }
     let mut close = false;
+    let mut jar = defaults.cookie;
     for (k, v) in headers {
         if !valid_name(k) {
             return Err(HttpError::invalid(format!("invalid header name {k:?}")));
@@ -101,12 +102,26 @@ pub(crate) fn encode_request(
         if k.eq_ignore_ascii_case("connection") && has_token(v, "close") {
             close = true;
         }
+        // The jar's cookies go with the request's own, as Go's client (and
+        // so k6) adds them: after those the request names.
+        if let Some(cookies) = jar.filter(|_| k.eq_ignore_ascii_case("cookie")) {
+            jar = None;
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v.as_bytes());
+            if !v.trim().is_empty() {
+                out.extend_from_slice(b"; ");
+            }
+            out.extend_from_slice(cookies.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            continue;
+        }
         header(&mut out, k, v);
     }
     if !has("user-agent") {
         header(&mut out, "User-Agent", defaults.user_agent);
     }
-    if let Some(cookie) = defaults.cookie.filter(|_| !has("cookie")) {
+    if let Some(cookie) = jar {
         header(&mut out, "Cookie", cookie);
     }
     if body_len > 0
@@ -543,5 +558,7 @@ pub(crate) fn idle_alive<S: Stream + ?Sized>(stream: &mut S) -> bool {
     Pin::new(stream).poll_read(&mut cx, &mut rb).is_pending()
 }
 
+#[cfg(test)]
+mod differential;
 #[cfg(test)]
 mod tests;

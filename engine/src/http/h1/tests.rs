@@ -5,7 +5,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::*;
 
-fn defaults() -> Defaults<'static> {
+pub(super) fn defaults() -> Defaults<'static> {
     Defaults {
         host: "127.0.0.1:8080",
         user_agent: "volley/test",
@@ -68,6 +68,11 @@ fn request_headers_override_the_engines_own() {
         "{t}"
     );
     assert!(t.contains("X-Trace: t1\r\n"), "{t}");
+    // A request's own Cookie header keeps the jar's cookies, after its own.
+    let own = hdrs(&[("cookie", "b=2")]);
+    let t = text(&encode_request(&http::Method::GET, "/", &own, &d, 0).expect("valid"));
+    assert!(t.contains("cookie: b=2; a=1\r\n"), "{t}");
+    assert_eq!(t.matches("ookie").count(), 1, "{t}");
     assert!(h.close);
 }
 
