@@ -220,7 +220,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_color: bool,
 
-    /// Do not print the end-of-test summary.
+    /// Do not print the end-of-test summary, nor call the scenario's
+    /// handle-summary (k6's handleSummary).
     #[arg(long)]
     pub no_summary: bool,
 

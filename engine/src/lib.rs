@@ -31,6 +31,7 @@ pub mod scaffold;
 pub mod scenario;
 pub mod thresholds;
 pub(crate) mod vu;
+pub mod wallclock;
 
 pub use config::Options;
 pub use output::{Output, Outputs};

@@ -45,6 +45,10 @@ pub struct RunOutcome {
     pub lifecycle_error: Option<(ExitCode, String)>,
     /// The exit code k6 would give.
     pub exit_code: ExitCode,
+    /// What the scenario's `handle-summary` returned: files to write
+    /// (`stdout` and `stderr` name the streams). When set, the text summary
+    /// is not printed, as in k6.
+    pub summary_files: Option<Vec<(String, Vec<u8>)>>,
 }
 
 impl RunOutcome {

@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use crate::host::bindings::Scenario;
+use crate::host::bindings::{v1, v2};
 use crate::host::{CpuLimitExceeded, GuestAbort, GuestLimit, HostState};
 use crate::metrics::IterationSample;
 use crate::scenario::ScenarioRuntime;
+use crate::scenario::runtime::Pre;
 
 /// How a call into the guest ended, when it did not return normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,20 +39,35 @@ impl std::fmt::Display for GuestFailure {
 macro_rules! call_guest {
     ($vu:ident, $export:ident($($arg:expr),*)) => {{
         let offload = $vu.store.data().offload().clone();
-        offload
-            .drive(std::pin::pin!(
-                $vu.instance
-                    .volley_scenario_lifecycle()
-                    .$export(&mut $vu.store $(, $arg)*)
-            ))
-            .await
+        match &$vu.instance {
+            Instance::V0_1(i) => {
+                offload
+                    .drive(std::pin::pin!(
+                        i.volley_scenario_lifecycle().$export(&mut $vu.store $(, $arg)*)
+                    ))
+                    .await
+            }
+            Instance::V0_2(i) => {
+                offload
+                    .drive(std::pin::pin!(
+                        i.volley_scenario_lifecycle().$export(&mut $vu.store $(, $arg)*)
+                    ))
+                    .await
+            }
+        }
     }};
+}
+
+/// The scenario's instance, of its contract version.
+enum Instance {
+    V0_1(v1::Scenario),
+    V0_2(v2::Scenario),
 }
 
 /// One VU: a store with its host state and the scenario instance in it.
 pub struct Vu {
     store: Store<HostState>,
-    instance: Scenario,
+    instance: Instance,
 }
 
 impl Vu {
@@ -69,11 +85,11 @@ impl Vu {
             Ok(UpdateDeadline::Yield(1))
         });
         store.set_epoch_deadline(1);
-        let instance = rt
-            .pre()
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| describe(&store, &e))?;
+        let instance = match rt.pre() {
+            Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_1),
+            Pre::V0_2(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_2),
+        }
+        .map_err(|e| describe(&store, &e))?;
         Ok(Vu { store, instance })
     }
 
@@ -93,6 +109,27 @@ impl Vu {
     pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
         let r = call_guest!(self, call_vu_init(setup_data));
         self.flatten(r)
+    }
+
+    /// Call `handle-summary(json)` (contract 0.2 and later): the files the
+    /// scenario wants written, or `None` when it has no summary handler
+    /// (and for components of contract 0.1, which cannot have one).
+    pub async fn handle_summary(
+        &mut self,
+        summary_json: &str,
+    ) -> Result<Option<Vec<(String, Vec<u8>)>>, GuestFailure> {
+        let offload = self.store.data().offload().clone();
+        let Instance::V0_2(i) = &self.instance else {
+            return Ok(None);
+        };
+        let r = offload
+            .drive(std::pin::pin!(
+                i.volley_scenario_lifecycle()
+                    .call_handle_summary(&mut self.store, summary_json)
+            ))
+            .await;
+        let files = self.flatten(r)?;
+        Ok(files.map(|files| files.into_iter().map(|f| (f.path, f.content)).collect()))
     }
 
     /// Call `teardown(data)`.
@@ -120,7 +157,7 @@ impl Vu {
         let now = Instant::now();
         let duration: Duration = now.saturating_duration_since(started);
         let state = self.store.data_mut();
-        state.end_iteration();
+        state.end_iteration().await;
         let base = state.base_tags().clone();
         let samples = state.samples();
         samples.iteration(IterationSample {

@@ -60,18 +60,21 @@ fn other_contract_version() {
     assert_clear(
         &run,
         104,
-        &["volley:scenario@0.2.0", "supports volley:scenario@0.1.0"],
+        &[
+            "volley:scenario@0.9.0",
+            "runs volley:scenario@0.1.0 and @0.2.0",
+        ],
     );
 }
 
 #[test]
 fn older_contract_version() {
     // The same component with its version strings rewritten to an older
-    // contract ("0.2.0" and "0.0.9" have the same length, so the binary
+    // contract ("0.9.0" and "0.0.9" have the same length, so the binary
     // stays well-formed).
     let newer = std::fs::read(guest("fixture-future-contract", "fixture_future_contract"))
         .expect("fixture");
-    let (from, to) = (b"lifecycle@0.2.0".as_slice(), b"lifecycle@0.0.9".as_slice());
+    let (from, to) = (b"lifecycle@0.9.0".as_slice(), b"lifecycle@0.0.9".as_slice());
     let mut older = Vec::with_capacity(newer.len());
     let mut i = 0;
     while i < newer.len() {
@@ -90,7 +93,10 @@ fn older_contract_version() {
     assert_clear(
         &run,
         104,
-        &["volley:scenario@0.0.9", "supports volley:scenario@0.1.0"],
+        &[
+            "volley:scenario@0.0.9",
+            "runs volley:scenario@0.1.0 and @0.2.0",
+        ],
     );
 }
 

@@ -32,6 +32,8 @@ pub struct Options {
     pub setup_timeout: Option<Duration>,
     /// `teardownTimeout`.
     pub teardown_timeout: Option<Duration>,
+    /// `handleSummaryTimeout`.
+    pub handle_summary_timeout: Option<Duration>,
     /// `userAgent`.
     pub user_agent: Option<String>,
     /// `insecureSkipTLSVerify`.
@@ -136,6 +138,7 @@ impl Options {
             thresholds: over.thresholds.or(self.thresholds),
             setup_timeout: over.setup_timeout.or(self.setup_timeout),
             teardown_timeout: over.teardown_timeout.or(self.teardown_timeout),
+            handle_summary_timeout: over.handle_summary_timeout.or(self.handle_summary_timeout),
             user_agent: over.user_agent.or(self.user_agent),
             insecure_skip_tls_verify: over
                 .insecure_skip_tls_verify

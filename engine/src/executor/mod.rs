@@ -284,6 +284,7 @@ pub struct ExecutionState {
     active_vus: AtomicI64,
     allocated_vus: AtomicU64,
     interrupted: AtomicU64,
+    completed: AtomicU64,
     next_vu_id: AtomicU64,
 }
 
@@ -296,6 +297,7 @@ impl ExecutionState {
             active_vus: AtomicI64::new(0),
             allocated_vus: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
             next_vu_id: AtomicU64::new(1),
         })
     }
@@ -329,9 +331,33 @@ impl ExecutionState {
         self.interrupted.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Iterations that ran to their end (also those that threw).
+    pub fn completed(&self) -> u64 {
+        self.completed.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn iteration_completed(&self) {
+        self.completed.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn dropped_iteration(&self, tags: &TagSet) {
         self.metrics
             .add_counter(Builtin::DroppedIterations.id(), tags.clone(), 1.0);
+    }
+}
+
+impl crate::host::ExecutionView for ExecutionState {
+    fn vus_initialized(&self) -> u64 {
+        self.allocated_vus()
+    }
+    fn vus_active(&self) -> u64 {
+        self.active_vus()
+    }
+    fn iterations_completed(&self) -> u64 {
+        self.completed()
+    }
+    fn iterations_interrupted(&self) -> u64 {
+        self.interrupted()
     }
 }
 

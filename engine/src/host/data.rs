@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::HostState;
-use super::bindings::data as wit;
+use super::bindings::{v1, v2};
 
 /// Why a data set could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -144,18 +144,37 @@ fn parse_csv(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-impl wit::Host for HostState {
+impl HostState {
+    fn data_len(&self, name: &str) -> Option<u64> {
+        self.run().data.get(name).map(|s| s.len() as u64)
+    }
+
+    fn data_get(&self, name: &str, index: u64) -> Option<String> {
+        self.run()
+            .data
+            .get(name)
+            .and_then(|s| s.get(usize::try_from(index).ok()?))
+            .cloned()
+    }
+}
+
+impl v1::data::Host for HostState {
     fn len(&mut self, name: String) -> wasmtime::Result<Option<u64>> {
-        Ok(self.run().data.get(&name).map(|s| s.len() as u64))
+        Ok(self.data_len(&name))
     }
 
     fn get(&mut self, name: String, index: u64) -> wasmtime::Result<Option<String>> {
-        Ok(self
-            .run()
-            .data
-            .get(&name)
-            .and_then(|s| s.get(usize::try_from(index).ok()?))
-            .cloned())
+        Ok(self.data_get(&name, index))
+    }
+}
+
+impl v2::data::Host for HostState {
+    fn len(&mut self, name: String) -> wasmtime::Result<Option<u64>> {
+        Ok(self.data_len(&name))
+    }
+
+    fn get(&mut self, name: String, index: u64) -> wasmtime::Result<Option<String>> {
+        Ok(self.data_get(&name, index))
     }
 }
 

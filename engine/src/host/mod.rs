@@ -13,9 +13,11 @@
 
 #[allow(unsafe_code, unused_variables, missing_docs)]
 pub mod bindings;
+mod crypto;
 mod data;
-mod http;
+pub(crate) mod http;
 mod limits;
+pub(crate) mod logs;
 mod metrics;
 mod vu;
 mod wasi;
@@ -31,7 +33,7 @@ pub use data::{DataError, DataSets};
 pub use http::HttpRun;
 pub(crate) use http::Offload;
 pub use limits::CpuLimitExceeded;
-pub use vu::{GuestAbort, GuestLimit, ScenarioInfo, VuInstance, VuRun};
+pub use vu::{ExecutionView, GuestAbort, GuestLimit, ScenarioInfo, VuInstance, VuRun};
 
 use http::HttpInstance;
 use limits::VuLimiter;
@@ -62,11 +64,12 @@ pub struct HostState {
 impl HostState {
     /// State for VU `id` (0 for the setup/teardown instance) of `scenario`.
     pub fn new(run: Arc<HostRun>, scenario: Arc<ScenarioInfo>, id: u64, vu_memory: u64) -> Self {
+        let logs = Arc::new(logs::LogLimiter::new(id));
         Self {
-            wasi: wasi::locked_down(id),
+            wasi: wasi::locked_down(id, logs.clone()),
             table: ResourceTable::new(),
             limits: VuLimiter::new(vu_memory),
-            vu: VuInstance::new(&run.vu, scenario, id),
+            vu: VuInstance::new(&run.vu, scenario, id, logs),
             http: HttpInstance::new(&run.http),
             custom_kinds: Vec::new(),
             run,
@@ -104,9 +107,16 @@ impl HostState {
         self.http.clear_cookies();
     }
 
-    /// Stop applying the per-iteration CPU limit (the iteration is over).
-    pub(crate) fn end_iteration(&mut self) {
+    /// Stop applying the per-iteration CPU limit (the iteration is over),
+    /// report suppressed log lines, and record requests the guest started
+    /// and never waited for (k6 ends an iteration once they are done).
+    pub(crate) async fn end_iteration(&mut self) {
         self.vu.cpu_limited = false;
+        let vu = self.vu.id;
+        self.vu
+            .logs
+            .flush(|text| crate::log::line(crate::log::Level::Warn, Some(vu), text));
+        self.finish_pending().await;
     }
 
     /// Guest CPU time of the current iteration so far.
@@ -137,7 +147,8 @@ impl HostState {
     }
 }
 
-impl bindings::types::Host for HostState {}
+impl bindings::v1::types::Host for HostState {}
+impl bindings::v2::types::Host for HostState {}
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {

@@ -1,21 +1,37 @@
-//! `volley:scenario/vu`: sleep, checks, groups, log, env, info, random,
-//! abort; and the state every capability builds on: the VU's identity,
-//! its sample buffer, its tags and its iteration clock.
+//! `volley:scenario/vu`: sleep, checks, groups, log, env, info, execution
+//! state, tags, random, abort; and the state every capability builds on:
+//! the VU's identity, its sample buffer, its tags and its iteration clock.
+//! The contract versions' bindings ([`super::bindings`]) are thin adapters
+//! over the operations here.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::HostState;
-use super::bindings::vu as wit;
+use super::bindings::{v1, v2};
+use super::logs::LogLimiter;
 use crate::control::{StopLevel, StopReason, StopSignal};
 use crate::log::{self, Level};
-use crate::metrics::{CheckSample, SampleBuffer, Store, TagSet};
+use crate::metrics::{Builtin, CheckSample, SampleBuffer, Store, TagSet};
 
 /// Deepest group nesting a guest may open.
 pub const MAX_GROUP_DEPTH: usize = 64;
 /// Longest group name, in bytes.
 pub const MAX_GROUP_NAME: usize = 1024;
+
+/// What a VU may ask of the run's execution state (k6's `k6/execution`
+/// `instance` fields); implemented by the run.
+pub trait ExecutionView: Send + Sync + std::fmt::Debug {
+    /// VUs initialised so far.
+    fn vus_initialized(&self) -> u64;
+    /// VUs running an iteration loop now.
+    fn vus_active(&self) -> u64;
+    /// Iterations completed so far.
+    fn iterations_completed(&self) -> u64;
+    /// Iterations interrupted so far.
+    fn iterations_interrupted(&self) -> u64;
+}
 
 /// Run-wide state of the `vu` and `metrics` interfaces.
 #[derive(Debug)]
@@ -31,9 +47,32 @@ pub struct VuRun {
     /// When the scenarios started: t = 0 of `elapsed` and of per-second
     /// rates, as in k6 (initialisation is not test time).
     pub load_started: OnceLock<Instant>,
+    /// The execution state, once the run has one.
+    pub execution: OnceLock<Arc<dyn ExecutionView>>,
+    /// The resolved options as k6 JSON (`exec.test.options`).
+    pub options_json: String,
 }
 
 impl VuRun {
+    /// Run-wide state with no execution state yet.
+    pub fn new(
+        metrics: Arc<Store>,
+        stop: Arc<StopSignal>,
+        seed: u64,
+        iteration_cpu_limit: Option<Duration>,
+        options_json: String,
+    ) -> Self {
+        Self {
+            metrics,
+            stop,
+            seed,
+            iteration_cpu_limit,
+            load_started: OnceLock::new(),
+            execution: OnceLock::new(),
+            options_json,
+        }
+    }
+
     /// Test time so far: since the scenarios started (0 before that).
     pub fn elapsed(&self) -> Duration {
         self.load_started
@@ -53,6 +92,34 @@ pub struct ScenarioInfo {
     pub env: BTreeMap<String, String>,
     /// Run tags + scenario tags + `scenario:<name>`, without `group`.
     pub tags: TagSet,
+    /// The executor's k6 name.
+    pub executor: &'static str,
+    /// How long the executor runs at most (the base of `progress`).
+    pub max_duration: Duration,
+    /// When the scenario started (monotonic, and wall clock).
+    pub started: OnceLock<(Instant, SystemTime)>,
+}
+
+impl ScenarioInfo {
+    /// What a VU of a scenario knows, before it starts.
+    pub fn new(
+        name: &str,
+        exec: String,
+        env: BTreeMap<String, String>,
+        tags: TagSet,
+        executor: &'static str,
+        max_duration: Duration,
+    ) -> Self {
+        Self {
+            name: Arc::from(name),
+            exec,
+            env,
+            tags,
+            executor,
+            max_duration,
+            started: OnceLock::new(),
+        }
+    }
 }
 
 /// Per-VU state every capability builds on.
@@ -63,9 +130,12 @@ pub struct VuInstance {
     pub id: u64,
     /// The VU's samples, flushed to the store now and then.
     pub samples: SampleBuffer,
-    /// `scenario.tags` plus the current `group` tag.
+    /// `scenario.tags` plus the VU's own tags and the current `group` tag.
     pub base_tags: TagSet,
-    groups: Vec<String>,
+    /// Tags set with `set-tag`, kept across iterations.
+    own_tags: BTreeMap<String, String>,
+    /// Open groups: name and when it was entered.
+    groups: Vec<(String, Instant)>,
     /// The VU's iteration number (`__ITER`).
     pub iteration: u64,
     /// The iteration's number in its scenario.
@@ -78,23 +148,32 @@ pub struct VuInstance {
     pub host_wait: Duration,
     /// Whether the iteration CPU limit applies (not in setup or teardown).
     pub cpu_limited: bool,
+    /// Rate and size limits of the VU's log lines.
+    pub logs: Arc<LogLimiter>,
     stop: Arc<StopSignal>,
 }
 
 impl VuInstance {
-    pub(super) fn new(run: &VuRun, scenario: Arc<ScenarioInfo>, id: u64) -> Self {
+    pub(super) fn new(
+        run: &VuRun,
+        scenario: Arc<ScenarioInfo>,
+        id: u64,
+        logs: Arc<LogLimiter>,
+    ) -> Self {
         Self {
             samples: run.metrics.buffer(id),
             base_tags: scenario.tags.with("group", ""),
             rng: run.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15),
             scenario,
             id,
+            own_tags: BTreeMap::new(),
             groups: Vec::new(),
             iteration: 0,
             iteration_in_scenario: 0,
             iteration_start: Instant::now(),
             host_wait: Duration::ZERO,
             cpu_limited: false,
+            logs,
             stop: run.stop.clone(),
         }
     }
@@ -107,7 +186,7 @@ impl VuInstance {
         self.cpu_limited = true;
         if !self.groups.is_empty() {
             self.groups.clear();
-            self.base_tags = self.scenario.tags.with("group", "");
+            self.retag();
         }
     }
 
@@ -133,18 +212,43 @@ impl VuInstance {
                 truncate(name, 80)
             ));
         }
-        self.groups.push(name.to_string());
-        self.base_tags = self.scenario.tags.with("group", &group_path(&self.groups));
+        self.groups.push((name.to_string(), Instant::now()));
+        self.retag();
         Ok(())
     }
 
+    /// Leave the innermost group, recording its `group_duration` (tagged
+    /// with the group being left, as k6 does).
     fn pop_group(&mut self) {
+        let at = Instant::now();
+        if let Some((_, entered)) = self.groups.last() {
+            let took = at.saturating_duration_since(*entered);
+            let tags = self.base_tags.clone();
+            self.samples.custom(
+                Builtin::GroupDuration.id(),
+                crate::metrics::MetricKind::Trend,
+                took.as_secs_f64() * 1000.0,
+                tags,
+            );
+        }
         if self.groups.pop().is_some() {
-            self.base_tags = self.scenario.tags.with("group", &group_path(&self.groups));
+            self.retag();
         }
     }
 
-    fn next_random(&mut self) -> u64 {
+    /// Recompute the base tags from the scenario's, the VU's own and the
+    /// group path.
+    fn retag(&mut self) {
+        let mut tags = self.scenario.tags.clone();
+        if !self.own_tags.is_empty() {
+            tags = tags.merged(&TagSet::from_pairs(
+                self.own_tags.iter().map(|(k, v)| (k.clone(), v.clone())),
+            ));
+        }
+        self.base_tags = tags.with("group", &group_path(&self.groups));
+    }
+
+    pub(super) fn next_random(&mut self) -> u64 {
         // splitmix64: tiny state, good enough for load-test choices.
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
@@ -162,9 +266,9 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// k6's group path: `::outer::inner`, empty at the root.
-fn group_path(groups: &[String]) -> String {
+fn group_path(groups: &[(String, Instant)]) -> String {
     let mut s = String::new();
-    for g in groups {
+    for (g, _) in groups {
         s.push_str("::");
         s.push_str(g);
     }
@@ -181,11 +285,145 @@ pub struct GuestAbort(pub String);
 #[error("{0}")]
 pub struct GuestLimit(pub String);
 
-impl wit::Host for HostState {
-    async fn sleep(&mut self, duration: u64) -> wasmtime::Result<()> {
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The operations both contract versions share.
+impl HostState {
+    async fn vu_sleep(&mut self, duration: u64) {
         let started = Instant::now();
         tokio::time::sleep(Duration::from_nanos(duration)).await;
         self.vu.host_wait += started.elapsed();
+    }
+
+    /// Record a check made at `at`.
+    pub(super) fn record_check(
+        &mut self,
+        name: String,
+        ok: bool,
+        tags: Vec<(String, String)>,
+        at: Instant,
+    ) {
+        let sample = CheckSample {
+            base: self.vu.base_tags.clone(),
+            name: Arc::from(name),
+            ok,
+            extra: TagSet::from_pairs(tags),
+            at,
+        };
+        self.vu.samples.check(sample);
+    }
+
+    fn vu_enter_group(&mut self, name: &str) -> wasmtime::Result<()> {
+        self.vu
+            .push_group(name)
+            .map_err(|m| wasmtime::Error::new(GuestLimit(m)))
+    }
+
+    fn vu_log(&mut self, level: Level, message: &str) {
+        let vu = self.vu.id;
+        self.vu
+            .logs
+            .line(message, |text| log::line(level, Some(vu), text));
+    }
+
+    fn vu_abort(&mut self, reason: String) -> wasmtime::Error {
+        log::line(
+            Level::Error,
+            Some(self.vu.id),
+            &format!("test aborted: {reason}"),
+        );
+        self.vu
+            .stop
+            .stop(StopLevel::Hard, StopReason::ScenarioAbort(reason.clone()));
+        wasmtime::Error::new(GuestAbort(reason))
+    }
+
+    fn vu_set_tag(&mut self, key: String, value: String) {
+        self.vu.own_tags.insert(key, value);
+        self.vu.retag();
+    }
+
+    fn vu_delete_tag(&mut self, key: &str) {
+        if self.vu.own_tags.remove(key).is_some() {
+            self.vu.retag();
+        }
+    }
+
+    fn vu_execution(&self) -> v2::vu::ExecutionInfo {
+        let run = &self.run().vu;
+        let vu = &self.vu;
+        let view = run.execution.get();
+        let count = |f: fn(&dyn ExecutionView) -> u64| view.map_or(0, |v| f(v.as_ref()));
+        let started = vu.scenario.started.get();
+        let progress = match started {
+            Some((at, _)) if !vu.scenario.max_duration.is_zero() => (at.elapsed().as_secs_f64()
+                / vu.scenario.max_duration.as_secs_f64())
+            .clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+        let start_ms = started
+            .and_then(|(_, wall)| wall.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let id = u32::try_from(vu.id).unwrap_or(u32::MAX);
+        v2::vu::ExecutionInfo {
+            vu_id_in_instance: id,
+            vu_id_in_test: id,
+            vu_iteration_in_instance: vu.iteration,
+            vu_iteration_in_scenario: vu.iteration,
+            scenario_name: vu.scenario.name.to_string(),
+            scenario_executor: vu.scenario.executor.to_string(),
+            scenario_start_time: start_ms,
+            scenario_progress: progress,
+            scenario_iteration_in_instance: vu.iteration_in_scenario,
+            scenario_iteration_in_test: vu.iteration_in_scenario,
+            instance_vus_initialized: count(|v| v.vus_initialized()),
+            instance_vus_active: count(|v| v.vus_active()),
+            instance_iterations_completed: count(|v| v.iterations_completed()),
+            instance_iterations_interrupted: count(|v| v.iterations_interrupted()),
+            instance_current_test_run_duration: nanos(run.elapsed()),
+            test_options: run.options_json.clone(),
+        }
+    }
+}
+
+fn level_v1(level: v1::vu::LogLevel) -> Level {
+    match level {
+        v1::vu::LogLevel::Debug => Level::Debug,
+        v1::vu::LogLevel::Info => Level::Info,
+        v1::vu::LogLevel::Warn => Level::Warn,
+        v1::vu::LogLevel::Error => Level::Error,
+    }
+}
+
+fn level_v2(level: v2::vu::LogLevel) -> Level {
+    match level {
+        v2::vu::LogLevel::Debug => Level::Debug,
+        v2::vu::LogLevel::Info => Level::Info,
+        v2::vu::LogLevel::Warn => Level::Warn,
+        v2::vu::LogLevel::Error => Level::Error,
+    }
+}
+
+/// The contract's `vu-info` of this VU, in either version's record.
+macro_rules! vu_info {
+    ($state:expr, $module:ident) => {{
+        let elapsed = $state.run().vu.elapsed();
+        let vu = &$state.vu;
+        $module::vu::VuInfo {
+            id: u32::try_from(vu.id).unwrap_or(u32::MAX),
+            iteration: vu.iteration,
+            iteration_in_scenario: vu.iteration_in_scenario,
+            scenario: vu.scenario.name.to_string(),
+            elapsed: nanos(elapsed),
+        }
+    }};
+}
+
+impl v1::vu::Host for HostState {
+    async fn sleep(&mut self, duration: u64) -> wasmtime::Result<()> {
+        self.vu_sleep(duration).await;
         Ok(())
     }
 
@@ -195,21 +433,12 @@ impl wit::Host for HostState {
         ok: bool,
         tags: Vec<(String, String)>,
     ) -> wasmtime::Result<bool> {
-        let sample = CheckSample {
-            base: self.vu.base_tags.clone(),
-            name: Arc::from(name),
-            ok,
-            extra: TagSet::from_pairs(tags),
-            at: Instant::now(),
-        };
-        self.vu.samples.check(sample);
+        self.record_check(name, ok, tags, Instant::now());
         Ok(ok)
     }
 
     fn enter_group(&mut self, name: String) -> wasmtime::Result<()> {
-        self.vu
-            .push_group(&name)
-            .map_err(|m| wasmtime::Error::new(GuestLimit(m)))
+        self.vu_enter_group(&name)
     }
 
     fn exit_group(&mut self) -> wasmtime::Result<()> {
@@ -217,14 +446,8 @@ impl wit::Host for HostState {
         Ok(())
     }
 
-    fn log(&mut self, level: wit::LogLevel, message: String) -> wasmtime::Result<()> {
-        let level = match level {
-            wit::LogLevel::Debug => Level::Debug,
-            wit::LogLevel::Info => Level::Info,
-            wit::LogLevel::Warn => Level::Warn,
-            wit::LogLevel::Error => Level::Error,
-        };
-        log::line(level, Some(self.vu.id), &message);
+    fn log(&mut self, level: v1::vu::LogLevel, message: String) -> wasmtime::Result<()> {
+        self.vu_log(level_v1(level), &message);
         Ok(())
     }
 
@@ -232,16 +455,8 @@ impl wit::Host for HostState {
         Ok(self.vu.scenario.env.get(&key).cloned())
     }
 
-    fn info(&mut self) -> wasmtime::Result<wit::VuInfo> {
-        let elapsed = self.run().vu.elapsed();
-        let vu = &self.vu;
-        Ok(wit::VuInfo {
-            id: u32::try_from(vu.id).unwrap_or(u32::MAX),
-            iteration: vu.iteration,
-            iteration_in_scenario: vu.iteration_in_scenario,
-            scenario: vu.scenario.name.to_string(),
-            elapsed: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
-        })
+    fn info(&mut self) -> wasmtime::Result<v1::vu::VuInfo> {
+        Ok(vu_info!(self, v1))
     }
 
     fn random(&mut self) -> wasmtime::Result<u64> {
@@ -249,25 +464,94 @@ impl wit::Host for HostState {
     }
 
     fn abort(&mut self, reason: String) -> wasmtime::Result<()> {
-        log::line(
-            Level::Error,
-            Some(self.vu.id),
-            &format!("test aborted: {reason}"),
-        );
-        self.vu
-            .stop
-            .stop(StopLevel::Hard, StopReason::ScenarioAbort(reason.clone()));
-        Err(wasmtime::Error::new(GuestAbort(reason)))
+        Err(self.vu_abort(reason))
+    }
+}
+
+impl v2::vu::Host for HostState {
+    async fn sleep(&mut self, duration: u64) -> wasmtime::Result<()> {
+        self.vu_sleep(duration).await;
+        Ok(())
+    }
+
+    fn check(
+        &mut self,
+        name: String,
+        ok: bool,
+        tags: Vec<(String, String)>,
+    ) -> wasmtime::Result<bool> {
+        self.record_check(name, ok, tags, Instant::now());
+        Ok(ok)
+    }
+
+    fn enter_group(&mut self, name: String) -> wasmtime::Result<()> {
+        self.vu_enter_group(&name)
+    }
+
+    fn exit_group(&mut self) -> wasmtime::Result<()> {
+        self.vu.pop_group();
+        Ok(())
+    }
+
+    fn log(&mut self, level: v2::vu::LogLevel, message: String) -> wasmtime::Result<()> {
+        self.vu_log(level_v2(level), &message);
+        Ok(())
+    }
+
+    fn env(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        Ok(self.vu.scenario.env.get(&key).cloned())
+    }
+
+    fn info(&mut self) -> wasmtime::Result<v2::vu::VuInfo> {
+        Ok(vu_info!(self, v2))
+    }
+
+    fn execution(&mut self) -> wasmtime::Result<v2::vu::ExecutionInfo> {
+        Ok(self.vu_execution())
+    }
+
+    fn set_tag(&mut self, key: String, value: String) -> wasmtime::Result<()> {
+        self.vu_set_tag(key, value);
+        Ok(())
+    }
+
+    fn delete_tag(&mut self, key: String) -> wasmtime::Result<()> {
+        self.vu_delete_tag(&key);
+        Ok(())
+    }
+
+    fn get_tags(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+        Ok(self
+            .vu
+            .base_tags
+            .iter()
+            .filter(|(k, _)| *k != "group")
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
+    fn random(&mut self) -> wasmtime::Result<u64> {
+        Ok(self.vu.next_random())
+    }
+
+    fn abort(&mut self, reason: String) -> wasmtime::Result<()> {
+        Err(self.vu_abort(reason))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::group_path;
 
     #[test]
     fn group_paths_follow_k6() {
         assert_eq!(group_path(&[]), "");
-        assert_eq!(group_path(&["a".into(), "b".into()]), "::a::b");
+        let now = Instant::now();
+        assert_eq!(
+            group_path(&[("a".into(), now), ("b".into(), now)]),
+            "::a::b"
+        );
     }
 }

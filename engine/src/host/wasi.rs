@@ -1,38 +1,77 @@
 //! The locked-down WASI context every guest gets: no filesystem, no
 //! sockets, no host environment or arguments; stdout and stderr become log
-//! lines prefixed with the VU id.
+//! lines prefixed with the VU id. The monotonic clock counts from one
+//! instant shared by the whole process, so a time a guest stamps a record
+//! with ([`instant_of`]) is an instant the engine can place.
 
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
 
+use super::logs::LogLimiter;
 use crate::log::{self, Level};
 
-/// A WASI context that grants nothing but clocks, random and log output.
-pub(super) fn locked_down(vu: u64) -> WasiCtx {
+/// A WASI context that grants nothing but clocks, random and log output
+/// (within the VU's log budget, `logs`).
+pub(super) fn locked_down(vu: u64, logs: Arc<LogLimiter>) -> WasiCtx {
     let mut b = WasiCtxBuilder::new();
     b.stdout(LogStream {
         vu,
         level: Level::Info,
+        logs: logs.clone(),
     })
     .stderr(LogStream {
         vu,
         level: Level::Warn,
+        logs,
     })
     .allow_tcp(false)
     .allow_udp(false)
-    .allow_ip_name_lookup(false);
+    .allow_ip_name_lookup(false)
+    .monotonic_clock(EngineClock);
     b.build()
 }
 
+/// The origin of every guest's monotonic clock.
+fn origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+/// The instant a guest's monotonic timestamp (nanoseconds) stands for.
+pub(crate) fn instant_of(timestamp: u64) -> Instant {
+    origin() + Duration::from_nanos(timestamp)
+}
+
+/// The guest timestamp (nanoseconds on its monotonic clock) of `at`.
+pub(crate) fn timestamp_of(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(origin()).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// `wasi:clocks/monotonic-clock`, counted from [`origin`].
+struct EngineClock;
+
+impl wasmtime_wasi::HostMonotonicClock for EngineClock {
+    fn resolution(&self) -> u64 {
+        1
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(origin().elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
 /// Guest output turned into log lines.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct LogStream {
     vu: u64,
     level: Level,
+    logs: Arc<LogLimiter>,
 }
 
 impl IsTerminal for LogStream {
@@ -44,7 +83,7 @@ impl IsTerminal for LogStream {
 impl StdoutStream for LogStream {
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
         Box::new(LineWriter {
-            stream: *self,
+            stream: self.clone(),
             buf: Vec::new(),
         })
     }
@@ -67,11 +106,12 @@ impl LineWriter {
         if text.trim().is_empty() {
             return;
         }
-        log::line(
-            self.stream.level,
-            Some(self.stream.vu),
-            text.trim_end_matches(['\n', '\r']),
-        );
+        let (level, vu) = (self.stream.level, self.stream.vu);
+        self.stream
+            .logs
+            .line(text.trim_end_matches(['\n', '\r']), |t| {
+                log::line(level, Some(vu), t)
+            });
     }
 }
 

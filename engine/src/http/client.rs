@@ -11,7 +11,10 @@ use url::Url;
 use super::connect::{self, Conn, Origin};
 use super::h1;
 use super::timed_io::Probe;
-use super::{ErrorKind, Exchange, Hop, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings};
+use super::{
+    BodyMode, ErrorKind, Exchange, Hop, HttpError, HttpRequest, HttpResponse, RequestCookie,
+    ResponseBody, SharedHttp, Timings,
+};
 
 /// Idle connections kept per origin.
 const MAX_IDLE_PER_ORIGIN: usize = 32;
@@ -127,7 +130,9 @@ impl VuClient {
         join_all(futures).await
     }
 
-    /// Send one request, following redirects, within its timeout.
+    /// Send one request, following redirects, within its timeout. With
+    /// [`BodyMode::Stream`] the final response's body is left on its
+    /// connection (see [`StreamBody`]).
     pub async fn send(&self, req: HttpRequest) -> Exchange {
         let settings = self.shared.settings();
         let deadline = tokio::time::Instant::now() + req.timeout.unwrap_or(settings.timeout);
@@ -151,58 +156,64 @@ impl VuClient {
         let mut redirects = 0;
         loop {
             let mut progress = HopProgress::default();
-            let outcome = tokio::time::timeout_at(
-                deadline,
-                self.hop(
-                    &method,
-                    &url,
-                    &headers,
-                    &body,
-                    req.discard_body,
-                    &mut progress,
-                ),
-            )
+            let outcome = tokio::time::timeout_at(deadline, async {
+                let mut hop = self
+                    .hop(&method, &url, &headers, &body, &req.cookies, &mut progress)
+                    .await?;
+                let follow = is_redirect(hop.status) && redirects < max_redirects;
+                let body = if follow {
+                    // A redirect's body is read and dropped, so the
+                    // connection can carry the next hop.
+                    self.finish_body(&mut hop, BodyMode::Discard, &mut progress)
+                        .await?
+                } else {
+                    self.finish_body(&mut hop, req.body_mode, &mut progress)
+                        .await?
+                };
+                Ok::<_, HttpError>((hop, body))
+            })
             .await;
             let end = progress.done.unwrap_or_else(Instant::now);
             let (timings, sent, received) = progress.timings(end);
-            let mut hop = Hop {
+            let mut record = Hop {
                 method: method.clone(),
                 url: Arc::from(url.as_str()),
                 status: 0,
+                proto: "",
                 timings,
                 bytes_sent: sent,
                 bytes_received: received,
                 error: None,
+                streaming: false,
             };
-            let resp = match outcome {
-                Err(_) => Err(HttpError::timeout()),
-                Ok(r) => r,
-            };
-            let (status, resp_headers, resp_body) = match resp {
+            let (hop, resp_body) = match outcome.unwrap_or_else(|_| Err(HttpError::timeout())) {
                 Ok(r) => r,
                 Err(e) => {
                     // A denied request made no connection; it still counts
                     // as a failed request, with no time spent.
-                    hop.error = Some(e.clone());
-                    hops.push(hop);
+                    record.error = Some(e.clone());
+                    hops.push(record);
                     return Exchange {
                         hops,
                         result: Err(e),
                     };
                 }
             };
-            hop.status = status;
-            hops.push(hop);
-            if is_redirect(status) && redirects < max_redirects {
-                let next = resp_headers
+            record.status = hop.status;
+            record.proto = hop.proto;
+            if is_redirect(hop.status) && redirects < max_redirects {
+                let next = hop
+                    .headers
                     .iter()
                     .find(|(k, _)| k == "location")
                     .and_then(|(_, v)| url.join(v).ok());
                 if let Some(next) = next {
+                    hops.push(record);
                     redirects += 1;
                     let same_host = next.host_str() == url.host_str();
-                    let to_get = status == 303
-                        || ((status == 301 || status == 302) && method == http::Method::POST);
+                    let to_get = hop.status == 303
+                        || ((hop.status == 301 || hop.status == 302)
+                            && method == http::Method::POST);
                     if to_get && method != http::Method::HEAD {
                         method = http::Method::GET;
                         body = Bytes::new();
@@ -218,16 +229,150 @@ impl VuClient {
                     continue;
                 }
             }
+            let mut body_size = 0;
+            let body = match resp_body {
+                Finished::Body(b, size) => {
+                    body_size = size;
+                    ResponseBody::Bytes(b)
+                }
+                Finished::Stream(reader) => match hop.conn {
+                    Some(conn) => {
+                        record.streaming = true;
+                        ResponseBody::Stream(Box::new(StreamBody {
+                            conn,
+                            reader,
+                            origin: hop.origin,
+                            progress,
+                            deadline,
+                        }))
+                    }
+                    None => ResponseBody::Bytes(Bytes::new()),
+                },
+            };
+            hops.push(record);
             return Exchange {
                 hops,
                 result: Ok(HttpResponse {
-                    status,
-                    headers: resp_headers,
-                    body: resp_body,
+                    status: hop.status,
+                    reason: hop.reason,
+                    proto: hop.proto,
+                    headers: hop.headers,
+                    body,
                     url: url.to_string(),
                     timings,
+                    remote: Some(hop.peer),
+                    request_head: Bytes::from(hop.request_head),
+                    body_size,
                 }),
             };
+        }
+    }
+
+    /// Read the body of a hop as `mode` says; the connection goes back to
+    /// the pool when the body was read to its end and it is reusable.
+    async fn finish_body(
+        &self,
+        hop: &mut HopHead,
+        mode: BodyMode,
+        p: &mut HopProgress,
+    ) -> Result<Finished, HttpError> {
+        if mode == BodyMode::Stream {
+            let reader = std::mem::replace(&mut hop.body, h1::BodyReader::empty());
+            return Ok(Finished::Stream(reader));
+        }
+        let Some(conn) = hop.conn.as_mut() else {
+            return Ok(Finished::Body(Bytes::new(), 0));
+        };
+        let body = hop
+            .body
+            .read_to_end(&mut *conn.stream, mode == BodyMode::Discard)
+            .await?;
+        p.done = Some(Instant::now());
+        if hop.body.reusable()
+            && let Some(conn) = hop.conn.take()
+        {
+            self.release(hop.origin.clone(), conn);
+        }
+        Ok(Finished::Body(body, hop.body.total()))
+    }
+
+    /// Return a connection whose response was read to its end to the pool.
+    pub(crate) fn release(&self, origin: Origin, conn: Conn) {
+        self.end(None, std::iter::empty(), Some((origin, conn)));
+    }
+
+    /// Set a cookie in the jar for `url` (k6's `jar.set`): `cookie` is a
+    /// `Set-Cookie` value.
+    pub fn jar_set(&self, url: &str, cookie: &str) -> Result<(), String> {
+        let url = Url::parse(url).map_err(|e| format!("invalid URL {url:?}: {e}"))?;
+        let mut inner = self.lock();
+        let jar = inner.cookies.get_or_insert_with(CookieStore::default);
+        jar.parse(cookie, &url)
+            .map(drop)
+            .map_err(|e| format!("invalid cookie for {url}: {e}"))
+    }
+
+    /// The jar's cookies a request to `url` would send.
+    pub fn jar_cookies_for(&self, url: &str) -> Vec<(String, String)> {
+        let Ok(url) = Url::parse(url) else {
+            return Vec::new();
+        };
+        let inner = self.lock();
+        inner.cookies.as_ref().map_or_else(Vec::new, |jar| {
+            jar.get_request_values(&url)
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        })
+    }
+
+    /// Remove the jar's cookies for `url`, or all of them.
+    pub fn jar_clear(&self, url: Option<&str>) {
+        let mut inner = self.lock();
+        let Some(jar) = inner.cookies.as_mut() else {
+            return;
+        };
+        match url.and_then(|u| Url::parse(u).ok()) {
+            None if url.is_none() => jar.clear(),
+            None => {}
+            Some(url) => {
+                let names: Vec<(String, String, String)> = jar
+                    .matches(&url)
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c.domain().unwrap_or_default().to_string(),
+                            c.path().unwrap_or("/").to_string(),
+                            c.name().to_string(),
+                        )
+                    })
+                    .collect();
+                for (domain, path, name) in names {
+                    jar.remove(&domain, &path, &name);
+                }
+            }
+        }
+    }
+
+    /// Remove the cookie `name` the jar holds for `url`.
+    pub fn jar_delete(&self, url: &str, name: &str) {
+        let Ok(url) = Url::parse(url) else { return };
+        let mut inner = self.lock();
+        let Some(jar) = inner.cookies.as_mut() else {
+            return;
+        };
+        let found: Vec<(String, String)> = jar
+            .matches(&url)
+            .into_iter()
+            .filter(|c| c.name() == name)
+            .map(|c| {
+                (
+                    c.domain().unwrap_or_default().to_string(),
+                    c.path().unwrap_or("/").to_string(),
+                )
+            })
+            .collect();
+        for (domain, path) in found {
+            jar.remove(&domain, &path, name);
         }
     }
 
@@ -278,7 +423,7 @@ impl VuClient {
     /// pool, under one lock.
     fn end<'a>(
         &self,
-        url: &Url,
+        url: Option<&Url>,
         set_cookies: impl Iterator<Item = &'a str>,
         returned: Option<(Origin, Conn)>,
     ) {
@@ -287,7 +432,7 @@ impl VuClient {
             return;
         }
         let mut inner = self.lock();
-        if set_cookies.peek().is_some() {
+        if let Some(url) = url.filter(|_| set_cookies.peek().is_some()) {
             let jar = inner.cookies.get_or_insert_with(CookieStore::default);
             for c in set_cookies {
                 let _ = jar.parse(c, url);
@@ -305,16 +450,17 @@ impl VuClient {
         }
     }
 
-    /// One request on the wire: connection, send, headers, body.
+    /// One request on the wire: connection, send, response head; the
+    /// body is left for [`finish_body`](Self::finish_body).
     async fn hop(
         &self,
         method: &http::Method,
         url: &Url,
         headers: &[(String, String)],
         body: &Bytes,
-        discard: bool,
+        cookies: &[RequestCookie],
         p: &mut HopProgress,
-    ) -> Result<(u16, Vec<(String, String)>, Bytes), HttpError> {
+    ) -> Result<HopHead, HttpError> {
         p.start = Some(Instant::now());
         let origin = Origin::of(url)?;
         if let Some(policy) = &self.shared.policy {
@@ -323,7 +469,8 @@ impl VuClient {
                 .map_err(|why| HttpError::new(ErrorKind::BlockedHostname, why))?;
         }
         let settings = self.shared.settings();
-        let (cookie, idle) = self.begin(url);
+        let (jar, idle) = self.begin(url);
+        let cookie = merge_cookies(jar.as_deref(), cookies);
         let head = h1::encode_request(
             method,
             &url[url::Position::BeforePath..url::Position::AfterQuery],
@@ -332,6 +479,7 @@ impl VuClient {
                 host: &url[url::Position::BeforeHost..url::Position::AfterPort],
                 user_agent: &settings.user_agent,
                 cookie: cookie.as_deref(),
+                accept_encoding: Some("gzip"),
             },
             body.len(),
         )?;
@@ -353,14 +501,9 @@ impl VuClient {
             let totals = conn.probe.begin();
             let begin = if reused { totals } else { (0, 0) };
             p.probe = Some((conn.probe.clone(), begin));
-            let attempt = h1::exchange(
-                &mut *conn.stream,
-                &head,
-                body,
-                settings.max_body_bytes,
-                discard,
-            )
-            .await;
+            let attempt =
+                h1::send_and_read_head(&mut *conn.stream, &head, body, settings.max_body_bytes)
+                    .await;
             match attempt {
                 Ok(r) => break r,
                 Err(e) => {
@@ -383,15 +526,124 @@ impl VuClient {
                 }
             }
         };
-        p.done = Some(Instant::now());
         let set_cookies = response
             .headers
             .iter()
             .filter(|(k, _)| k == "set-cookie")
             .map(|(_, v)| v.as_str());
-        let returned = response.reusable.then_some((origin, conn));
-        self.end(url, set_cookies, returned);
-        Ok((response.status, response.headers, response.body))
+        self.end(Some(url), set_cookies, None);
+        Ok(HopHead {
+            status: response.status,
+            reason: response.reason,
+            proto: response.proto,
+            headers: response.headers,
+            body: response.body,
+            peer: conn.peer,
+            conn: Some(conn),
+            origin,
+            request_head: head.bytes,
+        })
+    }
+}
+
+/// A hop whose response head was read.
+struct HopHead {
+    status: u16,
+    reason: Option<String>,
+    proto: &'static str,
+    headers: Vec<(String, String)>,
+    body: h1::BodyReader,
+    peer: std::net::SocketAddr,
+    conn: Option<Conn>,
+    origin: Origin,
+    request_head: Vec<u8>,
+}
+
+/// A hop's body, read (with its size on the wire) or left on the
+/// connection.
+enum Finished {
+    Body(Bytes, u64),
+    Stream(h1::BodyReader),
+}
+
+/// The `Cookie` value: the jar's, with the request's own cookies added
+/// (replacing the jar's of the same name when they ask to, k6's `replace`).
+fn merge_cookies(jar: Option<&str>, own: &[RequestCookie]) -> Option<String> {
+    if own.is_empty() {
+        return jar.map(str::to_string);
+    }
+    let mut pairs: Vec<(String, String)> = jar
+        .unwrap_or("")
+        .split("; ")
+        .filter_map(|p| p.split_once('='))
+        .filter(|(name, _)| !own.iter().any(|c| c.replace && c.name == *name))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    pairs.extend(own.iter().map(|c| (c.name.clone(), c.value.clone())));
+    let text: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    (!text.is_empty()).then(|| text.join("; "))
+}
+
+/// A response body left on its connection, read as the guest asks.
+pub struct StreamBody {
+    conn: Conn,
+    reader: h1::BodyReader,
+    origin: Origin,
+    progress: HopProgress,
+    deadline: tokio::time::Instant,
+}
+
+impl std::fmt::Debug for StreamBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamBody")
+            .field("origin", &self.origin)
+            .field("done", &self.reader.is_done())
+            .finish()
+    }
+}
+
+impl StreamBody {
+    /// The next piece of the body (at most `max` bytes) and when it
+    /// arrived; `None` at its end. The request's timeout still applies.
+    pub async fn next(&mut self, max: usize) -> Result<Option<(Bytes, Instant)>, HttpError> {
+        let read = self.reader.next(&mut *self.conn.stream, max);
+        match tokio::time::timeout_at(self.deadline, read).await {
+            Err(_) => Err(HttpError::timeout()),
+            Ok(Err(e)) => Err(e),
+            Ok(Ok(Some(b))) => Ok(Some((b, Instant::now()))),
+            Ok(Ok(None)) => {
+                self.progress.done.get_or_insert_with(Instant::now);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Whether the body was read to its end.
+    pub fn is_done(&self) -> bool {
+        self.reader.is_done()
+    }
+
+    /// Body bytes read so far.
+    pub fn total(&self) -> u64 {
+        self.reader.total()
+    }
+
+    /// When the first response byte arrived.
+    pub fn first_byte(&self) -> Option<Instant> {
+        let (probe, begin) = self.progress.probe.as_ref()?;
+        probe.marks(*begin).first_read
+    }
+
+    /// The hop's timings, bytes sent and received, with the body read up
+    /// to now; and the connection back to `client`'s pool when the body
+    /// ended and it can carry another request.
+    pub fn finish(mut self, client: &VuClient) -> (Timings, u64, u64) {
+        let end = *self.progress.done.get_or_insert_with(Instant::now);
+        let measured = self.progress.timings(end);
+        if self.reader.reusable() {
+            client.release(self.origin, self.conn);
+        }
+        measured
     }
 }
 

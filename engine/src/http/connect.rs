@@ -64,6 +64,8 @@ impl Origin {
 pub(crate) struct Conn {
     pub stream: Box<dyn Stream>,
     pub probe: Arc<Probe>,
+    /// The address connected to.
+    pub peer: SocketAddr,
 }
 
 impl Conn {
@@ -162,6 +164,9 @@ pub(crate) async fn open(
     };
     let _ = tcp.set_nodelay(true);
     let connecting = connect_start.elapsed();
+    let peer = tcp
+        .peer_addr()
+        .unwrap_or_else(|_| SocketAddr::new(IpAddr::from([0, 0, 0, 0]), origin.port));
 
     let probe = Probe::new();
     let timed = TimedStream::new(tcp, probe.clone());
@@ -189,7 +194,11 @@ pub(crate) async fn open(
     };
 
     Ok(Opened {
-        conn: Conn { stream, probe },
+        conn: Conn {
+            stream,
+            probe,
+            peer,
+        },
         dns,
         connecting,
         tls: tls_time,

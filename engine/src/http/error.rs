@@ -134,6 +134,35 @@ impl ErrorKind {
         }
     }
 
+    /// The message k6 puts in the `error` tag for this code (generic, so
+    /// the tag has few values).
+    pub const fn k6_message(self) -> &'static str {
+        match self {
+            ErrorKind::Other => "protocol error",
+            ErrorKind::NonTcpNetwork => "network error",
+            ErrorKind::InvalidUrl => "invalid URL",
+            ErrorKind::Timeout => "request timeout",
+            ErrorKind::Interrupted => "request interrupted",
+            ErrorKind::Dns => "lookup failed",
+            ErrorKind::NoSuchHost => "lookup: no such host",
+            ErrorKind::BlacklistedIp => "ip is blacklisted",
+            ErrorKind::BlockedHostname => "hostname is blocked",
+            ErrorKind::Tcp => "tcp error",
+            ErrorKind::BrokenPipe => "write: broken pipe",
+            ErrorKind::UnknownErrno => "unknown errno",
+            ErrorKind::Dial => "dial error",
+            ErrorKind::DialTimeout => "dial: i/o timeout",
+            ErrorKind::Refused => "dial: connection refused",
+            ErrorKind::Reset => "read: connection reset by peer",
+            ErrorKind::Tls => "tls error",
+            ErrorKind::TlsHeader => "tls: first record does not look like a TLS handshake",
+            ErrorKind::UnknownAuthority => "x509: unknown authority",
+            ErrorKind::HostnameMismatch => "x509: certificate doesn't match hostname",
+            ErrorKind::Decompression => "error decompressing response body",
+            ErrorKind::BodyTooLarge => "response body over budget",
+        }
+    }
+
     /// The kind of a k6 code, if it is one of the table's.
     pub fn from_code(code: u32) -> Option<ErrorKind> {
         ALL.iter().copied().find(|k| k.code() == code)

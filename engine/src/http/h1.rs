@@ -34,7 +34,7 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Stream for T {}
 /// The request head, ready to write: request line and header block.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestHead {
-    bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// The request is HEAD: its response has no body whatever it says.
     head_only: bool,
     /// The request asked the server to close the connection.
@@ -49,6 +49,9 @@ pub(crate) struct Defaults<'a> {
     pub user_agent: &'a str,
     /// The cookie jar's `Cookie` value, appended to the request's own.
     pub cookie: Option<&'a str>,
+    /// Sent unless the request has its own `Accept-Encoding` (k6 sends
+    /// `gzip`, as Go's client does).
+    pub accept_encoding: Option<&'a str>,
 }
 
 fn is_token(b: u8) -> bool {
@@ -124,6 +127,9 @@ pub(crate) fn encode_request(
     if let Some(cookie) = jar {
         header(&mut out, "Cookie", cookie);
     }
+    if let Some(encoding) = defaults.accept_encoding.filter(|_| !has("accept-encoding")) {
+        header(&mut out, "Accept-Encoding", encoding);
+    }
     if body_len > 0
         || matches!(
             *method,
@@ -155,7 +161,8 @@ fn has_token(value: &str, token: &str) -> bool {
         .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
-/// A parsed response.
+/// A parsed response (of [`exchange`]).
+#[cfg(test)]
 #[derive(Debug)]
 pub(crate) struct Response {
     pub status: u16,
@@ -181,6 +188,8 @@ enum Framing {
 struct Head {
     len: usize,
     status: u16,
+    reason: Option<String>,
+    proto: &'static str,
     headers: Vec<(String, String)>,
     framing: Framing,
     keep_alive: bool,
@@ -265,6 +274,17 @@ fn head_of(
     Ok(Head {
         len,
         status,
+        // Most servers send the canonical phrase: keep only one that differs.
+        reason: resp
+            .reason
+            .filter(|r| {
+                http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|c| c.canonical_reason())
+                    != Some(*r)
+            })
+            .map(str::to_string),
+        proto: if http11 { "HTTP/1.1" } else { "HTTP/1.0" },
         headers,
         framing,
         keep_alive: !connection_close && framing != Framing::UntilClose && status != 101,
@@ -331,7 +351,20 @@ const MAX_CHUNK_LINE: usize = 4096;
 
 impl Chunked {
     /// Decode what `buf` holds, consuming it; true once the body ended.
+    #[cfg(test)]
     fn decode(&mut self, buf: &mut BytesMut, sink: &mut BodySink) -> Result<bool, HttpError> {
+        self.decode_up_to(buf, sink, usize::MAX)
+    }
+
+    /// Decode what `buf` holds, handing at most `max` body bytes to `sink`;
+    /// true once the body ended.
+    fn decode_up_to(
+        &mut self,
+        buf: &mut BytesMut,
+        sink: &mut BodySink,
+        max: usize,
+    ) -> Result<bool, HttpError> {
+        let mut room = max;
         loop {
             match self.state {
                 ChunkState::Done => return Ok(true),
@@ -351,12 +384,16 @@ impl Chunked {
                     };
                 }
                 ChunkState::Data(left) => {
-                    if buf.is_empty() {
+                    if buf.is_empty() || room == 0 {
                         return Ok(false);
                     }
-                    let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+                    let n = usize::try_from(left)
+                        .unwrap_or(usize::MAX)
+                        .min(buf.len())
+                        .min(room);
                     sink.take(&buf[..n])?;
                     buf.advance(n);
+                    room -= n;
                     let left = left - n as u64;
                     self.state = if left == 0 {
                         ChunkState::DataEnd
@@ -422,14 +459,28 @@ fn closed_early() -> HttpError {
     )
 }
 
-/// Send one request and read its whole response.
-pub(crate) async fn exchange<S: Stream + ?Sized>(
+/// A response head, read; the body is still on the connection.
+#[derive(Debug)]
+pub(crate) struct ResponseHead {
+    pub status: u16,
+    /// The reason phrase as received, when it is not the canonical one.
+    pub reason: Option<String>,
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    pub proto: &'static str,
+    /// Names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// Reads the body off the connection.
+    pub body: BodyReader,
+}
+
+/// Send one request and read its response head (interim 1xx responses are
+/// skipped); the body is left for the returned [`BodyReader`].
+pub(crate) async fn send_and_read_head<S: Stream + ?Sized>(
     stream: &mut S,
     head: &RequestHead,
     body: &Bytes,
     max_body: u64,
-    discard: bool,
-) -> Result<Response, HttpError> {
+) -> Result<ResponseHead, HttpError> {
     write_request(stream, head, body)
         .await
         .map_err(|e| HttpError::from_io(&e))?;
@@ -460,65 +511,190 @@ pub(crate) async fn exchange<S: Stream + ?Sized>(
         }
     };
     buf.advance(head_in.len);
-    let mut sink = BodySink {
-        body: BytesMut::new(),
-        total: 0,
-        max: max_body,
-        discard,
-    };
-    match head_in.framing {
-        Framing::None => {}
-        Framing::Length(n) => {
-            if n > max_body {
-                return Err(too_large(max_body));
-            }
-            // The whole body fits the buffer already read: keep it as is.
-            if !discard && buf.len() as u64 == n {
-                sink.total = n;
-                sink.body = buf.split();
-            } else {
-                if !discard {
-                    sink.body
-                        .reserve(usize::try_from(n).unwrap_or(0).min(1 << 20));
-                }
-                let mut left = n;
-                loop {
-                    let take = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-                    sink.take(&buf[..take])?;
-                    buf.advance(take);
-                    left -= take as u64;
-                    if left == 0 {
-                        break;
-                    }
-                    buf.clear();
-                    if fill(stream, &mut buf).await? == 0 {
-                        return Err(closed_early());
-                    }
-                }
-            }
-        }
-        Framing::Chunked => {
-            let mut chunked = Chunked::default();
-            while !chunked.decode(&mut buf, &mut sink)? {
-                if fill(stream, &mut buf).await? == 0 {
-                    return Err(closed_early());
-                }
-            }
-        }
-        Framing::UntilClose => loop {
-            sink.take(&buf)?;
-            buf.clear();
-            if fill(stream, &mut buf).await? == 0 {
-                break;
-            }
-        },
+    if let Framing::Length(n) = head_in.framing
+        && n > max_body
+    {
+        return Err(too_large(max_body));
     }
-    Ok(Response {
+    Ok(ResponseHead {
         status: head_in.status,
+        reason: head_in.reason,
+        proto: head_in.proto,
         headers: head_in.headers,
-        body: sink.body.freeze(),
-        // Bytes after the response mean the server is out of step.
-        reusable: head_in.keep_alive && !head.close && buf.is_empty(),
+        body: BodyReader {
+            framing: head_in.framing,
+            left: match head_in.framing {
+                Framing::Length(n) => n,
+                _ => 0,
+            },
+            chunked: Chunked::default(),
+            buf,
+            total: 0,
+            max: max_body,
+            done: head_in.framing == Framing::None,
+            keep_alive: head_in.keep_alive && !head.close,
+        },
+    })
+}
+
+/// The body of a response, read off its connection in pieces or whole.
+#[derive(Debug)]
+pub(crate) struct BodyReader {
+    framing: Framing,
+    /// Bytes left of a `Content-Length` body.
+    left: u64,
+    chunked: Chunked,
+    /// Bytes read from the connection and not handed out yet.
+    buf: BytesMut,
+    /// Body bytes so far (on the wire, after chunk framing).
+    total: u64,
+    max: u64,
+    done: bool,
+    keep_alive: bool,
+}
+
+impl BodyReader {
+    /// A reader of no body (a placeholder for one moved out).
+    pub(crate) fn empty() -> Self {
+        Self {
+            framing: Framing::None,
+            left: 0,
+            chunked: Chunked::default(),
+            buf: BytesMut::new(),
+            total: 0,
+            max: 0,
+            done: true,
+            keep_alive: false,
+        }
+    }
+
+    /// Whether the body was read to its end.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Body bytes read so far.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Whether the connection can carry another request: the body ended,
+    /// the server allows it, and no stray bytes followed.
+    pub(crate) fn reusable(&self) -> bool {
+        self.done && self.keep_alive && self.buf.is_empty()
+    }
+
+    /// The next piece of the body, at most `max` bytes; `None` at its end.
+    pub(crate) async fn next<S: Stream + ?Sized>(
+        &mut self,
+        stream: &mut S,
+        max: usize,
+    ) -> Result<Option<Bytes>, HttpError> {
+        let max = max.max(1);
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let mut sink = BodySink {
+                body: BytesMut::new(),
+                total: self.total,
+                max: self.max,
+                discard: false,
+            };
+            let progressed = match self.framing {
+                Framing::None => {
+                    self.done = true;
+                    false
+                }
+                Framing::Length(_) => {
+                    let take = usize::try_from(self.left)
+                        .unwrap_or(usize::MAX)
+                        .min(self.buf.len())
+                        .min(max);
+                    sink.take(&self.buf[..take])?;
+                    self.buf.advance(take);
+                    self.left -= take as u64;
+                    if self.left == 0 {
+                        self.done = true;
+                    }
+                    take > 0
+                }
+                Framing::Chunked => {
+                    self.done = self.chunked.decode_up_to(&mut self.buf, &mut sink, max)?;
+                    !sink.body.is_empty()
+                }
+                Framing::UntilClose => {
+                    let take = self.buf.len().min(max);
+                    sink.take(&self.buf[..take])?;
+                    self.buf.advance(take);
+                    take > 0
+                }
+            };
+            self.total = sink.total;
+            if progressed {
+                return Ok(Some(sink.body.freeze()));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            if fill(stream, &mut self.buf).await? == 0 {
+                if self.framing == Framing::UntilClose {
+                    self.done = true;
+                    self.keep_alive = false;
+                    return Ok(None);
+                }
+                return Err(closed_early());
+            }
+        }
+    }
+
+    /// Read the rest of the body: kept, or only counted when `discard`.
+    pub(crate) async fn read_to_end<S: Stream + ?Sized>(
+        &mut self,
+        stream: &mut S,
+        discard: bool,
+    ) -> Result<Bytes, HttpError> {
+        // The common case: a Content-Length body already whole in the
+        // buffer is kept as it is, without a copy.
+        if let Framing::Length(_) = self.framing
+            && !discard
+            && self.total == 0
+            && self.buf.len() as u64 == self.left
+        {
+            self.total = self.left;
+            self.left = 0;
+            self.done = true;
+            return Ok(self.buf.split().freeze());
+        }
+        let mut body = BytesMut::new();
+        if let (Framing::Length(n), false) = (self.framing, discard) {
+            body.reserve(usize::try_from(n).unwrap_or(0).min(1 << 20));
+        }
+        while let Some(piece) = self.next(stream, 1 << 20).await? {
+            if !discard {
+                body.extend_from_slice(&piece);
+            }
+        }
+        Ok(body.freeze())
+    }
+}
+
+/// Send one request and read its whole response.
+#[cfg(test)]
+pub(crate) async fn exchange<S: Stream + ?Sized>(
+    stream: &mut S,
+    head: &RequestHead,
+    body: &Bytes,
+    max_body: u64,
+    discard: bool,
+) -> Result<Response, HttpError> {
+    let mut r = send_and_read_head(stream, head, body, max_body).await?;
+    let body = r.body.read_to_end(stream, discard).await?;
+    Ok(Response {
+        status: r.status,
+        headers: r.headers,
+        body,
+        reusable: r.body.reusable(),
     })
 }
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-pub use client::VuClient;
+pub use client::{StreamBody, VuClient};
 pub use error::{ErrorKind, HttpError, label_of, status_code};
 pub use policy::{IpBlock, NetPolicy};
 
@@ -107,8 +107,33 @@ pub struct HttpRequest {
     pub timeout: Option<Duration>,
     /// Redirect limit; `None` uses the settings'.
     pub max_redirects: Option<u32>,
-    /// Read the body but return it empty.
-    pub discard_body: bool,
+    /// How the final response's body is read.
+    pub body_mode: BodyMode,
+    /// Cookies of this request, beside the jar's (k6's `params.cookies`).
+    pub cookies: Vec<RequestCookie>,
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyMode {
+    /// Read whole and kept.
+    #[default]
+    Buffer,
+    /// Read whole and only counted.
+    Discard,
+    /// Left on the connection, read as the guest asks.
+    Stream,
+}
+
+/// A cookie sent with one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestCookie {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// Replace the jar's cookie of the same name.
+    pub replace: bool,
 }
 
 /// The phases of one hop.
@@ -144,6 +169,8 @@ pub struct Hop {
     pub url: Arc<str>,
     /// Its status; 0 without a response.
     pub status: u16,
+    /// The protocol of its response (`HTTP/1.1`), empty without one.
+    pub proto: &'static str,
     /// Its phases.
     pub timings: Timings,
     /// Bytes written on the socket for it.
@@ -152,25 +179,68 @@ pub struct Hop {
     pub bytes_received: u64,
     /// Why it failed, if it did.
     pub error: Option<HttpError>,
+    /// Its body is being streamed: its timings and sizes are final only
+    /// when the stream ends (see [`StreamBody::finish`]).
+    pub streaming: bool,
 }
 
 /// A final response.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HttpResponse {
     /// The status.
     pub status: u16,
+    /// The reason phrase when it is not the canonical one.
+    pub reason: Option<String>,
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    pub proto: &'static str,
     /// Headers, names lower case.
     pub headers: Vec<(String, String)>,
-    /// The body (empty when discarded).
-    pub body: Bytes,
+    /// The body, read (empty when discarded) or on its connection.
+    pub body: ResponseBody,
     /// The URL that produced it.
     pub url: String,
     /// Its phases.
     pub timings: Timings,
+    /// The address it came from.
+    pub remote: Option<std::net::SocketAddr>,
+    /// The request head as it was written (request line and headers).
+    pub request_head: Bytes,
+    /// Body bytes read on the wire (before decompression); for a streamed
+    /// body, 0 (see [`StreamBody::total`]).
+    pub body_size: u64,
+}
+
+impl HttpResponse {
+    /// The reason phrase: as received, or the canonical one of the status.
+    pub fn status_text(&self) -> &str {
+        self.reason.as_deref().unwrap_or_else(|| {
+            http::StatusCode::from_u16(self.status)
+                .ok()
+                .and_then(|c| c.canonical_reason())
+                .unwrap_or("")
+        })
+    }
+
+    /// The body read whole (empty when streamed or discarded).
+    pub fn body_bytes(&self) -> &[u8] {
+        match &self.body {
+            ResponseBody::Bytes(b) => b,
+            ResponseBody::Stream(_) => &[],
+        }
+    }
+}
+
+/// A response body.
+#[derive(Debug)]
+pub enum ResponseBody {
+    /// Read whole (empty when discarded).
+    Bytes(Bytes),
+    /// Left on its connection.
+    Stream(Box<StreamBody>),
 }
 
 /// A request's hops and its result.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Exchange {
     /// Every hop, in order; empty when the request was refused before any
     /// connection (invalid or denied).

@@ -42,11 +42,21 @@ pub enum Builtin {
     IterationsFailed,
     /// Iterations an arrival-rate executor could not start (no free VU).
     DroppedIterations,
+    /// Time spent in a group, each time it is left.
+    GroupDuration,
+    /// Time to the first byte of a response (sending + waiting).
+    HttpReqFirstByte,
+    /// Time from the request to the first event of a streamed response.
+    StreamFirstEvent,
+    /// Time between consecutive events of a streamed response.
+    StreamEventGap,
+    /// Events of streamed responses.
+    StreamEvents,
 }
 
 impl Builtin {
     /// Every built-in, in id order.
-    pub const ALL: [Builtin; 18] = [
+    pub const ALL: [Builtin; 23] = [
         Builtin::Checks,
         Builtin::DataReceived,
         Builtin::DataSent,
@@ -65,6 +75,11 @@ impl Builtin {
         Builtin::VusMax,
         Builtin::IterationsFailed,
         Builtin::DroppedIterations,
+        Builtin::GroupDuration,
+        Builtin::HttpReqFirstByte,
+        Builtin::StreamFirstEvent,
+        Builtin::StreamEventGap,
+        Builtin::StreamEvents,
     ];
 
     /// The k6 name.
@@ -88,6 +103,11 @@ impl Builtin {
             Builtin::VusMax => "vus_max",
             Builtin::IterationsFailed => "iterations_failed",
             Builtin::DroppedIterations => "dropped_iterations",
+            Builtin::GroupDuration => "group_duration",
+            Builtin::HttpReqFirstByte => "http_req_first_byte",
+            Builtin::StreamFirstEvent => "stream_first_event",
+            Builtin::StreamEventGap => "stream_event_gap",
+            Builtin::StreamEvents => "stream_events",
         }
     }
 
@@ -100,7 +120,8 @@ impl Builtin {
             | Builtin::HttpReqs
             | Builtin::Iterations
             | Builtin::IterationsFailed
-            | Builtin::DroppedIterations => MetricKind::Counter,
+            | Builtin::DroppedIterations
+            | Builtin::StreamEvents => MetricKind::Counter,
             Builtin::Vus | Builtin::VusMax => MetricKind::Gauge,
             _ => MetricKind::Trend,
         }

@@ -19,7 +19,8 @@ pub use builtin::Builtin;
 pub use kind::{MetricKind, ValueType};
 pub use registry::{DefineError, MetricDef, MetricId, Registry};
 pub use sample::{
-    CheckSample, CustomSample, HttpSample, IterationSample, Sample, SampleBuffer, SampleWriter,
+    CheckSample, CustomSample, HttpSample, IterationSample, RequestIdent, Sample, SampleBuffer,
+    SampleWriter,
 };
 pub use sink::{Sink, TrendStats};
 pub use snapshot::{ErrorEntry, Series, Snapshot, error_kind};

@@ -6,6 +6,42 @@ use std::time::{Duration, Instant};
 
 use super::{MetricId, MetricKind, Store, TagSet};
 
+/// What identifies a request's series besides its context tags: the
+/// system tags k6 puts on HTTP samples.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestIdent {
+    /// The method, upper case.
+    pub method: Arc<str>,
+    /// The `url` tag: the URL, or the `name` when the request named itself
+    /// (as k6 does since v0.41, so named requests stay one series).
+    pub url: Arc<str>,
+    /// The `name` tag (the URL unless the request named itself).
+    pub name: Arc<str>,
+    /// The status, 0 when there was no response.
+    pub status: u16,
+    /// The protocol of the response (`proto`), empty without one.
+    pub proto: &'static str,
+    /// Whether the response was expected (k6's `expected_response`); `None`
+    /// when the request had no response callback: no tag and no
+    /// `http_req_failed` sample.
+    pub expected: Option<bool>,
+    /// k6's `error_code`, 0 for none (1000 + status for 4xx and 5xx).
+    pub error_code: u32,
+    /// k6's `error` tag: what failed, for requests without a response.
+    pub error: Option<Arc<str>>,
+}
+
+impl RequestIdent {
+    /// Whether the request counts as failed (in `http_req_failed` and the
+    /// error catalogue).
+    pub fn failed(&self) -> bool {
+        match self.expected {
+            Some(expected) => !expected,
+            None => self.status == 0 || self.error_code != 0,
+        }
+    }
+}
+
 /// One HTTP request (one redirect hop), with every built-in `http_*` value.
 #[derive(Debug, Clone)]
 pub struct HttpSample {
@@ -13,18 +49,8 @@ pub struct HttpSample {
     pub base: TagSet,
     /// Tags the request itself carried.
     pub extra: TagSet,
-    /// The method, upper case.
-    pub method: Arc<str>,
-    /// The URL requested.
-    pub url: Arc<str>,
-    /// The `name` tag (the URL unless the request named itself).
-    pub name: Arc<str>,
-    /// The status, 0 when there was no response.
-    pub status: u16,
-    /// Whether the status was expected (k6's `expected_response`).
-    pub expected: bool,
-    /// k6's `error_code`, 0 for none.
-    pub error_code: u32,
+    /// Its system tags.
+    pub ident: RequestIdent,
     /// `http_req_blocked`.
     pub blocked: Duration,
     /// `http_req_connecting`.
@@ -162,12 +188,24 @@ impl SampleBuffer {
 
     /// Record a custom metric value (`tags` already include the context).
     pub fn custom(&mut self, metric: MetricId, kind: MetricKind, value: f64, tags: TagSet) {
+        self.custom_at(metric, kind, value, tags, Instant::now());
+    }
+
+    /// Record a custom metric value made at `at`.
+    pub fn custom_at(
+        &mut self,
+        metric: MetricId,
+        kind: MetricKind,
+        value: f64,
+        tags: TagSet,
+        at: Instant,
+    ) {
         self.push(Sample::Custom(CustomSample {
             metric,
             kind,
             value,
             tags,
-            at: Instant::now(),
+            at,
         }));
     }
 

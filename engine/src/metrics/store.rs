@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::sample::{Sample, SampleWriter};
+use super::sample::{RequestIdent, Sample, SampleWriter};
 use super::{
     Builtin, MetricId, MetricKind, Registry, SampleBuffer, Sink, Snapshot, TagSet, TrendStats,
 };
@@ -20,12 +20,7 @@ pub(crate) const OVERFLOW_NAME: &str = "[too many urls: set a name tag]";
 struct HttpKey {
     base: TagSet,
     extra: TagSet,
-    method: Arc<str>,
-    url: Arc<str>,
-    name: Arc<str>,
-    status: u16,
-    expected: bool,
-    error_code: u32,
+    ident: RequestIdent,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -161,10 +156,10 @@ impl Store {
     }
 
     fn ingest_http(&self, s: &mut Shard, h: super::HttpSample) {
-        if !h.expected {
+        if h.ident.failed() {
             let e = s
                 .errors
-                .entry((h.error_code, h.status))
+                .entry((h.ident.error_code, h.ident.status))
                 .or_insert_with(|| ErrorAgg {
                     count: 0,
                     first: h.at,
@@ -172,8 +167,8 @@ impl Store {
                 });
             e.count += 1;
             e.first = e.first.min(h.at);
-            if e.names.len() < MAX_ERROR_NAMES || e.names.contains_key(&h.name) {
-                *e.names.entry(h.name.clone()).or_default() += 1;
+            if e.names.len() < MAX_ERROR_NAMES || e.names.contains_key(&h.ident.name) {
+                *e.names.entry(h.ident.name.clone()).or_default() += 1;
             }
         }
         let d = s.data.entry(h.base.clone()).or_default();
@@ -182,12 +177,7 @@ impl Store {
         let mut key = HttpKey {
             base: h.base,
             extra: h.extra,
-            method: h.method,
-            url: h.url,
-            name: h.name,
-            status: h.status,
-            expected: h.expected,
-            error_code: h.error_code,
+            ident: h.ident,
         };
         if s.http.len() >= MAX_HTTP_SERIES && !s.http.contains_key(&key) {
             if !self.overflowed.swap(true, Ordering::Relaxed) {
@@ -198,8 +188,8 @@ impl Store {
                 ));
             }
             let overflow: Arc<str> = Arc::from(OVERFLOW_NAME);
-            key.url = overflow.clone();
-            key.name = overflow;
+            key.ident.url = overflow.clone();
+            key.ident.name = overflow;
         }
         let agg = s.http.entry(key).or_default();
         agg.reqs += 1;
@@ -221,7 +211,6 @@ impl Store {
             let s = shard.lock().unwrap_or_else(|e| e.into_inner());
             for (k, agg) in &s.http {
                 let tags = http_tags(k);
-                let failed = !k.expected;
                 snap.merge_value(
                     Builtin::HttpReqs.id(),
                     &tags,
@@ -229,14 +218,18 @@ impl Store {
                         sum: agg.reqs as f64,
                     },
                 );
-                snap.merge_value(
-                    Builtin::HttpReqFailed.id(),
-                    &tags,
-                    &Sink::Rate {
-                        trues: if failed { agg.reqs } else { 0 },
-                        total: agg.reqs,
-                    },
-                );
+                // Without a response callback k6 records no http_req_failed.
+                if k.ident.expected.is_some() {
+                    let failed = k.ident.failed();
+                    snap.merge_value(
+                        Builtin::HttpReqFailed.id(),
+                        &tags,
+                        &Sink::Rate {
+                            trues: if failed { agg.reqs } else { 0 },
+                            total: agg.reqs,
+                        },
+                    );
+                }
                 for (b, t) in [
                     (Builtin::HttpReqBlocked, &agg.blocked),
                     (Builtin::HttpReqConnecting, &agg.connecting),
@@ -308,14 +301,5 @@ impl Store {
 }
 
 fn http_tags(k: &HttpKey) -> TagSet {
-    super::tags::request_tags(
-        &k.base,
-        &k.extra,
-        &k.method,
-        &k.url,
-        &k.name,
-        k.status,
-        k.expected,
-        k.error_code,
-    )
+    super::tags::request_tags(&k.base, &k.extra, &k.ident)
 }

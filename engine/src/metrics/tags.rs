@@ -117,35 +117,30 @@ impl fmt::Display for TagSet {
 }
 
 /// The tags of an HTTP request sample, as k6 writes them: the context and
-/// request tags plus `method`, `url`, `name`, `status`,
-/// `expected_response`, `proto` (with a response) and `error_code` (on
-/// failure).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn request_tags(
-    base: &TagSet,
-    extra: &TagSet,
-    method: &str,
-    url: &str,
-    name: &str,
-    status: u16,
-    expected: bool,
-    error_code: u32,
-) -> TagSet {
+/// request tags plus `method`, `url`, `name`, `status`, `proto` (with a
+/// response), `expected_response` (with a response callback), `error_code`
+/// (on failure, and for 4xx/5xx) and `error` (without a response).
+pub(crate) fn request_tags(base: &TagSet, extra: &TagSet, r: &super::RequestIdent) -> TagSet {
     let mut pairs: Vec<(String, String)> = base
         .iter()
         .chain(extra.iter())
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-    pairs.push(("method".into(), method.to_string()));
-    pairs.push(("url".into(), url.to_string()));
-    pairs.push(("name".into(), name.to_string()));
-    pairs.push(("status".into(), status.to_string()));
-    pairs.push(("expected_response".into(), expected.to_string()));
-    if status != 0 {
-        pairs.push(("proto".into(), "HTTP/1.1".into()));
+    pairs.push(("method".into(), r.method.to_string()));
+    pairs.push(("url".into(), r.url.to_string()));
+    pairs.push(("name".into(), r.name.to_string()));
+    pairs.push(("status".into(), r.status.to_string()));
+    if let Some(expected) = r.expected {
+        pairs.push(("expected_response".into(), expected.to_string()));
     }
-    if error_code != 0 {
-        pairs.push(("error_code".into(), error_code.to_string()));
+    if !r.proto.is_empty() {
+        pairs.push(("proto".into(), r.proto.into()));
+    }
+    if r.error_code != 0 {
+        pairs.push(("error_code".into(), r.error_code.to_string()));
+    }
+    if let Some(e) = &r.error {
+        pairs.push(("error".into(), e.to_string()));
     }
     TagSet::from_pairs(pairs)
 }

@@ -28,7 +28,7 @@ use serde_json::{Map, Value, json};
 
 use super::SummaryInput;
 use super::file::FileOut;
-use crate::metrics::{MetricKind, Sink, Snapshot};
+use crate::metrics::{MetricKind, Sink, Snapshot, ValueType};
 use crate::thresholds::{Aggregation, MetricSelector};
 
 /// `--summary-export FILE`.
@@ -47,11 +47,88 @@ impl SummaryExportOut {
 
 /// The summary as k6's `--summary-export` JSON.
 pub fn summary_export(input: &SummaryInput) -> Value {
+    let mut metrics = Map::new();
+    for (key, sink, _) in metric_sinks(input) {
+        let mut m = sink.map_or_else(Map::new, |s| values(&s, input, Shape::Export));
+        let mut th = Map::new();
+        for t in input.thresholds.iter().filter(|t| t.metric == key) {
+            // true = failed, as k6 writes it.
+            th.insert(t.expression.clone(), json!(!t.passed));
+        }
+        if !th.is_empty() {
+            m.insert("thresholds".into(), Value::Object(th));
+        }
+        metrics.insert(key, Value::Object(m));
+    }
     json!({
-        "root_group": root_group(input.snapshot),
-        "metrics": metrics(input),
+        "root_group": root_group(input.snapshot).to_json("", "", Shape::Export),
+        "metrics": metrics,
         "errors": errors(input.snapshot),
     })
+}
+
+/// What a scenario's `handle-summary` receives: k6's summary data object
+/// (the `data` of `handleSummary(data)`), so a k6 handler ports as is.
+///
+/// ```text
+/// {"root_group": {"name", "path", "id", "groups": [...], "checks": [...]},
+///  "options": {"summaryTrendStats", "summaryTimeUnit", "noColor"},
+///  "state": {"isStdOutTTY", "isStdErrTTY", "testRunDurationMs"},
+///  "metrics": {name: {"type", "contains", "values", "thresholds": {src: {"ok"}}}},
+///  "setup_data": ...}
+/// ```
+pub fn summary_data(input: &SummaryInput, setup_data: &[u8]) -> Value {
+    use std::io::IsTerminal as _;
+    let mut metrics = Map::new();
+    for (key, sink, contains) in metric_sinks(input) {
+        let mut m = Map::new();
+        let kind = sink.as_ref().map_or(MetricKind::Counter, Sink::kind);
+        m.insert("type".into(), json!(kind.as_str()));
+        m.insert("contains".into(), json!(contains));
+        let v = sink.map_or_else(Map::new, |s| values(&s, input, Shape::Data));
+        m.insert("values".into(), Value::Object(v));
+        let th: Map<String, Value> = input
+            .thresholds
+            .iter()
+            .filter(|t| t.metric == key)
+            .map(|t| (t.expression.clone(), json!({"ok": t.passed})))
+            .collect();
+        if !th.is_empty() {
+            m.insert("thresholds".into(), Value::Object(th));
+        }
+        metrics.insert(key, Value::Object(m));
+    }
+    let trend_stats: Vec<String> = input.trend_stats.iter().map(|s| s.to_string()).collect();
+    let mut data = json!({
+        "root_group": root_group(input.snapshot).to_json("", "", Shape::Data),
+        "options": {
+            "summaryTrendStats": trend_stats,
+            "summaryTimeUnit": "",
+            "noColor": !input.color,
+        },
+        "state": {
+            "isStdOutTTY": std::io::stdout().is_terminal(),
+            "isStdErrTTY": std::io::stderr().is_terminal(),
+            "testRunDurationMs": input.snapshot.elapsed.as_secs_f64() * 1000.0,
+        },
+        "metrics": metrics,
+    });
+    // k6 hands setup's data over parsed; ours is bytes, JSON when the
+    // scenario returned JSON.
+    if let Ok(parsed) = serde_json::from_slice::<Value>(setup_data) {
+        data["setup_data"] = parsed;
+    }
+    data
+}
+
+/// Which of k6's two JSON shapes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `--summary-export` (legacy): rates as `value`, groups and checks
+    /// as objects by name.
+    Export,
+    /// `handleSummary` data: rates as `rate`, groups and checks as arrays.
+    Data,
 }
 
 /// A JSON number; JSON has no infinities or NaN, and an empty gauge's
@@ -60,7 +137,7 @@ fn finite(v: f64) -> Value {
     json!(if v.is_finite() { v } else { 0.0 })
 }
 
-fn values(sink: &Sink, input: &SummaryInput) -> Map<String, Value> {
+fn values(sink: &Sink, input: &SummaryInput, shape: Shape) -> Map<String, Value> {
     let elapsed = input.snapshot.elapsed;
     let mut m = Map::new();
     match sink {
@@ -80,9 +157,14 @@ fn values(sink: &Sink, input: &SummaryInput) -> Map<String, Value> {
             m.insert("rate".into(), finite(sink.rate(elapsed)));
         }
         Sink::Rate { trues, total } => {
+            if shape == Shape::Data {
+                m.insert("rate".into(), finite(sink.rate(elapsed)));
+            }
             m.insert("passes".into(), json!(trues));
             m.insert("fails".into(), json!(total - trues));
-            m.insert("value".into(), finite(sink.rate(elapsed)));
+            if shape == Shape::Export {
+                m.insert("value".into(), finite(sink.rate(elapsed)));
+            }
         }
         Sink::Gauge { value, min, max } => {
             m.insert("value".into(), finite(*value));
@@ -93,19 +175,31 @@ fn values(sink: &Sink, input: &SummaryInput) -> Map<String, Value> {
     m
 }
 
-fn metrics(input: &SummaryInput) -> Map<String, Value> {
+/// Every metric with samples, k6's `http_req_duration{expected_response:true}`
+/// and each sub-metric a threshold selects (under the key as written), with
+/// what its values are (`default`, `time`, `data`). A metric with thresholds
+/// is there even without samples, its values at zero, as in k6.
+fn metric_sinks(input: &SummaryInput) -> Vec<(String, Option<Sink>, &'static str)> {
     let snap = input.snapshot;
-    let mut out = Map::new();
+    let contains = |name: &str| {
+        snap.metric(name)
+            .map_or("default", |s| match s.def.value_type {
+                ValueType::Default => "default",
+                ValueType::Time => "time",
+                ValueType::Data => "data",
+            })
+    };
+    let mut out: Vec<(String, Option<Sink>, &'static str)> = Vec::new();
     for series in snap.series() {
         let name = &series.def.name;
         if let Some(sink) = snap.aggregate(name, &[]).filter(Sink::has_samples) {
-            out.insert(name.clone(), Value::Object(values(&sink, input)));
+            out.push((name.clone(), Some(sink), contains(name)));
         }
     }
     let builtin = "http_req_duration{expected_response:true}";
     let subs = std::iter::once(builtin).chain(input.thresholds.iter().map(|t| t.metric.as_str()));
     for key in subs {
-        if out.contains_key(key) {
+        if out.iter().any(|(k, _, _)| k == key) {
             continue;
         }
         let Ok(sel) = MetricSelector::parse(key) else {
@@ -115,35 +209,24 @@ fn metrics(input: &SummaryInput) -> Map<String, Value> {
             .aggregate(&sel.metric, &sel.tags)
             .filter(Sink::has_samples);
         let threshold_key = input.thresholds.iter().any(|t| t.metric == key);
+        let sink = match sink {
+            Some(sink) => Some(sink),
+            None if threshold_key => match snap.kind_of(&sel.metric) {
+                Some(MetricKind::Gauge) => Some(Sink::Gauge {
+                    value: 0.0,
+                    min: 0.0,
+                    max: 0.0,
+                }),
+                Some(kind) => Some(Sink::new(kind)),
+                None => None,
+            },
+            None => None,
+        };
         match sink {
-            Some(sink) => {
-                out.insert(key.to_string(), Value::Object(values(&sink, input)));
-            }
-            // k6 exports a metric with thresholds even without samples, with
-            // its type's values at zero.
-            None if threshold_key => {
-                let empty = match snap.kind_of(&sel.metric) {
-                    Some(MetricKind::Gauge) => Some(Sink::Gauge {
-                        value: 0.0,
-                        min: 0.0,
-                        max: 0.0,
-                    }),
-                    Some(kind) => Some(Sink::new(kind)),
-                    None => None,
-                };
-                let v = empty.map_or_else(Map::new, |s| values(&s, input));
-                out.insert(key.to_string(), Value::Object(v));
-            }
+            Some(sink) => out.push((key.to_string(), Some(sink), contains(&sel.metric))),
+            // A threshold on a metric nothing defined: an empty entry.
+            None if threshold_key => out.push((key.to_string(), None, "default")),
             None => {}
-        }
-    }
-    for t in input.thresholds {
-        if let Some(Value::Object(m)) = out.get_mut(&t.metric) {
-            let th = m.entry("thresholds").or_insert_with(|| json!({}));
-            if let Value::Object(th) = th {
-                // true = failed, as k6 writes it.
-                th.insert(t.expression.clone(), json!(!t.passed));
-            }
         }
     }
     out
@@ -168,28 +251,34 @@ impl Group {
         g
     }
 
-    fn to_json(&self, name: &str, path: &str) -> Value {
-        let groups: Map<String, Value> = self
+    fn to_json(&self, name: &str, path: &str, shape: Shape) -> Value {
+        let groups = self
             .groups
             .iter()
-            .map(|(n, g)| (n.clone(), g.to_json(n, &format!("{path}::{n}"))))
-            .collect();
-        let checks: Map<String, Value> = self
-            .checks
-            .iter()
-            .map(|(n, (passes, fails))| {
-                let p = format!("{path}::{n}");
-                let check = json!({"name": n, "path": p, "id": md5_hex(&p), "passes": passes, "fails": fails});
-                (n.clone(), check)
-            })
-            .collect();
+            .map(|(n, g)| (n.clone(), g.to_json(n, &format!("{path}::{n}"), shape)));
+        let checks = self.checks.iter().map(|(n, (passes, fails))| {
+            let p = format!("{path}::{n}");
+            let check =
+                json!({"name": n, "path": p, "id": md5_hex(&p), "passes": passes, "fails": fails});
+            (n.clone(), check)
+        });
+        let (groups, checks) = match shape {
+            Shape::Export => (
+                Value::Object(groups.collect()),
+                Value::Object(checks.collect()),
+            ),
+            Shape::Data => (
+                Value::Array(groups.map(|(_, g)| g).collect()),
+                Value::Array(checks.map(|(_, c)| c).collect()),
+            ),
+        };
         json!({"name": name, "path": path, "id": md5_hex(path), "groups": groups, "checks": checks})
     }
 }
 
 /// Groups come from the `group` tag of every series (k6 writes the group
 /// path there); checks from the `checks` series, per group and name.
-fn root_group(snap: &Snapshot) -> Value {
+fn root_group(snap: &Snapshot) -> Group {
     let mut root = Group::default();
     for series in snap.series() {
         for tags in series.by_tags.keys() {
@@ -207,7 +296,7 @@ fn root_group(snap: &Snapshot) -> Value {
             }
         }
     }
-    root.to_json("", "")
+    root
 }
 
 /// Volley's error catalogue.
@@ -237,50 +326,9 @@ fn errors(snap: &Snapshot) -> Value {
 /// path (`lib/models.go`); tools correlate files by them, so ours are the
 /// same ids. Not for anything secret.
 fn md5_hex(text: &str) -> String {
-    const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
-        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
-        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
-    ];
-    // K[i] = floor(2^32 * |sin(i + 1)|), per RFC 1321.
-    let k: Vec<u32> = (0..64)
-        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
-        .collect();
-    let mut msg = text.as_bytes().to_vec();
-    let bit_len = (msg.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_le_bytes());
-    let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
-    for block in msg.chunks_exact(64) {
-        let w: Vec<u32> = block
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        let [mut a, mut b, mut c, mut d] = h;
-        for i in 0..64 {
-            let (f, g) = match i / 16 {
-                0 => ((b & c) | (!b & d), i),
-                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-                2 => (b ^ c ^ d, (3 * i + 5) % 16),
-                _ => (c ^ (b | !d), (7 * i) % 16),
-            };
-            let rotated = a
-                .wrapping_add(f)
-                .wrapping_add(k[i])
-                .wrapping_add(w[g])
-                .rotate_left(S[i]);
-            (a, d, c) = (d, c, b);
-            b = b.wrapping_add(rotated);
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    h.iter()
-        .flat_map(|x| x.to_le_bytes())
+    use md5::Digest as _;
+    md5::Md5::digest(text.as_bytes())
+        .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
 }

@@ -24,6 +24,7 @@ mod csv;
 mod export;
 mod file;
 pub mod format;
+mod handle_summary;
 mod json_lines;
 mod junit;
 mod points;
@@ -35,8 +36,9 @@ mod summary;
 mod svg;
 
 pub use csv::CsvOut;
-pub use export::{SummaryExportOut, summary_export};
+pub use export::{SummaryExportOut, summary_data, summary_export};
 pub use file::FileOut;
+pub use handle_summary::write_summary_files;
 pub use json_lines::JsonOut;
 pub use junit::{JunitOut, StepSummaryOut, junit, markdown};
 pub use prometheus::PrometheusOut;
@@ -325,20 +327,28 @@ pub(crate) mod fixture {
     use std::time::{Duration, Instant};
 
     use crate::metrics::{
-        Builtin, CheckSample, HttpSample, IterationSample, MetricKind, Registry, Snapshot, Store,
-        TagSet, ValueType,
+        Builtin, CheckSample, HttpSample, IterationSample, MetricKind, Registry, RequestIdent,
+        Snapshot, Store, TagSet, ValueType,
     };
 
     fn http(base: &TagSet, name: &str, status: u16, waiting_ms: u64) -> HttpSample {
         HttpSample {
             base: base.clone(),
             extra: TagSet::empty(),
-            method: "GET".into(),
-            url: format!("http://127.0.0.1/{name}").into(),
-            name: name.into(),
-            status,
-            expected: status < 400,
-            error_code: 0,
+            ident: RequestIdent {
+                method: "GET".into(),
+                url: format!("http://127.0.0.1/{name}").into(),
+                name: name.into(),
+                status,
+                proto: "HTTP/1.1",
+                expected: Some(status < 400),
+                error_code: if status >= 400 {
+                    1000 + u32::from(status)
+                } else {
+                    0
+                },
+                error: None,
+            },
             blocked: Duration::from_micros(50),
             connecting: Duration::ZERO,
             tls_handshaking: Duration::ZERO,

@@ -33,16 +33,7 @@ pub(crate) fn for_each_point(sample: &Sample, registry: &Registry, mut f: impl F
     };
     match sample {
         Sample::Http(h) => {
-            let tags = request_tags(
-                &h.base,
-                &h.extra,
-                &h.method,
-                &h.url,
-                &h.name,
-                h.status,
-                h.expected,
-                h.error_code,
-            );
+            let tags = request_tags(&h.base, &h.extra, &h.ident);
             emit(Builtin::HttpReqs, h.at, 1.0, &tags);
             let duration = h.sending + h.waiting + h.receiving;
             for (b, d) in [
@@ -56,12 +47,10 @@ pub(crate) fn for_each_point(sample: &Sample, registry: &Registry, mut f: impl F
             ] {
                 emit(b, h.at, ms(d), &tags);
             }
-            emit(
-                Builtin::HttpReqFailed,
-                h.at,
-                if h.expected { 0.0 } else { 1.0 },
-                &tags,
-            );
+            if h.ident.expected.is_some() {
+                let failed = if h.ident.failed() { 1.0 } else { 0.0 };
+                emit(Builtin::HttpReqFailed, h.at, failed, &tags);
+            }
             emit(Builtin::DataSent, h.at, h.bytes_sent as f64, &h.base);
             emit(
                 Builtin::DataReceived,

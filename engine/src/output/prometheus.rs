@@ -196,7 +196,8 @@ async fn push(client: &VuClient, url: &str, body: Vec<u8>, failed: &AtomicBool) 
         body: bytes::Bytes::from(body),
         timeout: None,
         max_redirects: Some(0),
-        discard_body: true,
+        body_mode: crate::http::BodyMode::Discard,
+        cookies: Vec::new(),
     };
     let problem = match client.send(req).await.result {
         Ok(r) if (200..300).contains(&r.status) => None,

@@ -21,6 +21,7 @@ const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_REDIRECTS: u32 = 10;
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 const DEFAULT_TREND_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(95)"];
 /// Name of the scenario the shortcut options make (k6's `DefaultScenarioName`).
@@ -63,6 +64,12 @@ impl Options {
             "teardownTimeout",
             self.teardown_timeout,
             DEFAULT_TEARDOWN_TIMEOUT,
+        );
+        let handle_summary_timeout = positive(
+            &mut errors,
+            "handleSummaryTimeout",
+            self.handle_summary_timeout,
+            DEFAULT_HANDLE_SUMMARY_TIMEOUT,
         );
         let timeout = positive(
             &mut errors,
@@ -118,6 +125,7 @@ impl Options {
             },
             setup_timeout,
             teardown_timeout,
+            handle_summary_timeout,
             summary_trend_stats,
             data: self.data.clone().unwrap_or_default(),
             seed: self.seed.unwrap_or_else(clock_seed),

@@ -55,6 +55,50 @@ impl Lifecycle {
             .map(drop)
     }
 
+    /// Run `handle-summary(json)` in an instance of its own: the files the
+    /// scenario wants written, `None` when it has no handler. A failure
+    /// is logged and leaves the engine's own summary in place (as k6).
+    pub(super) async fn handle_summary(
+        &self,
+        timeout: Duration,
+        summary_json: &str,
+    ) -> Option<Vec<(String, Vec<u8>)>> {
+        let stop = self.host.vu.stop.clone();
+        if stop.is_forced() {
+            return None;
+        }
+        let call = async {
+            let state = HostState::new(
+                self.host.clone(),
+                self.info.clone(),
+                0,
+                self.runtime.limits().vu_memory,
+            );
+            let mut vu = Vu::instantiate(&self.runtime, state)
+                .await
+                .map_err(GuestFailure::Trap)?;
+            vu.handle_summary(summary_json).await
+        };
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(timeout, call) => r,
+            _ = stop.forced() => return None,
+        };
+        let failure = match outcome {
+            Ok(Ok(files)) => return files,
+            Ok(Err(f)) => format!("handle-summary failed: {f}"),
+            Err(_) => format!(
+                "handle-summary did not finish within {} (raise the handleSummaryTimeout option)",
+                format_duration(timeout)
+            ),
+        };
+        log::line(
+            log::Level::Error,
+            None,
+            &format!("{failure}; the default summary is shown instead"),
+        );
+        None
+    }
+
     async fn call(
         &self,
         which: Call,

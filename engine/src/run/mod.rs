@@ -63,6 +63,9 @@ pub struct RunConfig {
     pub block_private: bool,
     /// Where the run's results go.
     pub outputs: Outputs,
+    /// Call the scenario's `handle-summary` after the run (k6's
+    /// `handleSummary`; off with `--no-summary`).
+    pub handle_summary: bool,
 }
 
 /// A finished run: its outcome, and the outputs that failed to write it.
@@ -92,7 +95,10 @@ pub async fn run(cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunE
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
     let outcome = execute(prepared, &cfg, stop).await?;
-    let output_errors = outputs.finish(&outcome).await;
+    let mut output_errors = outputs.finish(&outcome).await;
+    if let Some(files) = &outcome.summary_files {
+        output_errors.extend(crate::output::write_summary_files(files));
+    }
     Ok(Finished {
         outcome,
         output_errors,
@@ -140,6 +146,8 @@ async fn execute(
     };
 
     let state = ExecutionState::new(stop.clone(), host.vu.metrics.clone());
+    let view: Arc<dyn crate::host::ExecutionView> = state.clone();
+    let _ = host.vu.execution.set(view);
     let factory = VuFactory::new(
         runtime.clone(),
         host.clone(),
@@ -216,7 +224,7 @@ async fn execute(
     };
     let stop_reason = stop.reason();
     let exit_code = exit_code(&stop_reason, &lifecycle_error, &lines);
-    Ok(RunOutcome {
+    let mut outcome = RunOutcome {
         scenario: label,
         snapshot,
         thresholds: lines,
@@ -225,7 +233,16 @@ async fn execute(
         stop_reason,
         lifecycle_error,
         exit_code,
-    })
+        summary_files: None,
+    };
+    if cfg.handle_summary && runtime.contract() >= crate::scenario::Contract::V0_2 {
+        let data =
+            crate::output::summary_data(&crate::output::SummaryInput::of(&outcome), &setup_data);
+        outcome.summary_files = life
+            .handle_summary(outcome.plan.handle_summary_timeout, &data.to_string())
+            .await;
+    }
+    Ok(outcome)
 }
 
 /// k6's precedence: an outside stop, then a scenario abort, then failed
@@ -300,6 +317,9 @@ async fn run_all(
                 _ = tokio::time::sleep_until(t0 + s.start_time) => {}
                 _ = stop.reached(StopLevel::Graceful) => return,
             }
+            let _ = info
+                .started
+                .set((std::time::Instant::now(), std::time::SystemTime::now()));
             let run = ScenarioRun {
                 state: factory.state.clone(),
                 source: Arc::new(ScenarioVus {

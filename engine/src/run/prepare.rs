@@ -100,13 +100,13 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let host = Arc::new(HostRun {
-        vu: VuRun {
-            metrics: Store::with_writer(registry, workers * 2, cfg.outputs.sample_tap()),
+        vu: VuRun::new(
+            Store::with_writer(registry, workers * 2, cfg.outputs.sample_tap()),
             stop,
-            seed: plan.seed,
-            iteration_cpu_limit: cfg.iteration_cpu_limit,
-            load_started: Default::default(),
-        },
+            plan.seed,
+            cfg.iteration_cpu_limit,
+            options_json(&plan, &component_json),
+        ),
         http: HttpRun::new(http, plan.http.discard_response_bodies),
         data,
     });
@@ -123,12 +123,14 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .chain(std::iter::once(("scenario".to_string(), s.name.clone()))),
             );
-            Arc::new(ScenarioInfo {
-                name: Arc::from(s.name.as_str()),
-                exec: s.exec.clone(),
+            Arc::new(ScenarioInfo::new(
+                &s.name,
+                s.exec.clone(),
                 env,
                 tags,
-            })
+                s.executor.name(),
+                s.start_time + s.executor.max_duration(),
+            ))
         })
         .collect();
     Ok(Prepared {
@@ -209,22 +211,24 @@ pub async fn read_options(
         max_body_bytes: 1 << 20,
     })?;
     let host = Arc::new(HostRun {
-        vu: VuRun {
-            metrics: Store::new(registry.clone(), 1),
-            stop: stop.clone(),
-            seed: 0,
-            iteration_cpu_limit: None,
-            load_started: Default::default(),
-        },
+        vu: VuRun::new(
+            Store::new(registry.clone(), 1),
+            stop.clone(),
+            0,
+            None,
+            "{}".into(),
+        ),
         http: HttpRun::new(http, true),
         data: DataSets::default(),
     });
-    let info = Arc::new(ScenarioInfo {
-        name: Arc::from("options"),
-        exec: "default".into(),
-        env: BTreeMap::new(),
-        tags: TagSet::empty(),
-    });
+    let info = Arc::new(ScenarioInfo::new(
+        "options",
+        "default".into(),
+        BTreeMap::new(),
+        TagSet::empty(),
+        "none",
+        std::time::Duration::ZERO,
+    ));
     let state = HostState::new(host, info, 0, probe.limits().vu_memory);
     let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
         RunError::ScenarioOptions(format!(
@@ -247,6 +251,47 @@ pub async fn component_options(path: &Path) -> Result<String, RunError> {
         &Arc::new(Registry::new()),
     )
     .await
+}
+
+/// The options a VU sees as `exec.test.options`: what the scenario
+/// declared, with the resolved scenarios, thresholds and tags over it.
+fn options_json(plan: &Plan, component_json: &str) -> String {
+    let mut root = match serde_json::from_str::<serde_json::Value>(component_json) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let scenarios: serde_json::Map<String, serde_json::Value> = plan
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut entry = match root
+                .get("scenarios")
+                .and_then(|all| all.get(&s.name))
+                .cloned()
+            {
+                Some(serde_json::Value::Object(map)) => map,
+                _ => serde_json::Map::new(),
+            };
+            entry.insert("executor".into(), s.executor.name().into());
+            entry.insert("exec".into(), s.exec.clone().into());
+            entry.insert(
+                "startTime".into(),
+                crate::config::format_duration(s.start_time).into(),
+            );
+            entry.insert(
+                "gracefulStop".into(),
+                crate::config::format_duration(s.graceful_stop).into(),
+            );
+            (s.name.clone(), serde_json::Value::Object(entry))
+        })
+        .collect();
+    root.insert("scenarios".into(), scenarios.into());
+    root.insert("thresholds".into(), plan.thresholds.clone().into());
+    root.insert(
+        "tags".into(),
+        serde_json::to_value(&plan.tags).unwrap_or_default(),
+    );
+    serde_json::Value::Object(root).to_string()
 }
 
 fn resolve(cfg: &RunConfig, component_json: &str) -> Result<Plan, RunError> {

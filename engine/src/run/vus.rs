@@ -164,6 +164,9 @@ impl VuSource for ScenarioVus {
             .iteration(&self.scenario.exec, n, in_scenario, started.into_std())
             .await;
         slot.in_call = false;
+        if matches!(result, Ok(()) | Err(GuestFailure::Error(_))) {
+            self.factory.state.iteration_completed();
+        }
         match result {
             Ok(()) => true,
             Err(GuestFailure::Abort(_)) => false,

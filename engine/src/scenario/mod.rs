@@ -3,14 +3,14 @@
 
 mod cache;
 mod inspect;
-mod runtime;
+pub(crate) mod runtime;
 mod validate;
 
 use std::path::PathBuf;
 
 pub use inspect::{Inspection, inspect};
 pub use runtime::{RuntimeLimits, ScenarioRuntime};
-pub use validate::{CONTRACT_VERSION, LIFECYCLE_EXPORT};
+pub use validate::{CONTRACT_VERSION, Contract, LIFECYCLE_EXPORT, SUPPORTED};
 
 /// Why a scenario file cannot be run. Each message names the problem and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +43,8 @@ pub enum ScenarioError {
     },
     /// A component of another contract version.
     #[error(
-        "{path} was built against volley:scenario@{found}, but this volley supports volley:scenario@{}. Rebuild the scenario with an SDK for contract {}, or use a volley release that supports {found}",
-        CONTRACT_VERSION,
+        "{path} was built against volley:scenario@{found}, but this volley runs volley:scenario@{}. Rebuild the scenario with an SDK for contract {}, or use a volley release that supports {found}",
+        SUPPORTED.join(" and @"),
         CONTRACT_VERSION
     )]
     ContractVersion {

@@ -11,8 +11,9 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 use super::ScenarioError;
 use super::validate;
+use super::validate::Contract;
 use crate::host::HostState;
-use crate::host::bindings::{Scenario, ScenarioPre};
+use crate::host::bindings::{v1, v2};
 
 /// How often the epoch ticks: the time slice of a busy guest and the
 /// resolution of the per-iteration CPU limit.
@@ -37,12 +38,20 @@ impl Default for RuntimeLimits {
     }
 }
 
+/// The pre-instantiated component, by contract version.
+pub(crate) enum Pre {
+    /// `volley:scenario@0.1.0`.
+    V0_1(v1::ScenarioPre<HostState>),
+    /// `volley:scenario@0.2.0`.
+    V0_2(v2::ScenarioPre<HostState>),
+}
+
 /// A scenario compiled and linked, ready to instantiate VUs.
 pub struct ScenarioRuntime {
     path: PathBuf,
     engine: Engine,
     component: Component,
-    pre: ScenarioPre<HostState>,
+    pre: Pre,
     size: usize,
     limits: RuntimeLimits,
     ticker_stop: Arc<AtomicBool>,
@@ -202,22 +211,33 @@ impl ScenarioRuntime {
         size: usize,
         limits: RuntimeLimits,
     ) -> Result<Self, ScenarioError> {
-        validate::check_contract(path, &engine, &component)?;
+        let contract = validate::check_contract(path, &engine, &component)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         let link_err = |e: wasmtime::Error| ScenarioError::Engine(format!("{e:#}"));
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_err)?;
-        Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
-            .map_err(link_err)?;
+        match contract {
+            Contract::V0_1 => {
+                v1::Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            }
+            Contract::V0_2 => {
+                v2::Scenario::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            }
+        }
+        .map_err(link_err)?;
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| ScenarioError::Link {
                 path: path.to_path_buf(),
                 message: format!("{e:#}"),
             })?;
-        let pre = ScenarioPre::new(instance_pre).map_err(|e| ScenarioError::WrongWorld {
+        let wrong = |e: wasmtime::Error| ScenarioError::WrongWorld {
             path: path.to_path_buf(),
             exports: vec![format!("(exports do not match the contract: {e:#})")],
-        })?;
+        };
+        let pre = match contract {
+            Contract::V0_1 => Pre::V0_1(v1::ScenarioPre::new(instance_pre).map_err(wrong)?),
+            Contract::V0_2 => Pre::V0_2(v2::ScenarioPre::new(instance_pre).map_err(wrong)?),
+        };
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), ticker_stop.clone());
         Ok(Self {
@@ -236,9 +256,17 @@ impl ScenarioRuntime {
         &self.engine
     }
 
-    /// The pre-instantiated component.
-    pub fn pre(&self) -> &ScenarioPre<HostState> {
+    /// The pre-instantiated component, of its contract version.
+    pub(crate) fn pre(&self) -> &Pre {
         &self.pre
+    }
+
+    /// The contract version the component was built against.
+    pub fn contract(&self) -> Contract {
+        match self.pre {
+            Pre::V0_1(_) => Contract::V0_1,
+            Pre::V0_2(_) => Contract::V0_2,
+        }
     }
 
     /// The file it came from.
@@ -260,7 +288,7 @@ impl ScenarioRuntime {
     /// defined while VUs initialise (contract 0.2 and later), so thresholds
     /// on undefined metrics can be refused before the load starts.
     pub fn defines_metrics_at_init(&self) -> bool {
-        false
+        self.contract() >= Contract::V0_2
     }
 
     /// The limits it was built with.

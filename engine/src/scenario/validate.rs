@@ -11,10 +11,40 @@ use super::ScenarioError;
 
 /// The contract package this engine implements.
 pub const CONTRACT_PACKAGE: &str = "volley:scenario";
-/// The contract version this engine implements.
-pub const CONTRACT_VERSION: &str = "0.1.0";
-/// The export every scenario must have.
-pub const LIFECYCLE_EXPORT: &str = "volley:scenario/lifecycle@0.1.0";
+/// The current contract version: what the SDKs build against.
+pub const CONTRACT_VERSION: &str = "0.2.0";
+/// The export every scenario of the current contract has.
+pub const LIFECYCLE_EXPORT: &str = "volley:scenario/lifecycle@0.2.0";
+/// Every contract version this engine runs, oldest first.
+pub const SUPPORTED: &[&str] = &["0.1.0", "0.2.0"];
+
+/// A contract version this engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Contract {
+    /// `volley:scenario@0.1.0`: whole responses as records.
+    V0_1,
+    /// `volley:scenario@0.2.0`: responses on demand, streaming, buffered
+    /// records, crypto, handle-summary.
+    V0_2,
+}
+
+impl Contract {
+    /// The version string.
+    pub fn version(self) -> &'static str {
+        match self {
+            Contract::V0_1 => "0.1.0",
+            Contract::V0_2 => "0.2.0",
+        }
+    }
+
+    fn of(version: &str) -> Option<Contract> {
+        match version {
+            "0.1.0" => Some(Contract::V0_1),
+            "0.2.0" => Some(Contract::V0_2),
+            _ => None,
+        }
+    }
+}
 
 const WASM_MAGIC: &[u8; 4] = b"\0asm";
 
@@ -36,12 +66,13 @@ pub(crate) fn check_header(path: &Path, bytes: &[u8]) -> Result<(), ScenarioErro
     Ok(())
 }
 
-/// Check the compiled component's exports and imports against the contract.
+/// Check the compiled component's exports and imports against the
+/// contracts this engine runs; the version it was built against.
 pub(crate) fn check_contract(
     path: &Path,
     engine: &Engine,
     component: &Component,
-) -> Result<(), ScenarioError> {
+) -> Result<Contract, ScenarioError> {
     let ty = component.component_type();
     let exports: Vec<String> = ty
         .exports(engine)
@@ -52,12 +83,16 @@ pub(crate) fn check_contract(
         .map(|(name, _)| name.to_string())
         .collect();
 
-    if exports.iter().any(|e| e == LIFECYCLE_EXPORT) {
-        // Imports of our package must be of our version too (a newer minor
+    let lifecycle = exports
+        .iter()
+        .filter(|e| e.starts_with("volley:scenario/lifecycle@"))
+        .find_map(|e| contract_version(e).and_then(Contract::of));
+    if let Some(contract) = lifecycle {
+        // Imports of our package must be of the same version (a newer
         // version may import functions this engine lacks).
         for name in &imports {
             if let Some(version) = contract_version(name)
-                && version != CONTRACT_VERSION
+                && version != contract.version()
             {
                 return Err(ScenarioError::ContractVersion {
                     path: path.to_path_buf(),
@@ -65,7 +100,7 @@ pub(crate) fn check_contract(
                 });
             }
         }
-        return Ok(());
+        return Ok(contract);
     }
     // Not our export: another version of our contract, or another world.
     if let Some(found) = exports

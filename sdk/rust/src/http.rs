@@ -12,9 +12,19 @@
 //!     .tag("step", "checkout")
 //!     .send()?;
 //! println!("{}", order.text());
+//!
+//! // A server-sent event stream (an LLM answer token by token):
+//! let answer = http::Request::post("http://127.0.0.1:3030/stream")
+//!     .stream()
+//!     .send()?;
+//! for event in answer.events() {
+//!     let event = event?;
+//!     println!("{}: {}", event.event, event.data);
+//! }
 //! # Ok(()) }
 //! ```
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -58,32 +68,81 @@ impl From<wit::Timings> for Timings {
 }
 
 /// A response. 4xx and 5xx statuses are responses too; check them.
-#[derive(Debug, Clone)]
+///
+/// The status, timings and size come with it; headers and the body are
+/// fetched from the engine the first time they are asked for, so a
+/// scenario that checks only the status pays nothing for the rest.
 pub struct Response {
     /// The status code.
     pub status: u16,
-    /// Headers, names in lower case.
-    pub headers: Vec<(String, String)>,
-    /// The body bytes (empty when the request discarded it).
-    pub body: Vec<u8>,
+    /// The reason phrase as received (`OK`, `Not Found`).
+    pub status_text: String,
+    /// The protocol, e.g. `HTTP/1.1`.
+    pub proto: String,
     /// The URL that produced this response, after redirects.
     pub url: String,
+    /// The address the response came from.
+    pub remote_ip: String,
+    /// Its port.
+    pub remote_port: u16,
     /// The engine's timings of this request.
     pub timings: Timings,
+    /// Body bytes read so far, on the wire.
+    pub body_size: u64,
+    /// k6's `error_code`: 1000 + status for 4xx and 5xx, 0 otherwise.
+    pub error_code: u32,
+    /// Whether the response was expected (`None` when the request had no
+    /// expectation, see [`Request::no_expectation`]).
+    pub expected: Option<bool>,
+    handle: wit::Response,
+    headers: OnceCell<Vec<(String, String)>>,
+    body: OnceCell<Vec<u8>>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("url", &self.url)
+            .field("proto", &self.proto)
+            .field("timings", &self.timings)
+            .field("body_size", &self.body_size)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Response {
-    /// The body as text (invalid UTF-8 is replaced).
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    /// All headers as received, names in lower case.
+    pub fn headers(&self) -> &[(String, String)] {
+        self.headers.get_or_init(|| self.handle.headers())
     }
 
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
+        self.headers()
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of header `name`, in order.
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers()
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The body, decompressed (empty when the request discarded it; for a
+    /// streamed response, what was not read yet, up to its end).
+    pub fn body(&self) -> &[u8] {
+        self.body.get_or_init(|| self.handle.body())
+    }
+
+    /// The body as text (invalid UTF-8 is replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(self.body()).into_owned()
     }
 
     /// Whether the status is 2xx.
@@ -98,51 +157,189 @@ impl Response {
     pub fn json_field(&self, key: &str) -> Option<String> {
         json_field(&self.text(), key)
     }
+
+    /// The cookies the response set.
+    pub fn cookies(&self) -> Vec<Cookie> {
+        self.handle
+            .cookies()
+            .into_iter()
+            .map(Cookie::from)
+            .collect()
+    }
+
+    /// The headers the request was sent with, the engine's included.
+    pub fn request_headers(&self) -> Vec<(String, String)> {
+        self.handle.request_headers()
+    }
+
+    /// The next part of a streamed body ([`Request::stream`]), at most
+    /// `max` bytes; `None` at its end. The VU waits for bytes without
+    /// holding a thread.
+    pub fn read_chunk(&self, max: u32) -> Result<Option<Chunk>, HttpError> {
+        crate::record::flush();
+        self.handle
+            .read_chunk(max)
+            .map(|c| {
+                c.map(|c| Chunk {
+                    data: c.data,
+                    at: c.at,
+                })
+            })
+            .map_err(HttpError::from)
+    }
+
+    /// The next server-sent event of a streamed body; `None` at its end.
+    pub fn next_event(&self) -> Result<Option<Event>, HttpError> {
+        crate::record::flush();
+        self.handle
+            .next_event()
+            .map(|e| e.map(Event::from))
+            .map_err(HttpError::from)
+    }
+
+    /// The server-sent events of a streamed body, as they arrive. A failed
+    /// read ends the iteration with its error as the last item.
+    pub fn events(&self) -> impl Iterator<Item = Result<Event, HttpError>> + '_ {
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            match self.next_event() {
+                Ok(Some(e)) => Some(Ok(e)),
+                Ok(None) => {
+                    done = true;
+                    None
+                }
+                Err(e) => {
+                    done = true;
+                    Some(Err(e))
+                }
+            }
+        })
+    }
 }
 
-impl From<wit::Response> for Response {
-    fn from(r: wit::Response) -> Self {
+impl From<wit::ResponseHead> for Response {
+    fn from(r: wit::ResponseHead) -> Self {
         Self {
             status: r.status,
-            headers: r.headers,
-            body: r.body,
+            status_text: r.status_text,
+            proto: r.proto,
             url: r.url,
+            remote_ip: r.remote_ip,
+            remote_port: r.remote_port,
             timings: r.timings.into(),
+            body_size: r.body_size,
+            error_code: r.error_code,
+            expected: r.expected,
+            handle: r.response,
+            headers: OnceCell::new(),
+            body: OnceCell::new(),
         }
     }
 }
 
+/// Part of a streamed body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// When the engine read them (monotonic clock, nanoseconds).
+    pub at: u64,
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The `event:` field; `message` when absent.
+    pub event: String,
+    /// The `data:` lines, joined with newlines.
+    pub data: String,
+    /// The `id:` field.
+    pub id: Option<String>,
+    /// The `retry:` field, milliseconds.
+    pub retry: Option<u64>,
+    /// When the event was complete (monotonic clock, nanoseconds).
+    pub at: u64,
+}
+
+impl From<wit::Event> for Event {
+    fn from(e: wit::Event) -> Self {
+        Self {
+            event: e.event,
+            data: e.data,
+            id: e.id,
+            retry: e.retry,
+            at: e.at,
+        }
+    }
+}
+
+/// A cookie a response set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cookie {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// Its domain.
+    pub domain: String,
+    /// Its path.
+    pub path: String,
+    /// Unix seconds; `None` for a session cookie.
+    pub expires: Option<i64>,
+    /// `Max-Age` in seconds, when given.
+    pub max_age: Option<i64>,
+    /// `HttpOnly`.
+    pub http_only: bool,
+    /// `Secure`.
+    pub secure: bool,
+    /// `SameSite`, when given.
+    pub same_site: Option<String>,
+}
+
+impl From<wit::ResponseCookie> for Cookie {
+    fn from(c: wit::ResponseCookie) -> Self {
+        Self {
+            name: c.name,
+            value: c.value,
+            domain: c.domain,
+            path: c.path,
+            expires: c.expires,
+            max_age: c.max_age,
+            http_only: c.http_only,
+            secure: c.secure,
+            same_site: c.same_site,
+        }
+    }
+}
+
+/// What kind of failure an [`HttpError`] is.
+pub use wit::ErrorKind;
+
 /// Why a request produced no response. Counted by the engine as a failed
 /// request with k6's `error_code`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HttpError {
-    /// The request timed out.
-    Timeout,
-    /// The host name did not resolve.
-    Dns(String),
-    /// The TCP connection failed.
-    Connect(String),
-    /// The TLS handshake failed.
-    Tls(String),
-    /// The server broke the HTTP protocol.
-    Protocol(String),
-    /// The host is not allowed by `--allow-host`.
-    Denied(String),
-    /// The request is malformed.
-    Invalid(String),
+pub struct HttpError {
+    /// k6's `error_code` (1050 timeout, 1212 connection refused, ...).
+    pub code: u32,
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// What happened.
+    pub message: String,
+}
+
+impl HttpError {
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == ErrorKind::Timeout
+    }
 }
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpError::Timeout => f.write_str("request timed out"),
-            HttpError::Dns(m) => write!(f, "DNS lookup failed: {m}"),
-            HttpError::Connect(m) => write!(f, "connection failed: {m}"),
-            HttpError::Tls(m) => write!(f, "TLS handshake failed: {m}"),
-            HttpError::Protocol(m) => write!(f, "protocol error: {m}"),
-            HttpError::Denied(m) => write!(f, "host denied: {m}"),
-            HttpError::Invalid(m) => write!(f, "invalid request: {m}"),
-        }
+        write!(f, "{} (error code {})", self.message, self.code)
     }
 }
 
@@ -150,19 +347,16 @@ impl std::error::Error for HttpError {}
 
 impl From<wit::Error> for HttpError {
     fn from(e: wit::Error) -> Self {
-        match e {
-            wit::Error::Timeout => HttpError::Timeout,
-            wit::Error::Dns(m) => HttpError::Dns(m),
-            wit::Error::Connect(m) => HttpError::Connect(m),
-            wit::Error::Tls(m) => HttpError::Tls(m),
-            wit::Error::Protocol(m) => HttpError::Protocol(m),
-            wit::Error::Denied(m) => HttpError::Denied(m),
-            wit::Error::Invalid(m) => HttpError::Invalid(m),
+        Self {
+            code: e.code,
+            kind: e.kind,
+            message: e.message,
         }
     }
 }
 
-/// A request being built. Finish with [`send`](Request::send).
+/// A request being built. Finish with [`send`](Request::send) or
+/// [`start`](Request::start).
 #[derive(Debug, Clone)]
 pub struct Request {
     inner: wit::Request,
@@ -181,8 +375,9 @@ impl Request {
                 name: None,
                 tags: Vec::new(),
                 max_redirects: None,
-                expected_statuses: Vec::new(),
-                discard_body: false,
+                expect: wit::Expectation::Default,
+                body_mode: wit::BodyMode::Buffer,
+                cookies: Vec::new(),
             },
         }
     }
@@ -262,25 +457,95 @@ impl Request {
     /// Count these statuses as expected (default 200..=399). Call again to
     /// add more ranges.
     pub fn expect_status(mut self, statuses: RangeInclusive<u16>) -> Self {
-        self.inner.expected_statuses.push(wit::StatusRange {
+        let range = wit::StatusRange {
             min: *statuses.start(),
             max: *statuses.end(),
+        };
+        match &mut self.inner.expect {
+            wit::Expectation::Statuses(list) => list.push(range),
+            other => *other = wit::Expectation::Statuses(vec![range]),
+        }
+        self
+    }
+
+    /// No expectation at all (k6's `responseCallback: null`): the request
+    /// gets no `expected_response` tag and no `http_req_failed` sample.
+    pub fn no_expectation(mut self) -> Self {
+        self.inner.expect = wit::Expectation::None;
+        self
+    }
+
+    /// Read and count the body on the host but do not keep it (k6's
+    /// `responseType: "none"`).
+    pub fn discard_body(mut self) -> Self {
+        self.inner.body_mode = wit::BodyMode::Discard;
+        self
+    }
+
+    /// Leave the body on the connection and read it as it arrives with
+    /// [`Response::read_chunk`], [`Response::next_event`] or
+    /// [`Response::events`] (server-sent events, LLM token streams).
+    /// `send` returns once the head is there.
+    pub fn stream(mut self) -> Self {
+        self.inner.body_mode = wit::BodyMode::Streamed;
+        self
+    }
+
+    /// Send a cookie with this request, beside the VU jar's.
+    pub fn cookie(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.inner.cookies.push(wit::RequestCookie {
+            name: name.into(),
+            value: value.into(),
+            replace: false,
         });
         self
     }
 
-    /// Read and count the body on the host but do not copy it into the
-    /// scenario.
-    pub fn discard_body(mut self) -> Self {
-        self.inner.discard_body = true;
+    /// Send a cookie with this request instead of the jar's of that name.
+    pub fn cookie_replacing(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.inner.cookies.push(wit::RequestCookie {
+            name: name.into(),
+            value: value.into(),
+            replace: true,
+        });
         self
     }
 
     /// Send the request and wait for the response.
     pub fn send(self) -> Result<Response, HttpError> {
+        crate::record::flush();
         wit::send(&self.inner)
             .map(Response::from)
             .map_err(HttpError::from)
+    }
+
+    /// Start the request and go on (k6's `http.asyncRequest`); it proceeds
+    /// while the VU does other work. Wait for it with [`Pending::wait`].
+    pub fn start(self) -> Pending {
+        crate::record::flush();
+        Pending(wit::start(&self.inner))
+    }
+}
+
+/// A request started with [`Request::start`].
+pub struct Pending(wit::Pending);
+
+impl fmt::Debug for Pending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending").finish_non_exhaustive()
+    }
+}
+
+impl Pending {
+    /// Whether the response (or the failure) is there.
+    pub fn is_ready(&self) -> bool {
+        self.0.is_ready()
+    }
+
+    /// Wait for the response.
+    pub fn wait(self) -> Result<Response, HttpError> {
+        crate::record::flush();
+        self.0.wait().map(Response::from).map_err(HttpError::from)
     }
 }
 
@@ -297,11 +562,75 @@ pub fn post(url: impl Into<String>, body: impl Into<Vec<u8>>) -> Result<Response
 /// Send all requests concurrently and wait for every response, like k6's
 /// `http.batch`. Results are in request order.
 pub fn batch(requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
+    crate::record::flush();
     let raw: Vec<wit::Request> = requests.into_iter().map(|r| r.inner).collect();
     wit::batch(&raw)
         .into_iter()
         .map(|r| r.map(Response::from).map_err(HttpError::from))
         .collect()
+}
+
+/// The VU's cookie jar (k6's `http.cookieJar()`). It is emptied at the
+/// start of every iteration, as in k6.
+pub mod jar {
+    use super::wit;
+
+    /// Options of a cookie set with [`set`].
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct CookieOptions {
+        /// The domain; the URL's host when `None`.
+        pub domain: Option<String>,
+        /// The path; the URL's when `None`.
+        pub path: Option<String>,
+        /// Unix seconds.
+        pub expires: Option<i64>,
+        /// Seconds from now.
+        pub max_age: Option<i64>,
+        /// `Secure`.
+        pub secure: bool,
+        /// `HttpOnly`.
+        pub http_only: bool,
+    }
+
+    /// Set cookie `name` for `url`.
+    pub fn set(url: &str, name: &str, value: &str, options: CookieOptions) -> Result<(), String> {
+        wit::jar_set(
+            url,
+            name,
+            value,
+            &wit::CookieOptions {
+                domain: options.domain,
+                path: options.path,
+                expires: options.expires,
+                max_age: options.max_age,
+                secure: options.secure,
+                http_only: options.http_only,
+            },
+        )
+    }
+
+    /// The cookies a request to `url` would send: name and value.
+    pub fn cookies_for_url(url: &str) -> Vec<(String, String)> {
+        wit::jar_cookies_for_url(url)
+            .into_iter()
+            .map(|c| (c.name, c.value))
+            .collect()
+    }
+
+    /// Remove the cookies for `url`.
+    pub fn clear(url: &str) {
+        wit::jar_clear(Some(url));
+    }
+
+    /// Remove every cookie.
+    pub fn clear_all() {
+        wit::jar_clear(None);
+    }
+
+    /// Remove cookie `name` for `url`.
+    pub fn delete(url: &str, name: &str) {
+        wit::jar_delete(url, name);
+    }
 }
 
 fn json_field(text: &str, key: &str) -> Option<String> {

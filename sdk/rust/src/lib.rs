@@ -33,15 +33,18 @@
 //! and unit-tested natively; the host functions only work inside `volley run`
 //! (called natively they panic with a message saying so).
 
+pub mod crypto;
 pub mod data;
 mod error;
 pub mod http;
 pub mod metrics;
+mod record;
 mod scenario;
 pub mod vu;
 
 pub use error::Error;
-pub use scenario::{Scenario, setup_data};
+pub use record::flush;
+pub use scenario::{Scenario, SummaryFile, setup_data};
 pub use vu::{abort, check, check_tagged, env, group, log, sleep};
 
 /// Everything a typical scenario uses, in one import.
@@ -70,8 +73,26 @@ pub mod bindings {
     });
 }
 
+/// The monotonic clock the engine stamps samples with (`wasi:clocks`,
+/// which every component built for WASI imports anyway).
+mod clock {
+    wit_bindgen::generate!({
+        inline: "
+            package wasi:clocks@0.2.3;
+            interface monotonic-clock {
+                type instant = u64;
+                now: func() -> instant;
+            }
+            world clock {
+                import monotonic-clock;
+            }
+        ",
+        world: "clock",
+    });
+}
+
 /// The version of the `volley:scenario` contract this SDK builds against.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// Export a type implementing [`Scenario`] as the component's scenario.
 ///
@@ -99,6 +120,14 @@ macro_rules! export_scenario {
             fn teardown(setup_data: ::std::vec::Vec<u8>) -> ::std::result::Result<(), ::std::string::String> {
                 $crate::__private::teardown::<$ty>(setup_data)
             }
+            fn handle_summary(
+                summary: ::std::string::String,
+            ) -> ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<$crate::bindings::exports::volley::scenario::lifecycle::SummaryFile>>,
+                ::std::string::String,
+            > {
+                $crate::__private::handle_summary::<$ty>(&summary)
+            }
         }
 
         $crate::bindings::__export_world_scenario!(__VolleyScenarioExport with_types_in $crate::bindings);
@@ -107,5 +136,5 @@ macro_rules! export_scenario {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::scenario::{iteration, setup, teardown, vu_init};
+    pub use crate::scenario::{handle_summary, iteration, setup, teardown, vu_init};
 }

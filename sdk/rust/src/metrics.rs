@@ -9,13 +9,6 @@
 use crate::bindings::volley::scenario::metrics as wit;
 use wit::{MetricKind, ValueType};
 
-fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// A handle shared by the four metric types.
 #[derive(Debug, Clone, Copy)]
 struct Handle(wit::MetricId);
@@ -28,8 +21,9 @@ impl Handle {
         }
     }
 
+    /// Buffered, stamped now, and delivered with the next batch.
     fn add(self, value: f64, tag_pairs: &[(&str, &str)]) {
-        wit::add(self.0, value, &tags(tag_pairs));
+        crate::record::add(self.0, value, tag_pairs);
     }
 }
 

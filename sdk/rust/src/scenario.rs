@@ -42,6 +42,35 @@ pub trait Scenario: Default + 'static {
     fn teardown(_setup_data: &[u8]) -> Result<(), Error> {
         Ok(())
     }
+
+    /// k6's `handleSummary(data)`: runs once after the run with k6's
+    /// summary data object as JSON (`metrics`, `root_group`, `options`,
+    /// `state`, `setup_data`) and returns the files to write instead of the
+    /// engine's text summary. A file named `stdout` or `stderr` goes to
+    /// that stream; other paths are relative to where `volley run` was
+    /// started. `Ok(None)` (the default) keeps the engine's summary.
+    fn handle_summary(_summary_json: &str) -> Result<Option<Vec<SummaryFile>>, Error> {
+        Ok(None)
+    }
+}
+
+/// A file [`Scenario::handle_summary`] asks the engine to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFile {
+    /// A relative path, or `stdout` / `stderr`.
+    pub path: String,
+    /// What to write.
+    pub content: Vec<u8>,
+}
+
+impl SummaryFile {
+    /// A file with this content.
+    pub fn new(path: impl Into<String>, content: impl Into<Vec<u8>>) -> Self {
+        Self {
+            path: path.into(),
+            content: content.into(),
+        }
+    }
 }
 
 thread_local! {
@@ -54,14 +83,23 @@ pub fn setup_data() -> Vec<u8> {
     SETUP_DATA.with(|d| d.borrow().clone())
 }
 
+/// Run one stage: records made in it are delivered before it returns,
+/// also when it panics.
+fn stage<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
+    crate::record::flush_on_panic();
+    let result = f();
+    crate::record::flush();
+    result.map_err(|e| e.to_string())
+}
+
 /// Export glue: runs `S::setup`.
 pub fn setup<S: Scenario>() -> Result<Vec<u8>, String> {
-    S::setup().map_err(|e| e.to_string())
+    stage(S::setup)
 }
 
 /// Export glue: runs `S::init` and keeps the state.
 pub fn vu_init<S: Scenario>(data: Vec<u8>) -> Result<(), String> {
-    let state = S::init(&data).map_err(|e| e.to_string())?;
+    let state = stage(|| S::init(&data))?;
     SETUP_DATA.with(|d| *d.borrow_mut() = data);
     STATE.with(|s| *s.borrow_mut() = Some(Box::new(state)));
     Ok(())
@@ -76,7 +114,7 @@ pub fn iteration<S: Scenario>(exec: &str) -> Result<(), String> {
         .with(|s| s.borrow_mut().take())
         .ok_or_else(|| "iteration called before vu-init".to_string())?;
     let result = match boxed.downcast_mut::<S>() {
-        Some(state) => state.iteration(exec).map_err(|e| e.to_string()),
+        Some(state) => stage(|| state.iteration(exec)),
         None => Err("scenario state has an unexpected type".to_string()),
     };
     STATE.with(|s| *s.borrow_mut() = Some(boxed));
@@ -85,5 +123,24 @@ pub fn iteration<S: Scenario>(exec: &str) -> Result<(), String> {
 
 /// Export glue: runs `S::teardown`.
 pub fn teardown<S: Scenario>(data: Vec<u8>) -> Result<(), String> {
-    S::teardown(&data).map_err(|e| e.to_string())
+    stage(|| S::teardown(&data))
+}
+
+/// Export glue: runs `S::handle_summary`.
+pub fn handle_summary<S: Scenario>(
+    summary: &str,
+) -> Result<Option<Vec<crate::bindings::exports::volley::scenario::lifecycle::SummaryFile>>, String>
+{
+    let files = stage(|| S::handle_summary(summary))?;
+    Ok(files.map(|files| {
+        files
+            .into_iter()
+            .map(
+                |f| crate::bindings::exports::volley::scenario::lifecycle::SummaryFile {
+                    path: f.path,
+                    content: f.content,
+                },
+            )
+            .collect()
+    }))
 }

@@ -9,34 +9,38 @@ pub use wit::LogLevel;
 
 /// Record a check in the `checks` metric and return `ok`.
 ///
-/// A failed check does not stop the iteration, as in k6.
+/// A failed check does not stop the iteration, as in k6. Checks are
+/// buffered in the scenario and delivered in batches, each with the time
+/// it was made.
 pub fn check(name: &str, ok: bool) -> bool {
-    wit::check(name, ok, &[])
+    crate::record::check(name, ok, &[]);
+    ok
 }
 
 /// Record a check with extra tags.
 pub fn check_tagged(name: &str, ok: bool, tags: &[(&str, &str)]) -> bool {
-    let tags: Vec<(String, String)> = tags
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    wit::check(name, ok, &tags)
+    crate::record::check(name, ok, tags);
+    ok
 }
 
 /// Pause this virtual user. No thread is held while it sleeps.
 pub fn sleep(duration: Duration) {
+    crate::record::flush();
     wit::sleep(u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX));
 }
 
 /// Run `f` inside group `name`: its requests and checks are tagged
-/// `group:::name` (nested groups join with `::`), as in k6.
+/// `group:::name` (nested groups join with `::`), as in k6; the time it
+/// takes is recorded in `group_duration`.
 pub fn group<R>(name: &str, f: impl FnOnce() -> R) -> R {
     struct Exit;
     impl Drop for Exit {
         fn drop(&mut self) {
+            crate::record::flush();
             wit::exit_group();
         }
     }
+    crate::record::flush();
     wit::enter_group(name);
     let _exit = Exit;
     f()
@@ -79,6 +83,87 @@ pub fn info() -> Info {
     }
 }
 
+/// What k6's `k6/execution` module tells a script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    /// `vu.idInInstance`: the VU's number in this process, from 1.
+    pub vu_id_in_instance: u32,
+    /// `vu.idInTest`: its number in the whole (possibly split) test.
+    pub vu_id_in_test: u32,
+    /// `vu.iterationInInstance`: this VU's iteration, from 0.
+    pub vu_iteration_in_instance: u64,
+    /// `vu.iterationInScenario`.
+    pub vu_iteration_in_scenario: u64,
+    /// `scenario.name`.
+    pub scenario_name: String,
+    /// `scenario.executor`.
+    pub scenario_executor: String,
+    /// `scenario.startTime`: milliseconds since the Unix epoch.
+    pub scenario_start_time: u64,
+    /// `scenario.progress`: 0 to 1.
+    pub scenario_progress: f64,
+    /// `scenario.iterationInInstance`.
+    pub scenario_iteration_in_instance: u64,
+    /// `scenario.iterationInTest`.
+    pub scenario_iteration_in_test: u64,
+    /// `instance.vusInitialized`.
+    pub instance_vus_initialized: u64,
+    /// `instance.vusActive`.
+    pub instance_vus_active: u64,
+    /// `instance.iterationsCompleted`.
+    pub instance_iterations_completed: u64,
+    /// `instance.iterationsInterrupted`.
+    pub instance_iterations_interrupted: u64,
+    /// `instance.currentTestRunDuration`.
+    pub instance_current_test_run_duration: Duration,
+    /// `test.options`: the resolved options as JSON.
+    pub test_options: String,
+}
+
+/// The execution state now (k6's `k6/execution`).
+pub fn execution() -> Execution {
+    let e = wit::execution();
+    Execution {
+        vu_id_in_instance: e.vu_id_in_instance,
+        vu_id_in_test: e.vu_id_in_test,
+        vu_iteration_in_instance: e.vu_iteration_in_instance,
+        vu_iteration_in_scenario: e.vu_iteration_in_scenario,
+        scenario_name: e.scenario_name,
+        scenario_executor: e.scenario_executor,
+        scenario_start_time: e.scenario_start_time,
+        scenario_progress: e.scenario_progress,
+        scenario_iteration_in_instance: e.scenario_iteration_in_instance,
+        scenario_iteration_in_test: e.scenario_iteration_in_test,
+        instance_vus_initialized: e.instance_vus_initialized,
+        instance_vus_active: e.instance_vus_active,
+        instance_iterations_completed: e.instance_iterations_completed,
+        instance_iterations_interrupted: e.instance_iterations_interrupted,
+        instance_current_test_run_duration: Duration::from_nanos(
+            e.instance_current_test_run_duration,
+        ),
+        test_options: e.test_options,
+    }
+}
+
+/// Tag every sample this VU records from now on, across iterations (k6's
+/// `exec.vu.tags[key] = value`).
+pub fn set_tag(key: &str, value: &str) {
+    crate::record::flush();
+    wit::set_tag(key, value);
+}
+
+/// Remove a tag set with [`set_tag`].
+pub fn delete_tag(key: &str) {
+    crate::record::flush();
+    wit::delete_tag(key);
+}
+
+/// The tags this VU adds to its samples: the run's, the scenario's and
+/// those set with [`set_tag`].
+pub fn tags() -> Vec<(String, String)> {
+    wit::get_tags()
+}
+
 /// A random u64 from this VU's seeded stream.
 pub fn random_u64() -> u64 {
     wit::random()
@@ -100,6 +185,7 @@ pub fn random_f64() -> f64 {
 
 /// Stop the whole test now (exit code 108). Does not return.
 pub fn abort(reason: &str) -> ! {
+    crate::record::flush();
     wit::abort(reason);
     unreachable!("the engine does not return from abort")
 }

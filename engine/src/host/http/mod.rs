@@ -1,23 +1,35 @@
 //! `volley:scenario/http`: requests from guests, sent by the VU's client,
-//! every hop recorded as an `http_*` sample. Run-wide state ([`HttpRun`]):
-//! the client's shared part (TLS, settings, host policy); per VU
-//! ([`HttpInstance`]): its own client (pool and cookie jar) and the
-//! [`Offload`] its requests are polled through.
+//! every hop recorded as an `http_*` sample with k6's tags. Run-wide state
+//! ([`HttpRun`]): the client's shared part (TLS, settings, host policy);
+//! per VU ([`HttpInstance`]): its own client (pool and cookie jar), the
+//! [`Offload`] its requests are polled through, and the requests and
+//! streams it has open.
+//!
+//! The contract versions are adapters over the pipeline here: `v1.rs`
+//! (0.1: whole responses as records) and `v2.rs` (0.2: responses as
+//! resources read on demand, streamed bodies, requests started without
+//! waiting, the cookie jar).
 
+mod decode;
 mod offload;
+mod response;
+mod sse;
+mod v1;
+mod v2;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
 pub(crate) use offload::Offload;
+pub use response::{PendingHandle, ResponseHandle};
 
 use super::HostState;
-use super::bindings::http as wit;
-use crate::http::{Exchange, HttpError, HttpRequest, HttpResponse, SharedHttp, Timings, VuClient};
-use crate::metrics::{HttpSample, TagSet};
+use crate::http::{
+    ErrorKind, Exchange, Hop, HttpError, HttpRequest, ResponseBody, SharedHttp, VuClient,
+    status_code,
+};
+use crate::metrics::{Builtin, HttpSample, MetricKind, RequestIdent, TagSet};
 
 /// Failed requests logged in full before the log goes quiet.
 const MAX_LOGGED_REQUEST_ERRORS: u64 = 10;
@@ -66,6 +78,12 @@ impl HttpRun {
 pub(crate) struct HttpInstance {
     client: Arc<VuClient>,
     offload: Offload,
+    /// Resource ids of requests started and not waited for yet.
+    pending: Vec<u32>,
+    /// Resource ids of responses whose body is still being streamed.
+    streams: Vec<u32>,
+    /// Started requests whose handle the guest dropped before waiting.
+    orphans: Vec<(tokio::task::JoinHandle<Exchange>, RequestMeta)>,
 }
 
 impl HttpInstance {
@@ -73,6 +91,9 @@ impl HttpInstance {
         Self {
             client: Arc::new(VuClient::new(run.shared.clone())),
             offload: Offload::default(),
+            pending: Vec::new(),
+            streams: Vec::new(),
+            orphans: Vec::new(),
         }
     }
 
@@ -85,49 +106,37 @@ impl HttpInstance {
     }
 }
 
+/// Which responses count as expected (k6's response callback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// 200 to 399.
+    Default,
+    /// Statuses in these inclusive ranges.
+    Statuses(Vec<(u16, u16)>),
+    /// No callback: no `expected_response` tag, no `http_req_failed`.
+    None,
+}
+
+impl Expect {
+    /// The `expected_response` of a hop with `status` (0: no response).
+    fn judge(&self, status: u16) -> Option<bool> {
+        match self {
+            Expect::None => None,
+            _ if status == 0 => Some(false),
+            Expect::Default => Some((200..=399).contains(&status)),
+            Expect::Statuses(ranges) => {
+                Some(ranges.iter().any(|(a, b)| (*a..=*b).contains(&status)))
+            }
+        }
+    }
+}
+
 /// What the engine keeps of a guest request for its samples.
-struct RequestMeta {
+#[derive(Debug, Clone)]
+pub(crate) struct RequestMeta {
     name: Option<Arc<str>>,
     tags: TagSet,
-    expected: Vec<wit::StatusRange>,
-}
-
-fn method_of(m: &wit::Method) -> Result<http::Method, String> {
-    Ok(match m {
-        wit::Method::Get => http::Method::GET,
-        wit::Method::Head => http::Method::HEAD,
-        wit::Method::Post => http::Method::POST,
-        wit::Method::Put => http::Method::PUT,
-        wit::Method::Patch => http::Method::PATCH,
-        wit::Method::Delete => http::Method::DELETE,
-        wit::Method::Options => http::Method::OPTIONS,
-        wit::Method::Other(s) => {
-            http::Method::from_bytes(s.as_bytes()).map_err(|_| format!("invalid method {s:?}"))?
-        }
-    })
-}
-
-/// The engine's request and metadata, or the URL and why it is invalid.
-fn convert(
-    req: wit::Request,
-    discard_all: bool,
-) -> Result<(HttpRequest, RequestMeta), (String, String)> {
-    let method = method_of(&req.method).map_err(|m| (req.url.clone(), m))?;
-    let meta = RequestMeta {
-        name: req.name.map(Arc::from),
-        tags: TagSet::from_pairs(req.tags),
-        expected: req.expected_statuses,
-    };
-    let request = HttpRequest {
-        method,
-        url: req.url,
-        headers: req.headers,
-        body: Bytes::from(req.body),
-        timeout: req.timeout.map(Duration::from_nanos),
-        max_redirects: req.max_redirects,
-        discard_body: req.discard_body || discard_all,
-    };
-    Ok((request, meta))
+    expect: Expect,
 }
 
 /// The method as a shared string: the common ones are allocated once per
@@ -144,188 +153,190 @@ fn method_name(m: &http::Method) -> Arc<str> {
         .unwrap_or_else(|| Arc::from(m.as_str()))
 }
 
-fn is_expected(status: u16, ranges: &[wit::StatusRange]) -> bool {
-    if status == 0 {
-        return false;
-    }
-    if ranges.is_empty() {
-        return (200..=399).contains(&status);
-    }
-    ranges.iter().any(|r| (r.min..=r.max).contains(&status))
+/// k6's `error` tag of a failure: the generic message k6 gives its code,
+/// so the tag has few values.
+fn error_tag(kind: ErrorKind) -> Arc<str> {
+    Arc::from(kind.k6_message())
 }
 
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn wit_timings(t: &Timings) -> wit::Timings {
-    wit::Timings {
-        blocked: nanos(t.blocked),
-        connecting: nanos(t.connecting),
-        tls_handshaking: nanos(t.tls_handshaking),
-        sending: nanos(t.sending),
-        waiting: nanos(t.waiting),
-        receiving: nanos(t.receiving),
-        duration: nanos(t.duration()),
-    }
-}
-
-/// The contract's error variant of `e` (its code is in the sample's
-/// `error_code` tag; contract 0.1 has no field for it).
-fn wit_error(e: HttpError) -> wit::Error {
-    use crate::http::ErrorKind as K;
-    let m = e.message;
-    match e.kind {
-        K::Timeout | K::Interrupted => wit::Error::Timeout,
-        K::Dns | K::NoSuchHost => wit::Error::Dns(m),
-        K::Tcp
-        | K::BrokenPipe
-        | K::UnknownErrno
-        | K::Dial
-        | K::DialTimeout
-        | K::Refused
-        | K::Reset
-        | K::NonTcpNetwork => wit::Error::Connect(m),
-        K::Tls | K::TlsHeader | K::UnknownAuthority | K::HostnameMismatch => wit::Error::Tls(m),
-        K::Other | K::Decompression | K::BodyTooLarge => wit::Error::Protocol(m),
-        K::BlacklistedIp | K::BlockedHostname => wit::Error::Denied(m),
-        K::InvalidUrl => wit::Error::Invalid(m),
+/// The system tags of one hop.
+fn ident(meta: &RequestMeta, hop: &Hop) -> RequestIdent {
+    let (url, name) = match &meta.name {
+        // k6 tags a named request's `url` with its name too (v0.41+).
+        Some(n) => (n.clone(), n.clone()),
+        None => (hop.url.clone(), hop.url.clone()),
+    };
+    let error_code = hop
+        .error
+        .as_ref()
+        .map_or_else(|| status_code(hop.status), HttpError::code);
+    RequestIdent {
+        method: method_name(&hop.method),
+        url,
+        name,
+        status: hop.status,
+        proto: hop.proto,
+        expected: meta.expect.judge(hop.status),
+        error_code,
+        error: hop.error.as_ref().map(|e| error_tag(e.kind)),
     }
 }
 
-fn wit_response(r: HttpResponse) -> wit::Response {
-    wit::Response {
-        status: r.status,
-        headers: r.headers,
-        body: r.body.to_vec(),
-        url: r.url,
-        timings: wit_timings(&r.timings),
+/// Decode a buffered body per its `Content-Encoding` (as k6 does); a
+/// failure makes the request a failed one with code 1701.
+fn decode_body(ex: &mut Exchange) {
+    let Ok(resp) = &mut ex.result else { return };
+    let ResponseBody::Bytes(raw) = &resp.body else {
+        return;
+    };
+    match decode::decode(&resp.headers, raw.clone()) {
+        Ok(Some(body)) => resp.body = ResponseBody::Bytes(body),
+        Ok(None) => {}
+        Err(e) => {
+            if let Some(last) = ex.hops.last_mut() {
+                last.error = Some(e.clone());
+            }
+            ex.result = Err(e);
+        }
     }
 }
 
 impl HostState {
-    /// Turn every hop of an exchange into a sample and the result into WIT.
-    fn record(
+    /// Send `requests` concurrently on the VU's client, polled off the
+    /// guest's stack; each exchange comes back with its buffered body
+    /// decoded and every finished hop recorded.
+    async fn send_all(
+        &mut self,
+        requests: Vec<(HttpRequest, RequestMeta)>,
+    ) -> Vec<(Exchange, RequestMeta)> {
+        let started = Instant::now();
+        let client = self.http.client.clone();
+        let (reqs, metas): (Vec<HttpRequest>, Vec<RequestMeta>) = requests.into_iter().unzip();
+        let exchanges = if reqs.len() == 1 {
+            let mut reqs = reqs;
+            let one = reqs.pop();
+            match one {
+                Some(r) => vec![
+                    self.http
+                        .offload
+                        .run(async move { client.send(r).await })
+                        .await,
+                ],
+                None => Vec::new(),
+            }
+        } else {
+            self.http
+                .offload
+                .run(async move { client.batch(reqs).await })
+                .await
+        };
+        let at = Instant::now();
+        self.vu.host_wait += at.saturating_duration_since(started);
+        exchanges
+            .into_iter()
+            .zip(metas)
+            .map(|(mut ex, meta)| {
+                decode_body(&mut ex);
+                self.record_hops(&meta, &ex.hops, at);
+                (ex, meta)
+            })
+            .collect()
+    }
+
+    /// Record every hop of an exchange but a streaming one (recorded when
+    /// its stream ends).
+    fn record_hops(&mut self, meta: &RequestMeta, hops: &[Hop], at: Instant) {
+        for hop in hops.iter().filter(|h| !h.streaming) {
+            self.record_hop(
+                meta,
+                hop,
+                hop.timings,
+                hop.bytes_sent,
+                hop.bytes_received,
+                at,
+            );
+        }
+    }
+
+    /// One `http_*` sample.
+    fn record_hop(
         &mut self,
         meta: &RequestMeta,
-        ex: Exchange,
+        hop: &Hop,
+        t: crate::http::Timings,
+        sent: u64,
+        received: u64,
         at: Instant,
-    ) -> Result<wit::Response, wit::Error> {
-        let base = self.base_tags().clone();
-        for hop in ex.hops {
-            if let Some(e) = &hop.error {
-                self.run()
-                    .http
-                    .log_error(self.vu.id, hop.method.as_str(), &hop.url, e);
-            }
-            let url = hop.url;
-            let sample = HttpSample {
-                base: base.clone(),
-                extra: meta.tags.clone(),
-                method: method_name(&hop.method),
-                name: meta.name.clone().unwrap_or_else(|| url.clone()),
-                url,
-                status: hop.status,
-                expected: hop.error.is_none() && is_expected(hop.status, &meta.expected),
-                error_code: hop.error.as_ref().map_or(0, HttpError::code),
-                blocked: hop.timings.blocked,
-                connecting: hop.timings.connecting,
-                tls_handshaking: hop.timings.tls_handshaking,
-                sending: hop.timings.sending,
-                waiting: hop.timings.waiting,
-                receiving: hop.timings.receiving,
-                bytes_sent: hop.bytes_sent,
-                bytes_received: hop.bytes_received,
-                at,
-            };
-            self.samples().http(sample);
+    ) {
+        if let Some(e) = &hop.error {
+            self.run()
+                .http
+                .log_error(self.vu.id, hop.method.as_str(), &hop.url, e);
         }
-        ex.result.map(wit_response).map_err(wit_error)
-    }
-
-    fn invalid(&mut self, meta_url: &str, message: String) -> Result<wit::Response, wit::Error> {
-        crate::log::line(
-            crate::log::Level::Warn,
-            Some(self.vu.id),
-            &format!("invalid request to {meta_url}: {message}"),
-        );
-        Err(wit::Error::Invalid(message))
-    }
-}
-
-impl wit::Host for HostState {
-    async fn send(
-        &mut self,
-        request: wit::Request,
-    ) -> wasmtime::Result<Result<wit::Response, wit::Error>> {
-        let (req, meta) = match convert(request, self.run().http.discard_response_bodies) {
-            Ok(x) => x,
-            Err((url, m)) => return Ok(self.invalid(&url, m)),
+        let sample = HttpSample {
+            base: self.vu.base_tags.clone(),
+            extra: meta.tags.clone(),
+            ident: ident(meta, hop),
+            blocked: t.blocked,
+            connecting: t.connecting,
+            tls_handshaking: t.tls_handshaking,
+            sending: t.sending,
+            waiting: t.waiting,
+            receiving: t.receiving,
+            bytes_sent: sent,
+            bytes_received: received,
+            at,
         };
-        let started = Instant::now();
-        let client = self.http.client.clone();
-        let job = Box::pin(async move { vec![client.send(req).await] });
-        let ex = self.http.offload.run(job).await.pop();
-        let at = Instant::now();
-        self.vu.host_wait += at.saturating_duration_since(started);
-        let ex = ex.unwrap_or_else(|| Exchange {
-            hops: Vec::new(),
-            result: Err(HttpError::invalid("request was not sent")),
-        });
-        Ok(self.record(&meta, ex, at))
+        self.vu.samples.http(sample);
     }
 
-    async fn batch(
-        &mut self,
-        requests: Vec<wit::Request>,
-    ) -> wasmtime::Result<Vec<Result<wit::Response, wit::Error>>> {
-        let discard = self.run().http.discard_response_bodies;
-        let mut metas = Vec::with_capacity(requests.len());
-        let mut reqs = Vec::with_capacity(requests.len());
-        let mut invalid: Vec<(usize, String, String)> = Vec::new();
-        for (i, r) in requests.into_iter().enumerate() {
-            match convert(r, discard) {
-                Ok((req, meta)) => {
-                    reqs.push(req);
-                    metas.push((i, meta));
-                }
-                Err((url, m)) => invalid.push((i, url, m)),
+    /// The tags of a stream's own metrics (`stream_*`): those of its
+    /// request's samples.
+    fn stream_tags(&self, meta: &RequestMeta, hop: &Hop) -> TagSet {
+        crate::metrics::request_tags(&self.vu.base_tags, &meta.tags, &ident(meta, hop))
+    }
+
+    /// A value of one of the built-in stream metrics.
+    fn stream_sample(&mut self, metric: Builtin, value: Duration, tags: &TagSet, at: Instant) {
+        let kind = metric.kind();
+        let v = match kind {
+            MetricKind::Counter => 1.0,
+            _ => value.as_secs_f64() * 1000.0,
+        };
+        self.vu
+            .samples
+            .custom_at(metric.id(), kind, v, tags.clone(), at);
+    }
+
+    /// Record requests started and never waited for, and close streams
+    /// left open, at the end of an iteration (k6 ends an iteration once
+    /// its requests are done; a stream left open is cut here).
+    pub(crate) async fn finish_pending(&mut self) {
+        for rep in std::mem::take(&mut self.http.pending) {
+            self.settle_pending(rep).await;
+        }
+        for (task, meta) in std::mem::take(&mut self.http.orphans) {
+            let started = Instant::now();
+            if let Ok(mut ex) = task.await {
+                let at = Instant::now();
+                self.vu.host_wait += at.saturating_duration_since(started);
+                decode_body(&mut ex);
+                self.record_hops(&meta, &ex.hops, at);
             }
         }
-        let started = Instant::now();
-        let client = self.http.client.clone();
-        let job = Box::pin(async move { client.batch(reqs).await });
-        let exchanges = self.http.offload.run(job).await;
-        let at = Instant::now();
-        self.vu.host_wait += at.saturating_duration_since(started);
-        let total = metas.len() + invalid.len();
-        let mut out: Vec<Option<Result<wit::Response, wit::Error>>> =
-            (0..total).map(|_| None).collect();
-        for ((i, meta), ex) in metas.into_iter().zip(exchanges) {
-            out[i] = Some(self.record(&meta, ex, at));
+        for rep in std::mem::take(&mut self.http.streams) {
+            self.end_stream(rep);
         }
-        for (i, url, m) in invalid {
-            out[i] = Some(self.invalid(&url, m));
-        }
-        Ok(out
-            .into_iter()
-            .map(|r| r.unwrap_or(Err(wit::Error::Invalid("request was not sent".into()))))
-            .collect())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expected_statuses_default_to_2xx_3xx() {
-        assert!(is_expected(200, &[]));
-        assert!(is_expected(399, &[]));
-        assert!(!is_expected(404, &[]));
-        assert!(!is_expected(0, &[]));
-        let r = [wit::StatusRange { min: 404, max: 404 }];
-        assert!(is_expected(404, &r));
-        assert!(!is_expected(200, &r));
-    }
+/// A request the guest could not make (bad method, URL, header): a
+/// failed request, logged, that reached no host.
+fn invalid(vu: u64, url: &str, message: &str) -> HttpError {
+    crate::log::line(
+        crate::log::Level::Warn,
+        Some(vu),
+        &format!("invalid request to {url}: {message}"),
+    );
+    HttpError::invalid(message.to_string())
 }

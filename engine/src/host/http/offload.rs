@@ -9,21 +9,22 @@
 //! thread's stack ([`Offload::drive`]) and resumes the guest once the result
 //! is there. Only the shallow waiting frames ever touch the fiber stack.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use crate::http::Exchange;
-
-type Job = Pin<Box<dyn Future<Output = Vec<Exchange>> + Send>>;
+/// What an offloaded job gives back, whatever its type.
+type Output = Box<dyn Any + Send>;
+type Job = Pin<Box<dyn Future<Output = Output> + Send>>;
 
 #[derive(Default)]
 enum Slot {
     #[default]
     Empty,
     Running(Job),
-    Done(Vec<Exchange>),
+    Done(Output),
 }
 
 #[derive(Default)]
@@ -51,7 +52,20 @@ impl Offload {
     /// Run `job` to completion for a host call (on the guest's fiber):
     /// polled by the driving task on its own stack when there is one,
     /// otherwise here.
-    pub(crate) async fn run(&self, job: Job) -> Vec<Exchange> {
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        job: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        let job: Job = Box::pin(async move { Box::new(job.await) as Output });
+        let out = self.run_boxed(job).await;
+        match out.downcast::<T>() {
+            Ok(v) => *v,
+            // The slot only ever holds the output of the job just given.
+            Err(_) => unreachable_output(),
+        }
+    }
+
+    async fn run_boxed(&self, job: Job) -> Output {
         let mut job = {
             let mut inner = self.lock();
             if inner.driven {
@@ -131,13 +145,18 @@ impl Offload {
     }
 }
 
+#[cold]
+fn unreachable_output<T>() -> T {
+    panic!("an offloaded job gave back another type than it was given")
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
     use std::time::Duration;
 
     use super::*;
-    use crate::http::HttpError;
+    use crate::http::{Exchange, HttpError};
 
     thread_local! {
         /// Set while the guest call's future is being polled.
@@ -145,26 +164,27 @@ mod tests {
     }
 
     /// A job that waits a little and says where it was polled.
-    fn job(polled_in_call: Arc<Mutex<Vec<bool>>>) -> Job {
-        Box::pin(async move {
-            polled_in_call
-                .lock()
-                .expect("lock")
-                .push(IN_CALL.with(Cell::get));
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            polled_in_call
-                .lock()
-                .expect("lock")
-                .push(IN_CALL.with(Cell::get));
-            vec![Exchange {
-                hops: Vec::new(),
-                result: Err(HttpError::timeout()),
-            }]
-        })
+    async fn job(polled_in_call: Arc<Mutex<Vec<bool>>>) -> Vec<Exchange> {
+        polled_in_call
+            .lock()
+            .expect("lock")
+            .push(IN_CALL.with(Cell::get));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        polled_in_call
+            .lock()
+            .expect("lock")
+            .push(IN_CALL.with(Cell::get));
+        vec![Exchange {
+            hops: Vec::new(),
+            result: Err(HttpError::timeout()),
+        }]
     }
 
     /// A guest call standing in for the fiber: marks its polls.
-    async fn call(offload: Offload, job: Job) -> usize {
+    async fn call(
+        offload: Offload,
+        job: impl Future<Output = Vec<Exchange>> + Send + 'static,
+    ) -> usize {
         let mut inner = std::pin::pin!(async move { offload.run(job).await.len() });
         std::future::poll_fn(|cx| {
             IN_CALL.with(|c| c.set(true));

@@ -10,6 +10,7 @@ pub(super) fn defaults() -> Defaults<'static> {
         host: "127.0.0.1:8080",
         user_agent: "volley/test",
         cookie: None,
+        accept_encoding: None,
     }
 }
 

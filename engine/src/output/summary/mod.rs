@@ -117,7 +117,12 @@ impl Output for SummaryOut {
     fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
         let mut input = SummaryInput::of(outcome);
         input.color = self.color;
-        let text = render_summary(&input);
+        // The scenario's handle-summary replaces the text summary (k6).
+        let text = if outcome.summary_files.is_some() {
+            String::new()
+        } else {
+            render_summary(&input)
+        };
         Box::pin(async move {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();

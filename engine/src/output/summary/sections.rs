@@ -42,21 +42,25 @@ pub(super) fn metric_row(name: String, def: &MetricDef, sink: &Sink, input: &Sum
     Row { name, cells }
 }
 
-/// Section titles, in k6's order (it moves CUSTOM first).
-pub(super) const SECTIONS: [&str; 4] = ["CUSTOM", "HTTP", "EXECUTION", "NETWORK"];
+/// Section titles, in k6's order (it moves CUSTOM first); STREAMING is
+/// Volley's, for responses read as they arrive (server-sent events).
+pub(super) const SECTIONS: [&str; 5] = ["CUSTOM", "HTTP", "STREAMING", "EXECUTION", "NETWORK"];
 pub(super) const CUSTOM: usize = 0;
 pub(super) const HTTP: usize = 1;
-pub(super) const EXECUTION: usize = 2;
-pub(super) const NETWORK: usize = 3;
+pub(super) const STREAMING: usize = 2;
+pub(super) const EXECUTION: usize = 3;
+pub(super) const NETWORK: usize = 4;
 
-/// The index in [`SECTIONS`] of a metric; None for `checks` (the checks block).
+/// The index in [`SECTIONS`] of a metric; None for `checks` (the checks
+/// block) and `group_duration` (which k6 leaves out of the summary too).
 pub(super) fn section_of(def: &MetricDef) -> Option<usize> {
     if !def.builtin {
         return Some(CUSTOM);
     }
     match def.name.as_str() {
-        "checks" => None,
+        "checks" | "group_duration" => None,
         n if n.starts_with("http_req") => Some(HTTP),
+        n if n.starts_with("stream_") => Some(STREAMING),
         "iteration_duration" | "iterations" | "iterations_failed" | "dropped_iterations"
         | "vus" | "vus_max" => Some(EXECUTION),
         "data_received" | "data_sent" => Some(NETWORK),
@@ -91,9 +95,9 @@ pub(super) fn submetrics(input: &SummaryInput) -> Vec<(String, MetricSelector)> 
 
 /// The rows of each section, sorted as k6 sorts them; empty sections have
 /// no rows.
-pub(super) fn metric_sections(input: &SummaryInput) -> [Vec<Row>; 4] {
+pub(super) fn metric_sections(input: &SummaryInput) -> [Vec<Row>; SECTIONS.len()] {
     let snap = input.snapshot;
-    let mut keyed: [Vec<(String, Row)>; 4] = Default::default();
+    let mut keyed: [Vec<(String, Row)>; SECTIONS.len()] = Default::default();
     let subs = submetrics(input);
     for series in snap.series() {
         let def = &series.def;
