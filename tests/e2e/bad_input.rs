@@ -49,7 +49,7 @@ fn wrong_world() {
     assert_clear(
         &run,
         104,
-        &["not a volley scenario", "volley:scenario/lifecycle@0.1.0"],
+        &["not a volley scenario", "volley:scenario/lifecycle@0.2.0"],
     );
 }
 

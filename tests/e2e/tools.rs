@@ -10,12 +10,12 @@ fn inspect_describes_a_scenario() {
     let run = volley(&["inspect", f.to_str().unwrap_or_default()]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
-        run.stdout.contains("contract:    volley:scenario@0.1.0"),
+        run.stdout.contains("contract:    volley:scenario@0.2.0"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("volley:scenario/http@0.1.0"),
+        run.stdout.contains("volley:scenario/http@0.2.0"),
         "{}",
         run.stdout
     );
@@ -27,7 +27,7 @@ fn inspect_describes_a_scenario() {
 
     let json = volley(&["inspect", "--json", f.to_str().unwrap_or_default()]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
-    assert_eq!(v["contract"], "0.1.0");
+    assert_eq!(v["contract"], "0.2.0");
     assert_eq!(v["options"], serde_json::json!({}));
     assert!(v["size"].as_u64().is_some_and(|s| s > 1000));
 

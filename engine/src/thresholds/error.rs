@@ -27,7 +27,7 @@ pub enum ThresholdError {
     },
     /// A threshold on a metric that does not exist.
     #[error(
-        "threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric in the scenario"
+        "threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric while the scenario initialises (in vu-init: Scenario::init in Rust, the init context in JavaScript, as k6 requires)"
     )]
     UnknownMetric {
         /// The key.

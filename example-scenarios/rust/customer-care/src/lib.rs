@@ -11,10 +11,23 @@ use volley_sdk::metrics::{Counter, Trend};
 use volley_sdk::prelude::*;
 use volley_sdk::vu;
 
-/// Per-VU state: where the shop is.
-#[derive(Default)]
+/// Per-VU state: where the shop is, and the custom metrics (defined in
+/// `init`, as k6 defines them in the init context, so the thresholds on
+/// them are checked before any load).
 struct CustomerCare {
     base: String,
+    orders_placed: Counter,
+    checkout_duration: Trend,
+}
+
+impl Default for CustomerCare {
+    fn default() -> Self {
+        Self {
+            base: String::new(),
+            orders_placed: Counter::new("orders_placed"),
+            checkout_duration: Trend::time("checkout_duration"),
+        }
+    }
 }
 
 impl Scenario for CustomerCare {
@@ -35,7 +48,10 @@ impl Scenario for CustomerCare {
 
     fn init(_setup_data: &[u8]) -> Result<Self, Error> {
         let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
-        Ok(Self { base })
+        Ok(Self {
+            base,
+            ..Self::default()
+        })
     }
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
@@ -99,9 +115,10 @@ impl Scenario for CustomerCare {
                 .name("place order")
                 .send()?;
             if check("order placed (201)", res.status == 201) {
-                Counter::new("orders_placed").add(1.0);
+                self.orders_placed.add(1.0);
             }
-            Trend::time("checkout_duration").add(res.timings.duration.as_secs_f64() * 1000.0);
+            self.checkout_duration
+                .add(res.timings.duration.as_secs_f64() * 1000.0);
             Ok(())
         })?;
 
