@@ -20,7 +20,9 @@
 //! threshold FAILED, so `false` is a pass.
 //!
 //! Volley adds `errors`: the error catalogue (failed requests by kind, with
-//! counts, share, first time seen and the endpoints they hit).
+//! counts, share, first time seen and the endpoints they hit), and
+//! `scenario`: what ran (its path, or the digest-pinned `oci://` reference
+//! it was pulled from).
 
 use std::collections::BTreeMap;
 
@@ -48,6 +50,7 @@ impl SummaryExportOut {
 /// The summary as k6's `--summary-export` JSON.
 pub fn summary_export(input: &SummaryInput) -> Value {
     json!({
+        "scenario": input.scenario,
         "root_group": root_group(input.snapshot),
         "metrics": metrics(input),
         "errors": errors(input.snapshot),
@@ -294,6 +297,7 @@ mod tests {
         let snap = fixture::snapshot();
         let stats = fixture::stats(trend_stats);
         summary_export(&SummaryInput {
+            scenario: "",
             snapshot: &snap,
             thresholds,
             trend_stats: &stats,

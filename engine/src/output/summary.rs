@@ -436,6 +436,11 @@ fn threshold_lines(input: &SummaryInput, p: Paint) -> Vec<String> {
 /// The scenarios and the stop reason, aligned on the colon like k6's banner.
 fn header(input: &SummaryInput, p: Paint) -> Vec<String> {
     let mut lines = Vec::new();
+    // What ran: for a pulled scenario, the digest-pinned reference, so a
+    // log says exactly which bytes produced these numbers.
+    if !input.scenario.is_empty() {
+        lines.push(format!("      scenario: {}", input.scenario));
+    }
     let n = input.scenarios.len();
     if n > 0 {
         let plural = if n == 1 { "" } else { "s" };
@@ -552,6 +557,7 @@ mod tests {
         color: bool,
     ) -> String {
         render_summary(&SummaryInput {
+            scenario: "",
             snapshot: snap,
             thresholds,
             trend_stats,
@@ -699,6 +705,7 @@ mod tests {
         let snap = fixture::snapshot();
         let scenarios = ["default: 10 looping VUs for 10s".to_string()];
         let out = render_summary(&SummaryInput {
+            scenario: "oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f",
             snapshot: &snap,
             thresholds: &[],
             trend_stats: &default_stats(),
@@ -707,7 +714,8 @@ mod tests {
             scenarios: scenarios.to_vec(),
             stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
         });
-        let head = "\n     scenarios: 1 scenario\n\
+        let head = "\n      scenario: oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f\n\
+            \x20    scenarios: 1 scenario\n\
             \x20             * default: 10 looping VUs for 10s\n\
             \x20stopped early: interrupted (Ctrl-C / SIGTERM)\n\n  █ TOTAL RESULTS\n";
         assert!(out.starts_with(head), "{out}");
