@@ -94,8 +94,9 @@ fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
 }
 
 /// Before any load: the scenario's signature (with `--verify-key` or
-/// `--trust`) and the hosts it may reach.
-async fn admit(args: &RunArgs, scenario: &Resolved, cfg: &mut RunConfig) -> Result<(), String> {
+/// `--trust`) and the hosts it may reach. True when its manifest's hosts
+/// are enforced (the run reaches only those granted).
+async fn admit(args: &RunArgs, scenario: &Resolved, cfg: &mut RunConfig) -> Result<bool, String> {
     if let Some(keys) = oci::trusted_keys(&args.trust)? {
         let verified = scenario.verify(&keys).await?;
         eprintln!(
@@ -105,11 +106,14 @@ async fn admit(args: &RunArgs, scenario: &Resolved, cfg: &mut RunConfig) -> Resu
             verified.signer
         );
     }
-    if let Some(hosts) = scenario.granted_hosts(&args.allow_hosts, args.grant_manifest)? {
-        eprintln!("granted hosts: {}", hosts.join(", "));
-        cfg.allow_hosts = hosts;
+    match scenario.granted_hosts(&args.allow_hosts, args.grant_manifest)? {
+        Some(hosts) => {
+            eprintln!("granted hosts: {}", hosts.join(", "));
+            cfg.allow_hosts = hosts;
+            Ok(true)
+        }
+        None => Ok(false),
     }
-    Ok(())
 }
 
 pub(super) async fn execute(args: RunArgs) -> ProcessExit {
@@ -125,10 +129,10 @@ pub(super) async fn execute(args: RunArgs) -> ProcessExit {
         Ok(c) => c,
         Err(e) => return refuse(e),
     };
-    if let Err(e) = admit(&args, &scenario, &mut cfg).await {
-        return refuse(e);
-    }
-    let enforced = scenario.origin.is_some() || args.grant_manifest;
+    let enforced = match admit(&args, &scenario, &mut cfg).await {
+        Ok(enforced) => enforced,
+        Err(e) => return refuse(e),
+    };
     let mut demo = None;
     if args.with_demo_target {
         match DemoTarget::bind(([127, 0, 0, 1], 0).into()).await {
