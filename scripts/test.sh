@@ -9,7 +9,8 @@ bash scripts/build-guests.sh
 # Real peers some end-to-end tests start on loopback, from Debian's packages:
 # chromium renders the HTML report, prometheus receives remote write, curl
 # queries it; docker-registry (htpasswd from apache2-utils) and minisign serve
-# the marketplace library's tests. The guest toolchains: clang-19 and
+# the marketplace's tests (volley-registry's, and tests/e2e/marketplace.rs,
+# which runs `volley push/pull/run oci://...` against them). The guest toolchains: clang-19 and
 # wasi-libc build the C examples, Node.js and npm the JavaScript ones (scripts/build-c.sh and
 # scripts/build-js.sh; componentize-py comes from PyPI in build-python.sh).
 missing=()
@@ -21,7 +22,7 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v clang-19 >/dev/null 2>&1 || missing+=(clang-19)
 command -v wasm-ld-19 >/dev/null 2>&1 || missing+=(lld-19)
 [ -e /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
-# volley-registry's tests run a real OCI registry and the minisign CLI.
+# The marketplace tests run a real OCI registry and the minisign CLI.
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v minisign >/dev/null 2>&1 || missing+=(minisign)

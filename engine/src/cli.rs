@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Options, Stage, parse_duration, parse_size, parse_stage};
 use crate::output::OutputSpec;
+use volley_registry::Reference;
 
 /// A `KEY=VALUE` pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +75,47 @@ fn host_pattern(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// What `volley run`, `inspect`, `pull` and `sign` take: a component file,
+/// or a scenario published to an OCI registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioSource {
+    /// A component file (`.wasm`).
+    File(PathBuf),
+    /// `oci://REGISTRY[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]`.
+    Oci(Reference),
+}
+
+impl std::fmt::Display for ScenarioSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScenarioSource::File(p) => write!(f, "{}", p.display()),
+            ScenarioSource::Oci(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+/// `oci://...` is a reference (refused here, naming the bad part, when it
+/// does not parse); anything else is a file.
+fn scenario_source(s: &str) -> Result<ScenarioSource, String> {
+    if Reference::is_oci_url(s) {
+        Reference::parse(s)
+            .map(ScenarioSource::Oci)
+            .map_err(|e| e.to_string())
+    } else {
+        Ok(ScenarioSource::File(PathBuf::from(s)))
+    }
+}
+
+/// An `oci://` reference; a file path is refused with the form expected.
+fn oci_reference(s: &str) -> Result<Reference, String> {
+    if !Reference::is_oci_url(s) {
+        return Err(format!(
+            "{s:?} is not an OCI reference; expected oci://REGISTRY[:PORT]/REPOSITORY[:TAG], e.g. oci://ghcr.io/acme/checkout:1.2.0"
+        ));
+    }
+    Reference::parse(s).map_err(|e| e.to_string())
+}
+
 /// Volley: load tests written in any language that compiles to WebAssembly.
 #[derive(Debug, Parser)]
 #[command(name = "volley", version, about, long_about = None, propagate_version = true)]
@@ -86,12 +128,22 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario component and print the end-of-test summary.
+    /// Run a scenario (a .wasm file, or oci://... from a registry) and print the end-of-test summary.
     Run(Box<RunArgs>),
     /// Serve the embedded demo target (a small shop API) on loopback.
     Target(TargetArgs),
-    /// Show what a scenario component is: contract, toolchain, imports, options.
+    /// Show what a scenario is: metadata, manifest, contract, toolchain, imports, options.
     Inspect(InspectArgs),
+    /// Publish a scenario component to an OCI registry (a wasm OCI artifact).
+    Push(PushArgs),
+    /// Fetch a published scenario into the local cache, without running it.
+    Pull(PullArgs),
+    /// Sign a scenario with a minisign key: a FILE.minisig, or a signature in the registry.
+    Sign(SignArgs),
+    /// Embed a scenario manifest (volley.toml) in a component.
+    Stamp(StampArgs),
+    /// List the tags of a repository with their versions and descriptions.
+    Search(SearchArgs),
     /// Create a ready scenario project.
     New(NewArgs),
     /// Compare two results files; exit 1 on a regression.
@@ -131,11 +183,148 @@ pub struct CompareArgs {
 /// `volley inspect` flags.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The scenario component (.wasm).
-    pub scenario: PathBuf,
+    /// The scenario: a component file (.wasm) or oci://REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST].
+    #[arg(value_name = "SCENARIO", value_parser = scenario_source)]
+    pub scenario: ScenarioSource,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Do not instantiate the component to read its options() (never done
+    /// for oci:// scenarios): everything shown is read from its bytes.
+    #[arg(long)]
+    pub no_options: bool,
+    /// Read an oci:// scenario from the local cache only.
+    #[arg(long)]
+    pub offline: bool,
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// How to reach an OCI registry: the flags of every command that talks to one.
+#[derive(Debug, Clone, Args)]
+pub struct RegistryArgs {
+    /// User name for the registry; the password comes from the
+    /// VOLLEY_REGISTRY_PASSWORD environment variable (default: the registry's
+    /// entry in the docker config.json, else anonymous).
+    #[arg(long, value_name = "USER")]
+    pub registry_user: Option<String>,
+    /// Allow plain HTTP to this registry, HOST:PORT (or HOST for any port),
+    /// repeatable. Loopback registries need no flag; every other one is HTTPS.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+    /// The longest wait for one registry request.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration)]
+    pub registry_timeout: Duration,
+}
+
+/// Signature checks (minisign) before a scenario is accepted.
+#[derive(Debug, Clone, Args)]
+pub struct TrustArgs {
+    /// Accept the scenario only if signed by this minisign public key (the
+    /// RW... string or a .pub file), repeatable: unsigned and tampered
+    /// scenarios are refused before anything runs. A file's signature is
+    /// FILE.minisig next to it; a published one's is in the registry.
+    #[arg(long = "verify-key", value_name = "KEY")]
+    pub verify_keys: Vec<String>,
+    /// Like --verify-key, with the publishers' keys in a trust file (one
+    /// `KEY NAME` line each; minisign .pub files work too), repeatable.
+    #[arg(long = "trust", value_name = "FILE")]
+    pub trust: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// Whether a signature is asked for.
+    pub fn is_set(&self) -> bool {
+        !self.verify_keys.is_empty() || !self.trust.is_empty()
+    }
+}
+
+/// `volley push` flags.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The scenario component (.wasm) to publish.
+    pub scenario: PathBuf,
+    /// Where: oci://REGISTRY[:PORT]/REPOSITORY:TAG.
+    #[arg(value_name = "REFERENCE", value_parser = oci_reference)]
+    pub reference: Reference,
+    /// Sign the component with this minisign secret key and push the
+    /// signature too (an encrypted key's password comes from VOLLEY_KEY_PASSWORD).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+    /// Push this ready-made minisign signature of the component (e.g.
+    /// `minisign -Sm SCENARIO.wasm` wrote it) as its signature.
+    #[arg(long, value_name = "FILE.minisig", conflicts_with = "sign")]
+    pub signature: Option<PathBuf>,
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `volley pull` flags.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The scenario: oci://REGISTRY[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST].
+    #[arg(value_name = "REFERENCE", value_parser = oci_reference)]
+    pub reference: Reference,
+    /// Resolve from the local cache only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Signature checks.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `volley sign` flags.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The scenario: a component file (writes FILE.minisig) or an oci://
+    /// reference (pushes the signature to the registry, next to it).
+    #[arg(value_name = "SCENARIO", value_parser = scenario_source)]
+    pub scenario: ScenarioSource,
+    /// The minisign secret key (`minisign -G` writes ~/.minisign/minisign.key);
+    /// an encrypted key's password comes from VOLLEY_KEY_PASSWORD.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// Where to write the signature of a file (default: FILE.minisig).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `volley stamp` flags.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// The scenario component (.wasm).
+    pub scenario: PathBuf,
+    /// The scenario manifest to embed.
+    #[arg(long, value_name = "FILE", default_value = "volley.toml")]
+    pub manifest: PathBuf,
+    /// Write the stamped component here (default: over SCENARIO).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `volley search` flags.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The repository: oci://REGISTRY[:PORT]/REPOSITORY (a tag is ignored).
+    #[arg(value_name = "REPOSITORY", value_parser = oci_reference)]
+    pub repository: Reference,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// `volley new` flags.
@@ -158,8 +347,11 @@ pub struct NewArgs {
 /// `volley run` flags.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The scenario component (.wasm) to run.
-    pub scenario: PathBuf,
+    /// The scenario: a component file (.wasm), or one published to a registry,
+    /// oci://REGISTRY[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST] (pulled, checked
+    /// against its digest and cached).
+    #[arg(value_name = "SCENARIO", value_parser = scenario_source)]
+    pub scenario: ScenarioSource,
 
     /// Number of VUs to run concurrently (k6 --vus).
     #[arg(short = 'u', long, value_name = "N")]
@@ -278,9 +470,29 @@ pub struct RunArgs {
     pub iteration_cpu_limit: Duration,
 
     /// Allow requests only to this host, repeatable: HOST, HOST:PORT, *.DOMAIN,
-    /// [IPv6]:PORT. Requests elsewhere fail with error_code 1111 and make no connection.
+    /// [IPv6]:PORT. Requests elsewhere fail with error_code 1111 and make no
+    /// connection. For a scenario with a manifest, each must fall within a
+    /// host it declares.
     #[arg(long = "allow-host", value_name = "HOST[:PORT]", value_parser = host_pattern)]
     pub allow_hosts: Vec<String>,
+
+    /// Grant the scenario exactly the hosts its manifest declares (see
+    /// `volley inspect`). A scenario from a registry needs this or --allow-host;
+    /// for a file, it turns the manifest's hosts into the --allow-host list.
+    #[arg(long)]
+    pub grant_manifest: bool,
+
+    /// Resolve an oci:// scenario from the local cache only (no network).
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Signature checks.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
+    /// How to reach the registry of an oci:// scenario.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 
     /// Block requests to this IP network (CIDR, repeatable or comma-separated;
     /// k6's blacklistIPs). Blocked requests fail with error_code 1110.
@@ -401,10 +613,39 @@ mod tests {
         assert_eq!(o.duration, Some(Duration::from_secs(10)));
         assert_eq!(o.tags.expect("tags")["a"], "b");
         assert_eq!(o.no_setup, Some(true));
+        assert_eq!(args.scenario, ScenarioSource::File("s.wasm".into()));
         assert!(Cli::try_parse_from(["volley", "run", "s.wasm", "--duration", "soon"]).is_err());
         assert!(
             Cli::try_parse_from(["volley", "run", "s.wasm", "--iteration-cpu-limit", "0s"])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn scenarios_are_files_or_oci_references() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args);
+        let Ok(Cli {
+            command: Command::Run(args),
+        }) = parse(&[
+            "volley",
+            "run",
+            "oci://127.0.0.1:5000/acme/shop:1.0",
+            "--grant-manifest",
+        ])
+        else {
+            panic!("an oci:// run parses")
+        };
+        let ScenarioSource::Oci(r) = &args.scenario else {
+            panic!("a reference: {:?}", args.scenario)
+        };
+        assert_eq!(r.repository(), "acme/shop");
+        assert!(args.grant_manifest);
+        let bad = parse(&["volley", "run", "oci://127.0.0.1:5000/Acme/shop"])
+            .expect_err("capital letters refused")
+            .to_string();
+        assert!(bad.contains("lowercase"), "{bad}");
+        assert!(parse(&["volley", "push", "s.wasm", "./elsewhere"]).is_err());
+        assert!(parse(&["volley", "push", "s.wasm", "oci://r.example.com/a/b:1"]).is_ok());
+        assert!(parse(&["volley", "inspect", "s.wasm", "--no-options", "--json"]).is_ok());
     }
 }

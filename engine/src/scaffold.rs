@@ -133,27 +133,66 @@ strip = true
         ),
     )?;
     write(&src.join("lib.rs"), TEMPLATE)?;
+    manifest(&dir, name)?;
     build_script(
         &dir,
         &format!("target/wasm32-wasip2/release/{lib}.wasm"),
         "rustup target add wasm32-wasip2 >/dev/null 2>&1 || true\ncargo build --target wasm32-wasip2 --release\n",
+        &format!("${{CARGO_TARGET_DIR:-target}}/wasm32-wasip2/release/{lib}.wasm"),
     )?;
     write(&dir.join(".gitignore"), "/target\n")?;
     write(
         &dir.join("README.md"),
         &format!(
-            "# {name}\n\nA Volley load-test scenario in Rust.\n\n```sh\nbash build.sh\nvolley target &                      # the demo target on 127.0.0.1:3030\nvolley run target/wasm32-wasip2/release/{lib}.wasm\n# against your system:\nvolley run target/wasm32-wasip2/release/{lib}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `src/lib.rs`: `options()` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does.\n"
+            "# {name}\n\nA Volley load-test scenario in Rust.\n\n```sh\nbash build.sh\nvolley target &                      # the demo target on 127.0.0.1:3030\nvolley run target/wasm32-wasip2/release/{lib}.wasm\n# against your system:\nvolley run target/wasm32-wasip2/release/{lib}.wasm -e BASE_URL=https://staging.example.com\n```\n\nEdit `src/lib.rs`: `options()` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does; `volley.toml` its parameters and\nthe hosts it may reach. Publish it with `volley push target/wasm32-wasip2/release/{lib}.wasm\noci://REGISTRY/REPOSITORY:TAG` (docs/marketplace.md).\n"
         ),
     )?;
     Ok(dir)
 }
 
-/// A `build.sh` that says what it builds, then runs `body` in the project.
-fn build_script(dir: &Path, what: &str, body: &str) -> Result<(), ScaffoldError> {
+/// A `build.sh` that says what it builds, runs `body` in the project, then
+/// embeds `volley.toml` in the component at `wasm` with `volley stamp`
+/// (after the build: Rust's release profile strips custom sections). Without
+/// `volley` on PATH (or in `$VOLLEY`), it says how to stamp instead.
+fn build_script(dir: &Path, what: &str, body: &str, wasm: &str) -> Result<(), ScaffoldError> {
     write(
         &dir.join("build.sh"),
         &format!(
-            "#!/usr/bin/env bash\n# Build the scenario component: {what}\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n{body}"
+            "#!/usr/bin/env bash\n# Build the scenario component: {what}\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n{body}\
+             # Embed the scenario manifest (volley.toml) for `volley inspect` and `volley push`.\n\
+             VOLLEY=${{VOLLEY:-volley}}\n\
+             if command -v \"$VOLLEY\" >/dev/null 2>&1; then\n\
+             \x20   \"$VOLLEY\" stamp \"{wasm}\" --manifest volley.toml\n\
+             else\n\
+             \x20   echo \"note: volley is not on PATH; before publishing, run: volley stamp {wasm} --manifest volley.toml\" >&2\n\
+             fi\n"
+        ),
+    )
+}
+
+/// The scenario manifest of a new project: its parameter and the hosts it
+/// may reach once a user grants them (see docs/marketplace.md).
+fn manifest(dir: &Path, name: &str) -> Result<(), ScaffoldError> {
+    write(
+        &dir.join("volley.toml"),
+        &format!(
+            r#"# The scenario manifest: what `volley inspect` shows, and what a run of
+# this scenario from a registry is held to (docs/marketplace.md). build.sh
+# embeds it in the component with `volley stamp`.
+name = "{name}"
+description = "GET /health of the target, with a check."
+
+[[parameters]]
+name = "BASE_URL"                 # set with --env BASE_URL=...
+type = "url"
+default = "http://127.0.0.1:3030"
+description = "The system under test"
+
+[capabilities]
+# The only hosts the scenario may reach, once a user grants them
+# (--grant-manifest or --allow-host). Add your system's, e.g. "staging.example.com".
+hosts = ["127.0.0.1"]
+"#
         ),
     )
 }
@@ -170,7 +209,7 @@ fn wasm_project_docs(
     write(
         &dir.join("README.md"),
         &format!(
-            "# {name}\n\nA Volley load-test scenario in {language}.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\n{edit} See docs/languages.md.\n"
+            "# {name}\n\nA Volley load-test scenario in {language}.\n\n```sh\nbash build.sh\nvolley run {name}.wasm --with-demo-target\nvolley run {name}.wasm -e BASE_URL=https://staging.example.com\n```\n\n{edit} `volley.toml` declares its parameters and the hosts it may reach.\nSee docs/languages.md; publish it with `volley push {name}.wasm\noci://REGISTRY/REPOSITORY:TAG` (docs/marketplace.md).\n"
         ),
     )
 }
@@ -183,6 +222,7 @@ fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf
         .map_err(|_| ScaffoldError::Sdk("python"))?;
     let dir = project_dir(parent, name)?;
     write(&dir.join("app.py"), PY_TEMPLATE)?;
+    manifest(&dir, name)?;
     build_script(
         &dir,
         &format!("{name}.wasm (componentize-py from PyPI)"),
@@ -191,6 +231,7 @@ fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf
             wit = wit.display(),
             sdk = sdk.display()
         ),
+        &format!("{name}.wasm"),
     )?;
     wasm_project_docs(
         &dir,
@@ -206,6 +247,7 @@ fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sc
     let sdk = find_sdk(sdk, "js", "build.mjs")?;
     let dir = project_dir(parent, name)?;
     write(&dir.join("script.js"), JS_TEMPLATE)?;
+    manifest(&dir, name)?;
     build_script(
         &dir,
         &format!("{name}.wasm (jco and QuickJS, from npm)"),
@@ -213,6 +255,7 @@ fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sc
             "SDK=\"{sdk}\"\n[ -e \"$SDK/node_modules/.package-lock.json\" ] || (cd \"$SDK\" && npm install --no-audit --no-fund --loglevel=error)\nnode \"$SDK/build.mjs\" script.js {name}.wasm\n",
             sdk = sdk.display()
         ),
+        &format!("{name}.wasm"),
     )?;
     wasm_project_docs(
         &dir,
@@ -235,10 +278,12 @@ fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sca
         &dir.join(format!("{}.c", name.replace('-', "_"))),
         C_TEMPLATE,
     )?;
+    manifest(&dir, name)?;
     build_script(
         &dir,
         &format!("{name}.wasm (Debian's clang-19 and wasi-libc)"),
         &format!("bash \"{}\" . {name}.wasm\n", build.display()),
+        &format!("{name}.wasm"),
     )?;
     wasm_project_docs(
         &dir,
@@ -395,6 +440,16 @@ mod tests {
         let sdk = Some(tmp.clone());
         let dir = new_project(&tmp, "shop-test", "rust", sdk.clone()).expect("created");
         assert!(dir.join("src/lib.rs").exists() && dir.join("Cargo.toml").exists());
+        let toml = std::fs::read_to_string(dir.join("volley.toml")).expect("volley.toml");
+        let manifest = volley_registry::ScenarioManifest::from_toml(&toml).expect("valid");
+        assert_eq!(manifest.name, "shop-test");
+        let script = std::fs::read_to_string(dir.join("build.sh")).expect("build.sh");
+        assert!(
+            script.contains(
+                "stamp \"${CARGO_TARGET_DIR:-target}/wasm32-wasip2/release/shop_test.wasm\" --manifest volley.toml"
+            ),
+            "{script}"
+        );
         assert!(matches!(
             new_project(&tmp, "shop-test", "rust", sdk),
             Err(ScaffoldError::Exists(_))

@@ -190,17 +190,30 @@ fn new_project_builds_and_runs(lang: &str, wasm: &str) {
     ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let project = dir.join(&name);
+    // build.sh stamps volley.toml into the component with this volley.
     let status = Command::new("bash")
         .arg(project.join("build.sh"))
+        .env("VOLLEY", env!("CARGO_BIN_EXE_volley"))
         .status()
         .expect("bash runs");
     assert!(status.success(), "the new {lang} project builds");
+    let component = project.join(wasm.replace("NAME", &name));
+    let inspect = crate::support::volley(&[
+        "inspect",
+        component.to_str().unwrap_or_default(),
+        "--no-options",
+    ]);
+    assert_eq!(inspect.code, Some(0), "{}", inspect.stderr);
+    assert!(
+        inspect
+            .stdout
+            .contains(&format!("manifest:    {name} (format 1)")),
+        "build.sh stamped the manifest: {}",
+        inspect.stdout
+    );
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
-    let run = volley_run(
-        &project.join(wasm.replace("NAME", &name)),
-        &["-u", "1", "-i", "2", "-e", &base, "-q"],
-    );
+    let run = volley_run(&component, &["-u", "1", "-i", "2", "-e", &base, "-q"]);
     run.assert_ok();
     assert_eq!(t.stats().by_route.get("GET /health"), Some(&2));
 }

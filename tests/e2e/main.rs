@@ -2,6 +2,7 @@
 //! (started in-process on a free loopback port) and guest fixtures built
 //! from `tests/fixtures`. Every run is bounded in count and time.
 
+mod registry_support;
 mod support;
 
 mod bad_input;
@@ -12,6 +13,7 @@ mod guest_failures;
 mod http_features;
 mod interrupt;
 mod languages;
+mod marketplace;
 mod outputs;
 mod prometheus;
 mod report;

@@ -57,6 +57,14 @@ pub fn fixture() -> PathBuf {
     P.get_or_init(|| guest("fixture", "fixture")).clone()
 }
 
+/// A scenario built for a contract version this engine does not run
+/// (tests/fixtures/future-contract).
+pub fn future_fixture() -> PathBuf {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| guest("fixture-future-contract", "fixture_future_contract"))
+        .clone()
+}
+
 /// A demo target on its own runtime thread, for one test.
 pub struct Target {
     rt: tokio::runtime::Runtime,
@@ -174,6 +182,26 @@ pub fn volley_run_env(scenario: &Path, args: &[&str], envs: &[(&str, &Path)]) ->
 pub fn volley(args: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
     cmd.args(args);
+    let out = run_limited(cmd);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        export: None,
+    }
+}
+
+/// [`volley`] with extra environment variables for the process; the
+/// registry and signing secrets of the calling environment are removed.
+pub fn volley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
+    cmd.args(args)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("VOLLEY_REGISTRY_PASSWORD")
+        .env_remove("VOLLEY_KEY_PASSWORD");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
     let out = run_limited(cmd);
     Run {
         code: out.status.code(),

@@ -61,7 +61,20 @@ fn new_creates_a_project_that_builds_and_runs() {
         .status()
         .expect("cargo runs");
     assert!(status.success(), "the new project builds");
-    let wasm = root().join("target/e2e-new/wasm32-wasip2/release/shop_smoke.wasm");
+    let built = root().join("target/e2e-new/wasm32-wasip2/release/shop_smoke.wasm");
+    // What build.sh does after the build: stamp volley.toml in.
+    let wasm = dir.join("shop_smoke.wasm");
+    let stamp = volley(&[
+        "stamp",
+        built.to_str().unwrap_or_default(),
+        "--manifest",
+        project.join("volley.toml").to_str().unwrap_or_default(),
+        "-o",
+        wasm.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(stamp.code, Some(0), "{}", stamp.stderr);
+    let script = std::fs::read_to_string(project.join("build.sh")).expect("build.sh");
+    assert!(script.contains("stamp"), "{script}");
     let t = Target::start();
     let base = format!("BASE_URL={}", t.url);
     let run = volley_run(&wasm, &["-u", "1", "-i", "2", "-e", &base, "-q"]);
@@ -71,6 +84,15 @@ fn new_creates_a_project_that_builds_and_runs() {
         2.0
     );
     assert_eq!(t.stats().by_route.get("GET /health"), Some(&2));
+    let inspect = volley(&["inspect", wasm.to_str().unwrap_or_default()]);
+    assert!(
+        inspect
+            .stdout
+            .contains("manifest:    shop-smoke (format 1)"),
+        "{}",
+        inspect.stdout
+    );
+    assert!(inspect.stdout.contains("  BASE_URL"), "{}", inspect.stdout);
 
     let again = volley(&[
         "new",

@@ -4,9 +4,15 @@
 mod compare;
 mod inspect;
 mod new;
+mod oci;
+mod pull;
+mod push;
 mod report;
 mod run;
+mod search;
+mod sign;
 mod signals;
+mod stamp;
 mod target;
 
 use std::process::ExitCode as ProcessExit;
@@ -22,5 +28,10 @@ pub(crate) async fn dispatch(command: Command) -> ProcessExit {
         Command::New(args) => new::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Report(args) => report::execute(args),
+        Command::Push(args) => push::execute(args).await,
+        Command::Pull(args) => pull::execute(args).await,
+        Command::Sign(args) => sign::execute(args).await,
+        Command::Stamp(args) => stamp::execute(args),
+        Command::Search(args) => search::execute(args).await,
     }
 }

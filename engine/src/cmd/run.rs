@@ -1,5 +1,6 @@
-//! `volley run`: flags to a run configuration and its outputs, the run,
-//! and the exit code.
+//! `volley run`: the scenario resolved (pulled for `oci://`), its signature,
+//! hosts and parameters checked against what the user allowed, flags to a
+//! run configuration and its outputs, the run, and the exit code.
 
 use std::io::IsTerminal;
 use std::process::ExitCode as ProcessExit;
@@ -15,6 +16,7 @@ use volley::output::{
 use volley::run::{Progress, RunConfig};
 use volley_demo::DemoTarget;
 
+use super::oci::{self, Resolved};
 use super::signals;
 use crate::exit;
 
@@ -61,7 +63,7 @@ fn outputs(args: &RunArgs) -> Result<Outputs, String> {
     Ok(outputs)
 }
 
-fn config(args: &RunArgs) -> Result<RunConfig, String> {
+fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
     let progress = match (
         args.progress_interval,
         args.quiet,
@@ -75,8 +77,8 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
         (None, false, false) => Progress::Off,
     };
     Ok(RunConfig {
-        scenario: args.scenario.clone(),
-        scenario_label: String::new(),
+        scenario: scenario.path.clone(),
+        scenario_label: scenario.label.clone(),
         config_file: args.config.clone(),
         cli: args.options(),
         env_vars: option_vars(),
@@ -92,25 +94,66 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
     })
 }
 
-pub(super) async fn execute(args: RunArgs) -> ProcessExit {
-    let mut cfg = match config(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit(ExitCode::InvalidConfig);
+/// Before any load: the scenario's signature (with `--verify-key` or
+/// `--trust`) and the hosts it may reach. True when its manifest's hosts
+/// are enforced (the run reaches only those granted).
+async fn admit(args: &RunArgs, scenario: &Resolved, cfg: &mut RunConfig) -> Result<bool, String> {
+    if let Some(keys) = oci::trusted_keys(&args.trust)? {
+        let verified = scenario.verify(&keys).await?;
+        eprintln!(
+            "signature: {} signed by key {} ({})",
+            scenario.name(),
+            verified.key_id,
+            verified.signer
+        );
+    }
+    match scenario.granted_hosts(&args.allow_hosts, args.grant_manifest)? {
+        Some(hosts) => {
+            eprintln!("granted hosts: {}", hosts.join(", "));
+            cfg.allow_hosts = hosts;
+            Ok(true)
         }
+        None => Ok(false),
+    }
+}
+
+pub(super) async fn execute(args: RunArgs) -> ProcessExit {
+    let refuse = |e: String| {
+        eprintln!("error: {e}");
+        exit(ExitCode::InvalidConfig)
+    };
+    let scenario = match oci::resolve(&args.scenario, &args.registry, args.offline).await {
+        Ok(s) => s,
+        Err(e) => return refuse(e),
+    };
+    let mut cfg = match config(&args, &scenario) {
+        Ok(c) => c,
+        Err(e) => return refuse(e),
+    };
+    let enforced = match admit(&args, &scenario, &mut cfg).await {
+        Ok(enforced) => enforced,
+        Err(e) => return refuse(e),
     };
     let mut demo = None;
     if args.with_demo_target {
         match DemoTarget::bind(([127, 0, 0, 1], 0).into()).await {
             Ok(t) => {
+                let addr = t.local_addr();
                 cfg.env
                     .entry("BASE_URL".into())
-                    .or_insert_with(|| format!("http://{}", t.local_addr()));
-                if !cfg.allow_hosts.is_empty() {
-                    cfg.allow_hosts.push(t.local_addr().to_string());
+                    .or_insert_with(|| format!("http://{addr}"));
+                // A scenario held to its manifest reaches the demo target
+                // only if it declares it.
+                if enforced && !scenario.declares(&addr.ip().to_string(), addr.port()) {
+                    eprintln!(
+                        "warning: {} does not declare the demo target's address {addr}; its \
+                         requests there will be blocked",
+                        scenario.name()
+                    );
+                } else if !cfg.allow_hosts.is_empty() {
+                    cfg.allow_hosts.push(addr.to_string());
                 }
-                eprintln!("demo target listening on http://{}", t.local_addr());
+                eprintln!("demo target listening on http://{addr}");
                 demo = Some(t);
             }
             Err(e) => {
@@ -118,6 +161,13 @@ pub(super) async fn execute(args: RunArgs) -> ProcessExit {
                 return ProcessExit::FAILURE;
             }
         }
+    }
+    // After the demo target, whose BASE_URL counts as set.
+    if let Err(e) = scenario.check_parameters(&mut cfg.env) {
+        if let Some(t) = demo {
+            t.shutdown().await;
+        }
+        return refuse(e);
     }
     let stop = Arc::new(StopSignal::new());
     signals::watch(stop.clone(), || {});

@@ -20,7 +20,9 @@
 //! threshold FAILED, so `false` is a pass.
 //!
 //! Volley adds `errors`: the error catalogue (failed requests by kind, with
-//! counts, share, first time seen and the endpoints they hit).
+//! counts, share, first time seen and the endpoints they hit), and
+//! `scenario`: what ran (its path, or the digest-pinned `oci://` reference
+//! it was pulled from).
 
 use std::collections::BTreeMap;
 
@@ -61,6 +63,7 @@ pub fn summary_export(input: &SummaryInput) -> Value {
         metrics.insert(key, Value::Object(m));
     }
     json!({
+        "scenario": input.scenario,
         "root_group": root_group(input.snapshot).to_json("", "", Shape::Export),
         "metrics": metrics,
         "errors": errors(input.snapshot),
@@ -342,6 +345,7 @@ mod tests {
         let snap = fixture::snapshot();
         let stats = fixture::stats(trend_stats);
         summary_export(&SummaryInput {
+            scenario: "",
             snapshot: &snap,
             thresholds,
             trend_stats: &stats,

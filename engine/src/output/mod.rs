@@ -248,6 +248,9 @@ impl std::str::FromStr for OutputSpec {
 /// Everything the end-of-test text outputs show, read off a [`RunOutcome`].
 #[derive(Debug, Clone)]
 pub struct SummaryInput<'a> {
+    /// What ran: the scenario's path, or the pinned `oci://...@sha256:...`
+    /// reference it was pulled from.
+    pub scenario: &'a str,
     /// The final metrics.
     pub snapshot: &'a Snapshot,
     /// Threshold results, grouped by metric key in the order they were
@@ -269,6 +272,7 @@ impl<'a> SummaryInput<'a> {
     /// The view of `outcome` (no colours).
     pub fn of(outcome: &'a RunOutcome) -> Self {
         SummaryInput {
+            scenario: &outcome.scenario,
             snapshot: &outcome.snapshot,
             thresholds: &outcome.thresholds,
             trend_stats: &outcome.plan.summary_trend_stats,

@@ -48,9 +48,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, ScenarioError> {
         .find_map(|e| e.strip_prefix("volley:scenario/lifecycle@"))
         .unwrap_or(validate::CONTRACT_VERSION)
         .to_string();
-    let mut producers = Vec::new();
-    collect_producers(&bytes, &mut producers);
-    producers.dedup();
+    let producers = producers(&bytes);
     Ok(Inspection {
         path: path.display().to_string(),
         size: bytes.len(),
@@ -62,13 +60,22 @@ pub fn inspect(path: &Path) -> Result<Inspection, ScenarioError> {
     })
 }
 
+/// Every `producers` entry of a component's bytes (its nested modules'
+/// too), deduplicated: read from the bytes, nothing is compiled.
+pub fn producers(bytes: &[u8]) -> Vec<String> {
+    let mut producers = Vec::new();
+    collect_producers(bytes, &mut producers);
+    producers.dedup();
+    producers
+}
+
 /// The language a scenario was written in, from its producers. Runtimes,
 /// adapters and standard libraries bring producers of their own (the WASI
 /// adapter and the QuickJS and CPython runtimes say `language: Rust`; Rust's
 /// standard library brings wasi-libc, written in C), so the marks only one
 /// toolchain leaves are looked for first: Volley's build scripts' `sdk`
 /// entries, then the binding generators.
-fn language(producers: &[String]) -> String {
+pub fn language(producers: &[String]) -> String {
     let has = |needle: &str| producers.iter().any(|p| p.contains(needle));
     let guess = if has("volley-js") || has("componentize-js") || has("componentize-qjs") {
         "JavaScript (QuickJS, jco componentize)"

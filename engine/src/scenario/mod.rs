@@ -8,7 +8,7 @@ mod validate;
 
 use std::path::PathBuf;
 
-pub use inspect::{Inspection, inspect};
+pub use inspect::{Inspection, inspect, language, producers};
 pub use runtime::{RuntimeLimits, ScenarioRuntime};
 pub use validate::{CONTRACT_VERSION, Contract, LIFECYCLE_EXPORT, SUPPORTED};
 

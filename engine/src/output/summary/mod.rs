@@ -31,6 +31,11 @@ const INDENT: &str = "    ";
 /// The scenarios and the stop reason, aligned on the colon like k6's banner.
 fn header(input: &SummaryInput, p: Paint) -> Vec<String> {
     let mut lines = Vec::new();
+    // What ran: for a pulled scenario, the digest-pinned reference, so a
+    // log says exactly which bytes produced these numbers.
+    if !input.scenario.is_empty() {
+        lines.push(format!("      scenario: {}", input.scenario));
+    }
     let n = input.scenarios.len();
     if n > 0 {
         let plural = if n == 1 { "" } else { "s" };

@@ -17,6 +17,7 @@ fn render(
     color: bool,
 ) -> String {
     render_summary(&SummaryInput {
+        scenario: "",
         snapshot: snap,
         thresholds,
         trend_stats,
@@ -164,6 +165,7 @@ fn header_stop_reason_and_interrupted_iterations() {
     let snap = fixture::snapshot();
     let scenarios = ["default: 10 looping VUs for 10s".to_string()];
     let out = render_summary(&SummaryInput {
+        scenario: "oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f",
         snapshot: &snap,
         thresholds: &[],
         trend_stats: &default_stats(),
@@ -172,7 +174,8 @@ fn header_stop_reason_and_interrupted_iterations() {
         scenarios: scenarios.to_vec(),
         stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
     });
-    let head = "\n     scenarios: 1 scenario\n\
+    let head = "\n      scenario: oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f\n\
+        \x20    scenarios: 1 scenario\n\
         \x20             * default: 10 looping VUs for 10s\n\
         \x20stopped early: interrupted (Ctrl-C / SIGTERM)\n\n  █ TOTAL RESULTS\n";
     assert!(out.starts_with(head), "{out}");
