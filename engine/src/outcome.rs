@@ -45,6 +45,20 @@ pub struct RunOutcome {
     pub lifecycle_error: Option<(ExitCode, String)>,
     /// The exit code k6 would give.
     pub exit_code: ExitCode,
+    /// What the run saw of the load generator itself.
+    pub load_generator: LoadGenerator,
+}
+
+/// The load generator's own view of the run (its CPU and memory are the
+/// `volley_*` metrics).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadGenerator {
+    /// The cores Volley could use (its CPU affinity and cgroup quota); 0
+    /// when it was not sampled.
+    pub cores: usize,
+    /// Why the generator itself may have been the bottleneck, when it was
+    /// saturated (see [`crate::resources::saturation`]).
+    pub saturation: Option<String>,
 }
 
 impl RunOutcome {

@@ -88,6 +88,7 @@ fn config(args: &RunArgs) -> Result<RunConfig, String> {
         allow_hosts: args.allow_hosts.clone(),
         block_private: args.block_private,
         outputs: outputs(args)?,
+        monitors: args.monitors.clone(),
     })
 }
 
