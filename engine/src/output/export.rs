@@ -20,7 +20,9 @@
 //! threshold FAILED, so `false` is a pass.
 //!
 //! Volley adds `errors`: the error catalogue (failed requests by kind, with
-//! counts, share, first time seen and the endpoints they hit).
+//! counts, share, first time seen and the endpoints they hit), and
+//! `load_generator`: the cores Volley could use and, when it was saturated,
+//! why (its CPU and memory are the `volley_*` metrics).
 
 use std::collections::BTreeMap;
 
@@ -47,11 +49,16 @@ impl SummaryExportOut {
 
 /// The summary as k6's `--summary-export` JSON.
 pub fn summary_export(input: &SummaryInput) -> Value {
-    json!({
+    let mut doc = json!({
         "root_group": root_group(input.snapshot),
         "metrics": metrics(input),
         "errors": errors(input.snapshot),
-    })
+    });
+    let lg = &input.load_generator;
+    if lg.cores > 0 {
+        doc["load_generator"] = json!({"cores": lg.cores, "saturation": lg.saturation});
+    }
+    doc
 }
 
 /// A JSON number; JSON has no infinities or NaN, and an empty gauge's
@@ -301,6 +308,7 @@ mod tests {
             interrupted_iterations: 0,
             scenarios: Vec::new(),
             stop_reason: None,
+            load_generator: Default::default(),
         })
     }
 

@@ -8,8 +8,10 @@
 //! Volley shows more than k6's compact mode: every `http_req_*` trend (k6
 //! keeps those for `--summary-mode=full`), failed and interrupted
 //! iterations, and, after the sections, the error catalogue and requests by
-//! name and by group.
+//! name and by group. Last, `█ RESOURCES`: the CPU and memory of the
+//! monitored targets and of Volley itself.
 
+mod resources;
 mod tables;
 
 use std::cmp::Ordering;
@@ -266,6 +268,10 @@ fn metric_sections(input: &SummaryInput) -> [Vec<Row>; 4] {
         let Some(section) = section_of(def) else {
             continue;
         };
+        // Shown in their own section, avg and peak.
+        if crate::resources::is_resource_metric(&def.name) {
+            continue;
+        }
         let Some(sink) = snap.aggregate(&def.name, &[]).filter(Sink::has_samples) else {
             continue;
         };
@@ -496,6 +502,7 @@ pub fn render_summary(input: &SummaryInput) -> String {
     tables::render_errors(&mut lines, input, p);
     tables::render_breakdown(&mut lines, input, p, "name", "REQUESTS BY NAME");
     tables::render_breakdown(&mut lines, input, p, "group", "REQUESTS BY GROUP");
+    resources::render_resources(&mut lines, input, p);
     lines.push(String::new());
     let mut out = lines.join("\n");
     out.push('\n');
@@ -559,6 +566,7 @@ mod tests {
             interrupted_iterations: 0,
             scenarios: Vec::new(),
             stop_reason: None,
+            load_generator: Default::default(),
         })
     }
 
@@ -706,6 +714,7 @@ mod tests {
             interrupted_iterations: 2,
             scenarios: scenarios.to_vec(),
             stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
+            load_generator: Default::default(),
         });
         let head = "\n     scenarios: 1 scenario\n\
             \x20             * default: 10 looping VUs for 10s\n\
@@ -748,6 +757,70 @@ mod tests {
         ] {
             assert!(!out.contains(absent), "{absent} in\n{out}");
         }
+    }
+
+    #[test]
+    fn resources_show_avg_and_peak_and_saturation() {
+        let registry = Arc::new(Registry::new());
+        let mut defs = Vec::new();
+        for (name, vt) in [
+            ("target_cpu", crate::metrics::ValueType::Default),
+            ("target_memory", crate::metrics::ValueType::Data),
+            ("volley_cpu", crate::metrics::ValueType::Default),
+            ("volley_memory", crate::metrics::ValueType::Data),
+        ] {
+            let kind = crate::metrics::MetricKind::Trend;
+            defs.push(registry.define_builtin(name, kind, vt).expect("define"));
+        }
+        let store = Store::new(registry, 1);
+        let mut buf = store.buffer(0);
+        let api = TagSet::from_pairs([("target", "pid:4242")]);
+        let trend = crate::metrics::MetricKind::Trend;
+        for (cpu, mem, own) in [
+            (26.0, 1.7e9, 20.0),
+            (78.3, 1.9e9, 61.0),
+            (52.0, 1.8e9, 24.6),
+        ] {
+            buf.custom(defs[0], trend, cpu, api.clone());
+            buf.custom(defs[1], trend, mem, api.clone());
+            buf.custom(defs[2], trend, own, TagSet::empty());
+            buf.custom(defs[3], trend, 48e6, TagSet::empty());
+        }
+        buf.flush();
+        let snap = store.snapshot(Duration::from_secs(3));
+        let stats = default_stats();
+        let mut input = SummaryInput {
+            snapshot: &snap,
+            thresholds: &[],
+            trend_stats: &stats,
+            color: false,
+            interrupted_iterations: 0,
+            scenarios: Vec::new(),
+            stop_reason: None,
+            load_generator: crate::outcome::LoadGenerator {
+                cores: 2,
+                saturation: None,
+            },
+        };
+        let out = render_summary(&input);
+        let expected = "  █ RESOURCES\n\n\
+            \x20   target_cpu{target:pid:4242}......: avg=52.1%  peak=78.3%\n\
+            \x20   target_memory{target:pid:4242}...: avg=1.8 GB peak=1.9 GB\n\
+            \x20   volley_cpu.......................: avg=35.2%  peak=61%\n\
+            \x20   volley_memory....................: avg=48 MB  peak=48 MB\n\n\
+            \x20   CPU in percent of one core, sampled every second; volley may use 2 cores (200%)\n";
+        assert!(out.contains(expected), "{out}");
+        assert!(
+            !out.contains("CUSTOM"),
+            "resource metrics are not custom ones:\n{out}"
+        );
+        assert!(!out.contains('✗'), "{out}");
+        input.load_generator.saturation = Some("the load generator was saturated: ...".into());
+        let out = render_summary(&input);
+        assert!(
+            has_line(&out, "    ✗ the load generator was saturated: ..."),
+            "{out}"
+        );
     }
 
     #[test]
