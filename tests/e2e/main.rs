@@ -15,5 +15,6 @@ mod languages;
 mod outputs;
 mod prometheus;
 mod report;
+mod resources;
 mod thresholds;
 mod tools;
