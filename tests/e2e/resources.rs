@@ -419,6 +419,47 @@ fn a_stalled_prometheus_delays_nothing() {
 }
 
 #[test]
+fn a_saturated_generator_is_reported() {
+    // Twenty VUs that only compute (each iteration stopped after 500 ms of
+    // CPU): the runtime's threads are never free, so timers run late and
+    // Volley's CPU is all it can get. Bounded: 4 s.
+    let run = volley_run(
+        &fixture(),
+        &[
+            "-e",
+            "MODE=spin",
+            "-u",
+            "20",
+            "-d",
+            "4s",
+            "--iteration-cpu-limit",
+            "500ms",
+            "-q",
+        ],
+    );
+    run.assert_ok();
+    let ex = export(&run);
+    let verdict = ex["load_generator"]["saturation"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        verdict.starts_with("the load generator was saturated"),
+        "{ex}"
+    );
+    assert!(verdict.contains("--segment"), "{verdict}");
+    assert!(
+        run.stderr.contains("WARN the load generator is"),
+        "a warning during the run: {}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("✗ the load generator was saturated"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn bad_monitor_specs_are_refused_before_load() {
     let target = Target::start();
     let exited = {
