@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Options, Stage, parse_duration, parse_size, parse_stage};
 use crate::output::OutputSpec;
+use crate::resources::MonitorSpec;
 use volley_registry::Reference;
 
 /// A `KEY=VALUE` pair.
@@ -55,6 +56,10 @@ fn stage(s: &str) -> Result<Stage, String> {
 }
 
 fn output(s: &str) -> Result<OutputSpec, String> {
+    s.parse()
+}
+
+fn monitor(s: &str) -> Result<MonitorSpec, String> {
     s.parse()
 }
 
@@ -513,6 +518,13 @@ pub struct RunArgs {
     /// set BASE_URL to it (unless --env BASE_URL=... is given).
     #[arg(long)]
     pub with_demo_target: bool,
+
+    /// Sample a target's CPU and memory every second beside the load,
+    /// repeatable: pid=PID, cgroup=PATH (cgroup v2, as docker stats), or
+    /// prometheus=URL,query=PROMQL[,unit=cores|percent|bytes]; each may add
+    /// name=LABEL. Volley's own CPU and memory are always sampled.
+    #[arg(long = "monitor", value_name = "SPEC", value_parser = monitor)]
+    pub monitors: Vec<MonitorSpec>,
 }
 
 impl RunArgs {
@@ -647,5 +659,28 @@ mod tests {
         assert!(parse(&["volley", "push", "s.wasm", "./elsewhere"]).is_err());
         assert!(parse(&["volley", "push", "s.wasm", "oci://r.example.com/a/b:1"]).is_ok());
         assert!(parse(&["volley", "inspect", "s.wasm", "--no-options", "--json"]).is_ok());
+    }
+
+    #[test]
+    fn monitors_are_typed_and_bad_ones_refused_with_the_fix() {
+        let cli = Cli::try_parse_from([
+            "volley",
+            "run",
+            "s.wasm",
+            "--monitor",
+            "pid=42",
+            "--monitor",
+            "prometheus=http://127.0.0.1:9090,query=sum(rate(x[5s])),unit=cores,name=api",
+        ])
+        .expect("parses");
+        let Command::Run(args) = cli.command else {
+            panic!("run")
+        };
+        assert_eq!(args.monitors.len(), 2);
+        assert_eq!(args.monitors[1].label(), "api");
+        let err =
+            Cli::try_parse_from(["volley", "run", "s.wasm", "--monitor", "pid=42,colour=red"])
+                .expect_err("unknown key");
+        assert!(err.to_string().contains("unknown key colour="), "{err}");
     }
 }

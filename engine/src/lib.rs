@@ -7,7 +7,9 @@
 //! [`cli`] → [`config`] (option layers) → [`plan`] (resolved, with each
 //! [`executor`]'s options) → [`scenario`] (the component) → [`host`]
 //! (capabilities) → [`vu`] → [`executor`] (scheduling) → [`metrics`] →
-//! [`thresholds`] → [`output`]; [`run`] drives one run end to end.
+//! [`thresholds`] → [`output`]; [`run`] drives one run end to end, with
+//! [`resources`] sampling the target's and Volley's own CPU and memory
+//! beside the load.
 //!
 //! The library's entry point is [`run::run`] with a [`run::RunConfig`]
 //! (options as [`config::Options`] layers, outputs as [`output::Outputs`]);
@@ -26,6 +28,7 @@ pub mod metrics;
 mod outcome;
 pub mod output;
 pub mod plan;
+pub mod resources;
 pub mod run;
 pub mod scaffold;
 pub mod scenario;

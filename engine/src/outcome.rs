@@ -49,6 +49,20 @@ pub struct RunOutcome {
     /// (`stdout` and `stderr` name the streams). When set, the text summary
     /// is not printed, as in k6.
     pub summary_files: Option<Vec<(String, Vec<u8>)>>,
+    /// What the run saw of the load generator itself.
+    pub load_generator: LoadGenerator,
+}
+
+/// The load generator's own view of the run (its CPU and memory are the
+/// `volley_*` metrics).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadGenerator {
+    /// The cores Volley could use (its CPU affinity and cgroup quota); 0
+    /// when it was not sampled.
+    pub cores: usize,
+    /// Why the generator itself may have been the bottleneck, when it was
+    /// saturated (see [`crate::resources::saturation`]).
+    pub saturation: Option<String>,
 }
 
 impl RunOutcome {

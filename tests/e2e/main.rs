@@ -17,5 +17,6 @@ mod marketplace;
 mod outputs;
 mod prometheus;
 mod report;
+mod resources;
 mod thresholds;
 mod tools;

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Target, metric, tempdir};
 
-struct Prometheus {
+/// A Prometheus server on loopback, stopped (by its PID) when dropped.
+pub struct Prometheus {
     child: Child,
-    url: String,
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
 }
 
 impl Drop for Prometheus {
@@ -19,14 +21,16 @@ impl Drop for Prometheus {
     }
 }
 
-fn free_port() -> u16 {
+/// A free loopback port.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free loopback port")
 }
 
-fn get(url: &str) -> Option<String> {
+/// The body of GET `url`, if it answered.
+pub fn get(url: &str) -> Option<String> {
     let out = Command::new("curl")
         .args(["-s", "--max-time", "5", url])
         .output()
@@ -37,16 +41,17 @@ fn get(url: &str) -> Option<String> {
 }
 
 fn start_prometheus() -> Prometheus {
+    start_with(|_| "global:\n  scrape_interval: 1h\nscrape_configs: []\n".into())
+}
+
+/// Start Prometheus with the configuration `config` makes for its port.
+pub fn start_with(config: impl FnOnce(u16) -> String) -> Prometheus {
     let dir = tempdir();
-    let config = dir.join("prometheus.yml");
-    std::fs::write(
-        &config,
-        "global:\n  scrape_interval: 1h\nscrape_configs: []\n",
-    )
-    .expect("config");
     let port = free_port();
+    let config_file = dir.join("prometheus.yml");
+    std::fs::write(&config_file, config(port)).expect("config");
     let child = Command::new("prometheus")
-        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--config.file={}", config_file.display()))
         .arg(format!(
             "--storage.tsdb.path={}",
             dir.join("data").display()

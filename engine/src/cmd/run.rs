@@ -91,6 +91,7 @@ fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
         block_private: args.block_private,
         outputs: outputs(args)?,
         handle_summary: !args.no_summary,
+        monitors: args.monitors.clone(),
     })
 }
 

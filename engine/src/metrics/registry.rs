@@ -87,17 +87,39 @@ impl Registry {
         kind: MetricKind,
         value_type: ValueType,
     ) -> Result<MetricId, DefineError> {
+        self.define_as(name, kind, value_type, false)
+    }
+
+    /// Define a metric the engine records itself while the run goes (the
+    /// resource samples of [`crate::resources`]): marked built-in, so a
+    /// scenario cannot take its name for a metric of its own.
+    pub fn define_builtin(
+        &self,
+        name: &str,
+        kind: MetricKind,
+        value_type: ValueType,
+    ) -> Result<MetricId, DefineError> {
+        self.define_as(name, kind, value_type, true)
+    }
+
+    fn define_as(
+        &self,
+        name: &str,
+        kind: MetricKind,
+        value_type: ValueType,
+        builtin: bool,
+    ) -> Result<MetricId, DefineError> {
         if !valid_name(name) {
             return Err(DefineError::InvalidName(name.to_string()));
         }
-        if let Some(id) = self.check_existing(name, kind)? {
+        if let Some(id) = self.check_existing(name, kind, builtin)? {
             return Ok(id);
         }
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         // Another VU may have defined it between the two locks.
         if let Some(&id) = inner.by_name.get(name) {
             let def = &inner.defs[id.0 as usize];
-            return if def.kind == kind && !def.builtin {
+            return if def.kind == kind && def.builtin == builtin {
                 Ok(id)
             } else {
                 Err(conflict(name, def))
@@ -108,7 +130,7 @@ impl Registry {
             name: name.to_string(),
             kind,
             value_type,
-            builtin: false,
+            builtin,
         });
         inner.by_name.insert(name.to_string(), id);
         Ok(id)
@@ -118,13 +140,14 @@ impl Registry {
         &self,
         name: &str,
         kind: MetricKind,
+        builtin: bool,
     ) -> Result<Option<MetricId>, DefineError> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         match inner.by_name.get(name) {
             None => Ok(None),
             Some(&id) => {
                 let def = &inner.defs[id.0 as usize];
-                if def.kind == kind && !def.builtin {
+                if def.kind == kind && def.builtin == builtin {
                     Ok(Some(id))
                 } else {
                     Err(conflict(name, def))
@@ -197,5 +220,21 @@ mod tests {
             r.lookup("http_req_duration"),
             Some(Builtin::HttpReqDuration.id())
         );
+        // An engine-recorded metric is built-in: defined once, not
+        // redefinable by a scenario, and not over a custom one.
+        let cpu = r.define_builtin("volley_cpu", MetricKind::Trend, ValueType::Default);
+        assert!(cpu.is_ok());
+        assert_eq!(
+            r.define_builtin("volley_cpu", MetricKind::Trend, ValueType::Default),
+            cpu
+        );
+        assert!(matches!(
+            r.define("volley_cpu", MetricKind::Trend, ValueType::Default),
+            Err(DefineError::Conflict { builtin: true, .. })
+        ));
+        assert!(matches!(
+            r.define_builtin("checkout_time", MetricKind::Trend, ValueType::Time),
+            Err(DefineError::Conflict { builtin: false, .. })
+        ));
     }
 }

@@ -62,12 +62,17 @@ pub fn summary_export(input: &SummaryInput) -> Value {
         }
         metrics.insert(key, Value::Object(m));
     }
-    json!({
+    let mut doc = json!({
         "scenario": input.scenario,
         "root_group": root_group(input.snapshot).to_json("", "", Shape::Export),
         "metrics": metrics,
         "errors": errors(input.snapshot),
-    })
+    });
+    let lg = &input.load_generator;
+    if lg.cores > 0 {
+        doc["load_generator"] = json!({"cores": lg.cores, "saturation": lg.saturation});
+    }
+    doc
 }
 
 /// What a scenario's `handle-summary` receives: k6's summary data object
@@ -353,6 +358,7 @@ mod tests {
             interrupted_iterations: 0,
             scenarios: Vec::new(),
             stop_reason: None,
+            load_generator: Default::default(),
         })
     }
 

@@ -52,7 +52,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::metrics::{Registry, Sample, SampleWriter, Snapshot};
-pub use crate::outcome::{RunOutcome, ThresholdLine};
+pub use crate::outcome::{LoadGenerator, RunOutcome, ThresholdLine};
 use crate::plan::Plan;
 use crate::thresholds::Aggregation;
 
@@ -266,6 +266,8 @@ pub struct SummaryInput<'a> {
     pub scenarios: Vec<String>,
     /// Why the test stopped early, if it did.
     pub stop_reason: Option<String>,
+    /// The load generator's cores and whether it was saturated.
+    pub load_generator: LoadGenerator,
 }
 
 impl<'a> SummaryInput<'a> {
@@ -280,6 +282,7 @@ impl<'a> SummaryInput<'a> {
             interrupted_iterations: outcome.interrupted_iterations,
             scenarios: outcome.scenario_lines(),
             stop_reason: outcome.stop_message(),
+            load_generator: outcome.load_generator.clone(),
         }
     }
 }

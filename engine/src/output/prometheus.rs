@@ -19,8 +19,9 @@ use crate::metrics::{Sink, Snapshot};
 use crate::thresholds::Aggregation;
 
 /// Tags that become labels; `url` stays out (one series per URL would
-/// explode cardinality; `name` carries it when set).
-const LABELS: [&str; 9] = [
+/// explode cardinality; `name` carries it when set). `target` tells the
+/// monitored targets of `target_cpu` and `target_memory` apart.
+const LABELS: [&str; 10] = [
     "scenario",
     "group",
     "name",
@@ -30,6 +31,7 @@ const LABELS: [&str; 9] = [
     "expected_response",
     "error_code",
     "proto",
+    "target",
 ];
 
 fn varint(out: &mut Vec<u8>, mut v: u64) {

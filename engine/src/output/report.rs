@@ -1,14 +1,15 @@
 //! `volley report RESULTS -o report.html` (and `volley run --html FILE`):
 //! one self-contained HTML page from a results file: charts over time,
-//! the latency histogram, a per-endpoint table, checks, thresholds and
-//! the error catalogue. Charts are SVG drawn here; the page loads nothing.
+//! the latency histogram, the CPU and memory of the monitored targets and
+//! of Volley, a per-endpoint table, checks, thresholds and the error
+//! catalogue. Charts are SVG drawn here; the page loads nothing.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::format::{duration_ms, percent, trim};
+use super::format::{bytes, duration_ms, percent, trim};
 use super::svg::{Line, bar_chart, line_chart};
 use super::{kind_of, sink_from_json};
 use crate::metrics::{Sink, TrendStats};
@@ -117,6 +118,7 @@ fn charts(doc: &Value) -> String {
             },
         ],
     ));
+    out.push_str(&resource_charts(&ts));
     out.push_str(&line_chart(
         "chart-errors",
         "Errors per second",
@@ -142,6 +144,122 @@ fn charts(doc: &Value) -> String {
         ));
     }
     out.push_str("</section>");
+    out
+}
+
+/// Line colours for charts with any number of series.
+const PALETTE: [&str; 8] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
+];
+
+/// A resource series' legend: `volley` for Volley's own, else the tags
+/// (`api`, or `job:x,target:api` for a Prometheus series with labels).
+fn legend(key: &str) -> String {
+    match key.split_once('{') {
+        None => "volley".into(),
+        Some((_, tags)) => {
+            let tags = tags.trim_end_matches('}');
+            tags.strip_prefix("target:")
+                .filter(|t| !t.contains(','))
+                .unwrap_or(tags)
+                .to_string()
+        }
+    }
+}
+
+/// The CPU chart (percent of one core) and the memory chart (MB) of the
+/// resource samples, beside the latency chart; nothing for a run without
+/// them (or a results file from before they were recorded).
+fn resource_charts(ts: &[&Value]) -> String {
+    let mut keys: Vec<&str> = ts
+        .iter()
+        .filter_map(|p| p["resources"].as_object())
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let points = |key: &str, scale: f64| -> Vec<(f64, f64)> {
+        ts.iter()
+            .filter_map(|p| Some((p["t"].as_f64()?, p["resources"][key].as_f64()? * scale)))
+            .collect()
+    };
+    let mut out = String::new();
+    for (id, title, unit, suffix, scale) in [
+        ("chart-cpu", "CPU", "% of one core", "_cpu", 1.0),
+        ("chart-memory", "Memory", "MB", "_memory", 1e-6),
+        ("chart-values", "Monitored values", "value", "_value", 1.0),
+    ] {
+        let chosen: Vec<(&str, String)> = keys
+            .iter()
+            .copied()
+            .filter(|k| k.split('{').next().unwrap_or_default().ends_with(suffix))
+            .map(|k| (k, legend(k)))
+            .collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        let lines: Vec<Line<'_>> = chosen
+            .iter()
+            .enumerate()
+            .map(|(i, (key, label))| Line {
+                label: label.as_str(),
+                color: PALETTE[i % PALETTE.len()],
+                points: points(key, scale),
+            })
+            .collect();
+        out.push_str(&line_chart(id, title, unit, &lines));
+    }
+    out
+}
+
+/// The avg and peak of each resource series, and the saturation warning.
+fn resources_section(doc: &Value) -> String {
+    let mut rows = Vec::new();
+    for metric in crate::resources::METRICS {
+        let mut list = series(doc, metric);
+        list.sort_by_key(|(tags, _)| tags.to_string());
+        for (tags, sink) in list {
+            let Sink::Trend(t) = sink else { continue };
+            let show = |v: f64| {
+                if metric.ends_with("_memory") {
+                    bytes(v)
+                } else if metric.ends_with("_cpu") {
+                    format!("{}%", trim(v, 1))
+                } else {
+                    trim(v, 3)
+                }
+            };
+            let target = tags
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}:{}", v.as_str().unwrap_or("")))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "volley".into());
+            rows.push(vec![
+                esc(metric),
+                esc(&target),
+                show(t.avg()),
+                show(t.max()),
+            ]);
+        }
+    }
+    let mut out = String::new();
+    if let Some(s) = doc["load_generator"]["saturation"].as_str() {
+        let _ = write!(out, r#"<p class="fail" id="saturation">✗ {}</p>"#, esc(s));
+    }
+    if !rows.is_empty() {
+        out.push_str("<h2>Resources</h2>");
+        table(
+            &mut out,
+            "resources",
+            &["metric", "target", "avg", "peak"],
+            &rows,
+        );
+    }
     out
 }
 
@@ -288,6 +406,7 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
         }),
     );
     out.push_str(&charts(doc));
+    out.push_str(&resources_section(doc));
 
     out.push_str("<h2>Thresholds</h2>");
     let thresholds: Vec<Vec<String>> = doc["thresholds"]

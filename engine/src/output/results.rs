@@ -3,7 +3,12 @@
 //! their full HDR histogram, V2 format, base64), the error catalogue and a
 //! per-second time series. Percentiles recomputed from it equal the
 //! summary's exactly. It is the input of `volley compare`.
+//!
+//! Fields added since format 1 was first written are optional, so older
+//! files still read: `timeseries[].resources` (the CPU and memory samples)
+//! and `load_generator`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -40,6 +45,11 @@ pub struct TimePoint {
     /// previous point; empty when there were none.
     #[serde(default)]
     pub latency: Vec<f64>,
+    /// The resource samples since the previous point, averaged, by series
+    /// key as thresholds write it: `target_cpu{target:api}`,
+    /// `volley_memory`. Absent from files of older Volleys.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, f64>,
 }
 
 /// What the results file says beyond the summary.
@@ -127,6 +137,10 @@ pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
         "metrics": metrics,
         "errors": exported["errors"],
         "timeseries": meta.timeseries,
+        "load_generator": {
+            "cores": input.load_generator.cores,
+            "saturation": input.load_generator.saturation,
+        },
     })
 }
 
@@ -174,6 +188,35 @@ pub fn sink_from_json(kind: MetricKind, v: &Value) -> Option<Sink> {
     })
 }
 
+/// The average of each resource series' samples since the previous point
+/// (`prev` holds each one's count and sum then); series without new
+/// samples are left out.
+fn resource_averages(
+    snap: &Snapshot,
+    prev: &mut BTreeMap<String, (u64, f64)>,
+) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for metric in crate::resources::METRICS {
+        let Some(series) = snap.metric(metric) else {
+            continue;
+        };
+        for (tags, sink) in &series.by_tags {
+            let Sink::Trend(t) = sink else { continue };
+            let key = if tags.is_empty() {
+                metric.to_string()
+            } else {
+                format!("{metric}{tags}")
+            };
+            let (count, sum) = (t.count(), t.sum());
+            let (c0, s0) = prev.insert(key.clone(), (count, sum)).unwrap_or((0, 0.0));
+            if count > c0 {
+                out.insert(key, (sum - s0) / (count - c0) as f64);
+            }
+        }
+    }
+    out
+}
+
 /// `--results FILE` and `--html FILE`: the results document, and the HTML
 /// report made of it. Both need the per-second time series, recorded here
 /// from the snapshots the run hands over.
@@ -188,6 +231,8 @@ pub struct ResultsOut {
 struct Series {
     points: Vec<TimePoint>,
     latency: Option<TrendStats>,
+    /// (count, sum) of each resource series at the previous point.
+    resources: BTreeMap<String, (u64, f64)>,
 }
 
 impl ResultsOut {
@@ -255,7 +300,9 @@ impl ResultsOut {
             _ => Vec::new(),
         };
         let (ok_checks, all_checks) = snap.rate_counts("checks", &[]);
+        let resources = resource_averages(snap, &mut s.resources);
         s.points.push(TimePoint {
+            resources,
             latency,
             t: snap.elapsed.as_secs_f64(),
             vus: match snap.aggregate("vus", &[]) {
@@ -305,5 +352,49 @@ impl ResultsOut {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::metrics::{MetricKind, Registry, Store, TagSet};
+
+    #[test]
+    fn points_carry_resource_averages_per_interval() {
+        let registry = Arc::new(Registry::new());
+        let cpu = registry
+            .define_builtin("target_cpu", MetricKind::Trend, ValueType::Default)
+            .expect("define");
+        let store = Store::new(registry, 1);
+        let api = TagSet::from_pairs([("target", "api")]);
+        let mut prev = BTreeMap::new();
+        let mut buf = store.buffer(0);
+        for v in [10.0, 30.0] {
+            buf.custom(cpu, MetricKind::Trend, v, api.clone());
+        }
+        buf.flush();
+        let first = resource_averages(&store.snapshot(Duration::from_secs(2)), &mut prev);
+        assert_eq!(first.get("target_cpu{target:api}"), Some(&20.0));
+        // Nothing new: no value, not a repeat of the old one.
+        let idle = resource_averages(&store.snapshot(Duration::from_secs(3)), &mut prev);
+        assert!(idle.is_empty(), "{idle:?}");
+        buf.custom(cpu, MetricKind::Trend, 90.0, api);
+        buf.flush();
+        let next = resource_averages(&store.snapshot(Duration::from_secs(4)), &mut prev);
+        assert_eq!(next.get("target_cpu{target:api}"), Some(&90.0));
+    }
+
+    #[test]
+    fn older_points_without_resources_still_read() {
+        let old = r#"{"t":1.0,"vus":2.0,"http_reqs":10.0,"http_req_failed":0,"iterations":5.0,"checks_failed":0,"latency":[1.0,2.0,3.0]}"#;
+        let p: TimePoint = serde_json::from_str(old).expect("an older point");
+        assert!(p.resources.is_empty());
+        // And a point without resources is written as before.
+        let back = serde_json::to_value(&p).expect("json");
+        assert!(back.get("resources").is_none(), "{back}");
     }
 }

@@ -54,6 +54,9 @@ pub enum RunError {
     /// The engine cannot be sized for the plan (too many VUs for memory).
     #[error("{0}")]
     Capacity(String),
+    /// A `--monitor` target that cannot be read or reached.
+    #[error("{0}")]
+    Monitor(String),
     /// Outputs that cannot start (an unwritable path, a bad URL).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Outputs(Vec<OutputError>),

@@ -24,8 +24,9 @@ use crate::log;
 use crate::metrics::{Builtin, TagSet};
 use crate::output::{OutputError, Outputs};
 use crate::plan::Plan;
+use crate::resources::MonitorSpec;
 
-pub use crate::outcome::{RunOutcome, ThresholdLine};
+pub use crate::outcome::{LoadGenerator, RunOutcome, ThresholdLine};
 pub use error::RunError;
 use lifecycle::Lifecycle;
 pub use monitor::judge;
@@ -66,6 +67,9 @@ pub struct RunConfig {
     /// Call the scenario's `handle-summary` after the run (k6's
     /// `handleSummary`; off with `--no-summary`).
     pub handle_summary: bool,
+    /// `--monitor` targets whose CPU and memory are sampled beside the
+    /// load (Volley's own always are).
+    pub monitors: Vec<MonitorSpec>,
 }
 
 /// A finished run: its outcome, and the outputs that failed to write it.
@@ -117,7 +121,9 @@ async fn execute(
         thresholds,
         scenario_infos,
         label,
+        resources,
     } = p;
+    let mut load_generator = LoadGenerator::default();
     let mut lifecycle_error: Option<(ExitCode, String)> = None;
     let life = Lifecycle {
         runtime: runtime.clone(),
@@ -193,7 +199,10 @@ async fn execute(
                             cfg.outputs.clone(),
                             progress::windows(&plan),
                         );
+                        // Resources are sampled while the load runs.
+                        let sampler = resources.spawn(host.vu.metrics.clone());
                         run_all(&factory, &plan, &scenario_infos, vus).await;
+                        load_generator = sampler.finish().await;
                         monitor.finish().await;
                     }
                 }
@@ -233,6 +242,7 @@ async fn execute(
         stop_reason,
         lifecycle_error,
         exit_code,
+        load_generator,
         summary_files: None,
     };
     if cfg.handle_summary && runtime.contract() >= crate::scenario::Contract::V0_2 {

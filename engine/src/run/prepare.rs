@@ -15,6 +15,7 @@ use crate::log;
 use crate::metrics::{Registry, Store, TagSet};
 use crate::output::RunInfo;
 use crate::plan::{self, DEFAULT_USER_AGENT, Plan};
+use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
 use crate::vu::Vu;
@@ -33,6 +34,8 @@ pub(super) struct Prepared {
     pub scenario_infos: Vec<Arc<ScenarioInfo>>,
     /// How the scenario is named in outputs.
     pub label: String,
+    /// The resource monitors, checked and ready to sample.
+    pub resources: resources::Ready,
 }
 
 /// Load, resolve, size and start the outputs.
@@ -43,6 +46,8 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     let registry = Arc::new(Registry::new());
     let component_json = read_options(&probe, &stop, &registry).await?;
     let plan = resolve(cfg, &component_json)?;
+    // Before the thresholds are checked, which may name these metrics.
+    let monitors = Monitors::define(&cfg.monitors, &registry).map_err(RunError::Monitor)?;
 
     let thresholds = ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?;
     check_threshold_kinds(&thresholds, &registry)?;
@@ -84,6 +89,9 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         },
         policy,
     )?;
+
+    // Every monitored target is there before outputs open their files.
+    let resources = monitors.start().await.map_err(RunError::Monitor)?;
 
     let label = if cfg.scenario_label.is_empty() {
         cfg.scenario.display().to_string()
@@ -140,6 +148,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         thresholds: Arc::new(thresholds),
         scenario_infos,
         label,
+        resources,
     })
 }
 
@@ -156,7 +165,9 @@ async fn load(path: &Path, vu_memory: u64) -> Result<ScenarioRuntime, RunError> 
 }
 
 /// Thresholds on metrics that exist must use an aggregation of their kind;
-/// metrics no one has defined yet are checked once the VUs are initialised.
+/// metrics no one has defined yet are checked once the VUs are initialised,
+/// except the resource metrics: only `--monitor` defines those, and it
+/// already has.
 fn check_threshold_kinds(set: &ThresholdSet, registry: &Registry) -> Result<(), RunError> {
     let kind_of = |name: &str| {
         registry
@@ -169,7 +180,12 @@ fn check_threshold_kinds(set: &ThresholdSet, registry: &Registry) -> Result<(), 
         Err(ThresholdErrors(errors)) => {
             let relevant: Vec<ThresholdError> = errors
                 .into_iter()
-                .filter(|e| !matches!(e, ThresholdError::UnknownMetric { .. }))
+                .filter(|e| match e {
+                    ThresholdError::UnknownMetric { metric, .. } => {
+                        resources::is_resource_metric(metric)
+                    }
+                    _ => true,
+                })
                 .collect();
             if relevant.is_empty() {
                 Ok(())

@@ -26,9 +26,7 @@ pub enum ThresholdError {
         message: String,
     },
     /// A threshold on a metric that does not exist.
-    #[error(
-        "threshold on {key:?}: no metric named {metric:?}; check the spelling, or define the custom metric while the scenario initialises (in vu-init: Scenario::init in Rust, the init context in JavaScript, as k6 requires)"
-    )]
+    #[error("threshold on {key:?}: no metric named {metric:?}; {}", unknown_hint(.metric))]
     UnknownMetric {
         /// The key.
         key: String,
@@ -51,6 +49,15 @@ pub enum ThresholdError {
         /// What the type offers.
         offered: &'static str,
     },
+}
+
+/// What to do about a threshold on a metric that does not exist.
+fn unknown_hint(metric: &str) -> &'static str {
+    if metric.starts_with("target_") && crate::resources::is_resource_metric(metric) {
+        "the target's resources are recorded only with --monitor pid=PID, cgroup=PATH or prometheus=URL,query=..."
+    } else {
+        "check the spelling, or define the custom metric while the scenario initialises (in vu-init: Scenario::init in Rust, the init context in JavaScript, as k6 requires)"
+    }
 }
 
 /// Every problem found, reported at once.

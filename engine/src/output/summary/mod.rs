@@ -13,6 +13,7 @@
 mod checks;
 mod layout;
 mod order;
+mod resources;
 mod sections;
 mod tables;
 #[cfg(test)]
@@ -96,6 +97,7 @@ pub fn render_summary(input: &SummaryInput) -> String {
     tables::render_errors(&mut lines, input, p);
     tables::render_breakdown(&mut lines, input, p, "name", "REQUESTS BY NAME");
     tables::render_breakdown(&mut lines, input, p, "group", "REQUESTS BY GROUP");
+    resources::render_resources(&mut lines, input, p);
     lines.push(String::new());
     let mut out = lines.join("\n");
     out.push('\n');

@@ -104,6 +104,10 @@ pub(super) fn metric_sections(input: &SummaryInput) -> [Vec<Row>; SECTIONS.len()
         let Some(section) = section_of(def) else {
             continue;
         };
+        // Shown in their own section, avg and peak.
+        if crate::resources::is_resource_metric(&def.name) {
+            continue;
+        }
         let Some(sink) = snap.aggregate(&def.name, &[]).filter(Sink::has_samples) else {
             continue;
         };

@@ -25,6 +25,7 @@ fn render(
         interrupted_iterations: 0,
         scenarios: Vec::new(),
         stop_reason: None,
+        load_generator: Default::default(),
     })
 }
 
@@ -173,6 +174,7 @@ fn header_stop_reason_and_interrupted_iterations() {
         interrupted_iterations: 2,
         scenarios: scenarios.to_vec(),
         stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
+        load_generator: Default::default(),
     });
     let head = "\n      scenario: oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f\n\
         \x20    scenarios: 1 scenario\n\
@@ -243,5 +245,70 @@ fn names_sort_like_k6() {
             "vus",
             "vus_max"
         ]
+    );
+}
+
+#[test]
+fn resources_show_avg_and_peak_and_saturation() {
+    let registry = Arc::new(Registry::new());
+    let mut defs = Vec::new();
+    for (name, vt) in [
+        ("target_cpu", crate::metrics::ValueType::Default),
+        ("target_memory", crate::metrics::ValueType::Data),
+        ("volley_cpu", crate::metrics::ValueType::Default),
+        ("volley_memory", crate::metrics::ValueType::Data),
+    ] {
+        let kind = crate::metrics::MetricKind::Trend;
+        defs.push(registry.define_builtin(name, kind, vt).expect("define"));
+    }
+    let store = Store::new(registry, 1);
+    let mut buf = store.buffer(0);
+    let api = TagSet::from_pairs([("target", "pid:4242")]);
+    let trend = crate::metrics::MetricKind::Trend;
+    for (cpu, mem, own) in [
+        (26.0, 1.7e9, 20.0),
+        (78.3, 1.9e9, 61.0),
+        (52.0, 1.8e9, 24.6),
+    ] {
+        buf.custom(defs[0], trend, cpu, api.clone());
+        buf.custom(defs[1], trend, mem, api.clone());
+        buf.custom(defs[2], trend, own, TagSet::empty());
+        buf.custom(defs[3], trend, 48e6, TagSet::empty());
+    }
+    buf.flush();
+    let snap = store.snapshot(Duration::from_secs(3));
+    let stats = default_stats();
+    let mut input = SummaryInput {
+        scenario: "",
+        snapshot: &snap,
+        thresholds: &[],
+        trend_stats: &stats,
+        color: false,
+        interrupted_iterations: 0,
+        scenarios: Vec::new(),
+        stop_reason: None,
+        load_generator: crate::outcome::LoadGenerator {
+            cores: 2,
+            saturation: None,
+        },
+    };
+    let out = render_summary(&input);
+    let expected = "  █ RESOURCES\n\n\
+        \x20   target_cpu{target:pid:4242}......: avg=52.1%  peak=78.3%\n\
+        \x20   target_memory{target:pid:4242}...: avg=1.8 GB peak=1.9 GB\n\
+        \x20   volley_cpu.......................: avg=35.2%  peak=61%\n\
+        \x20   volley_memory....................: avg=48 MB  peak=48 MB\n\n\
+        \x20   CPU in percent of one core, sampled every second; volley may use 2 cores (200%)\n";
+    assert!(out.contains(expected), "{out}");
+    assert!(
+        !out.contains("CUSTOM"),
+        "resource metrics are not custom ones:\n{out}"
+    );
+    assert!(!out.contains('✗'), "{out}");
+    input.load_generator.saturation = Some("the load generator was saturated: ...".into());
+    let out = render_summary(&input);
+    assert!(
+        has_line(&out, "    ✗ the load generator was saturated: ..."),
+        "{out}"
     );
 }
