@@ -154,10 +154,12 @@ impl Vu {
             .begin_iteration(iteration, in_scenario);
         let r = call_guest!(self, call_iteration(exec));
         let result = self.flatten(r);
-        let now = Instant::now();
-        let duration: Duration = now.saturating_duration_since(started);
+        // Requests the guest started and never waited for end the
+        // iteration (k6 ends it once its event loop is empty).
         let state = self.store.data_mut();
         state.end_iteration().await;
+        let now = Instant::now();
+        let duration: Duration = now.saturating_duration_since(started);
         let base = state.base_tags().clone();
         let samples = state.samples();
         samples.iteration(IterationSample {

@@ -7,6 +7,8 @@ mod support;
 
 mod bad_input;
 mod compare;
+mod compat;
+mod contract;
 mod counts;
 mod executors;
 mod guest_failures;

@@ -290,11 +290,11 @@ fn published_scenarios_pull_byte_identical_and_run_like_the_file() {
     );
     assert_eq!(
         config["component"]["target"],
-        "volley:scenario/scenario@0.1.0"
+        "volley:scenario/scenario@0.2.0"
     );
     let exports = config["component"]["exports"].to_string();
     assert!(
-        exports.contains("volley:scenario/lifecycle@0.1.0"),
+        exports.contains("volley:scenario/lifecycle@0.2.0"),
         "{exports}"
     );
     assert!(config["created"].is_string(), "{config}");
@@ -727,7 +727,7 @@ fn inspect_shows_a_pulled_scenario_without_running_it() {
         "licenses:    Apache-2.0".to_string(),
         "source:      https://github.com/example/shop".to_string(),
         "revision:    abc1234".to_string(),
-        "contract:    volley:scenario@0.1.0".to_string(),
+        "contract:    volley:scenario@0.2.0".to_string(),
         "language:    Rust".to_string(),
         "manifest:    fixture-shop (format 1)".to_string(),
         "  *.shop.example:443".to_string(),
@@ -753,7 +753,7 @@ fn inspect_shows_a_pulled_scenario_without_running_it() {
     assert_eq!(v["digest"], pushed.digest.as_str());
     assert_eq!(v["metadata"]["version"], "1.2.0");
     assert_eq!(v["metadata"]["licenses"], "Apache-2.0");
-    assert_eq!(v["contract"], "0.1.0");
+    assert_eq!(v["contract"], "0.2.0");
     assert_eq!(v["manifest"]["parameters"][0]["name"], "BASE_URL");
     assert_eq!(v["manifest"]["parameters"][0]["required"], true);
     assert_eq!(

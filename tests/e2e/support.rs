@@ -112,6 +112,11 @@ impl Target {
     pub fn stats(&self) -> StatsSnapshot {
         self.target.as_ref().expect("target running").stats()
     }
+
+    /// The server's log of `/stream` requests, oldest first.
+    pub fn streams(&self) -> Vec<volley_demo::StreamRecord> {
+        self.target.as_ref().expect("target running").streams()
+    }
 }
 
 impl Drop for Target {
@@ -202,6 +207,21 @@ pub fn volley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
     for (k, v) in envs {
         cmd.env(k, v);
     }
+    let out = run_limited(cmd);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        export: None,
+    }
+}
+
+/// Run `volley ARGS...` in directory `dir` (no export) with a time limit.
+pub fn volley_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY");
     let out = run_limited(cmd);
     Run {
         code: out.status.code(),
