@@ -22,7 +22,12 @@ fn v01(name: &str) -> PathBuf {
     out
 }
 
-fn run_v01(t: &Target, component: &PathBuf, mode: &str, args: &[&str]) -> crate::support::Run {
+fn run_v01(
+    t: &Target,
+    component: &std::path::Path,
+    mode: &str,
+    args: &[&str],
+) -> crate::support::Run {
     let base = format!("BASE_URL={}", t.url);
     let mode = format!("MODE={mode}");
     let mut all = vec!["-e", base.as_str(), "-e", mode.as_str(), "-q"];
