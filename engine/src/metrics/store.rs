@@ -113,17 +113,30 @@ impl Store {
 
     /// Set a gauge (e.g. `vus`) to `value`.
     pub fn set_gauge(&self, metric: MetricId, tags: TagSet, value: f64) {
-        let mut g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
-        g.entry((metric, tags))
-            .or_insert_with(|| Sink::new(MetricKind::Gauge))
-            .add(value);
+        self.engine_sample(metric, MetricKind::Gauge, tags, value);
     }
 
     /// Add `value` to a counter kept outside any VU (e.g. `dropped_iterations`).
     pub fn add_counter(&self, metric: MetricId, tags: TagSet, value: f64) {
+        self.engine_sample(metric, MetricKind::Counter, tags, value);
+    }
+
+    /// A sample the engine itself records (not a VU): aggregated here and
+    /// handed to the writer like VU samples, so streaming outputs see
+    /// `vus`, `vus_max` and `dropped_iterations` points as k6 writes them.
+    fn engine_sample(&self, metric: MetricId, kind: MetricKind, tags: TagSet, value: f64) {
+        if let Some(w) = &self.writer {
+            w.write(&[Sample::Custom(super::CustomSample {
+                metric,
+                kind,
+                value,
+                tags: tags.clone(),
+                at: std::time::Instant::now(),
+            })]);
+        }
         let mut g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
         g.entry((metric, tags))
-            .or_insert_with(|| Sink::new(MetricKind::Counter))
+            .or_insert_with(|| Sink::new(kind))
             .add(value);
     }
 
@@ -257,6 +270,11 @@ impl Store {
                 );
             }
             for (tags, agg) in &s.iterations {
+                // k6 writes data_sent and data_received at every
+                // iteration's end, 0 when it sent nothing.
+                for b in [Builtin::DataSent, Builtin::DataReceived] {
+                    snap.merge_value(b.id(), tags, &Sink::Counter { sum: 0.0 });
+                }
                 snap.merge_value(
                     Builtin::Iterations.id(),
                     tags,

@@ -80,11 +80,17 @@ fn sink_json(sink: &Sink) -> Value {
         }
         Sink::Trend(t) => {
             let mut bytes = Vec::new();
-            let hdr = match V2Serializer::new().serialize(t.histogram(), &mut bytes) {
+            let hdr = match V2Serializer::new().serialize(t.histogram().as_ref(), &mut bytes) {
                 Ok(_) => BASE64.encode(&bytes),
                 Err(_) => String::new(),
             };
-            json!({"trend": {"count": t.count(), "sum": t.sum(), "min": t.min(), "max": t.max(), "hdr": hdr, "scale": 1000}})
+            let mut trend = json!({"count": t.count(), "sum": t.sum(), "min": t.min(), "max": t.max(), "hdr": hdr, "scale": 1000});
+            // A trend with few values keeps them, so percentiles read back
+            // (report, compare, merge) stay exact as k6 computes them.
+            if let Some(values) = t.exact_values() {
+                trend["values"] = json!(values);
+            }
+            json!({ "trend": trend })
         }
     }
 }
@@ -156,6 +162,12 @@ pub fn kind_of(name: &str) -> Option<MetricKind> {
 }
 
 fn trend_from(v: &Value) -> Option<TrendStats> {
+    if let Some(values) = v["values"].as_array() {
+        let values: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
+        if values.len() as u64 == v["count"].as_u64()? {
+            return Some(TrendStats::from_values(&values));
+        }
+    }
     let bytes = BASE64.decode(v["hdr"].as_str()?).ok()?;
     let hist = Deserializer::new()
         .deserialize(&mut bytes.as_slice())

@@ -21,7 +21,7 @@ use crate::executor::{ExecutionState, ScenarioRun};
 use crate::exit::ExitCode;
 use crate::host::ScenarioInfo;
 use crate::log;
-use crate::metrics::{Builtin, TagSet};
+
 use crate::output::{OutputError, Outputs};
 use crate::plan::Plan;
 use crate::resources::MonitorSpec;
@@ -165,10 +165,9 @@ async fn execute(
         let init_started = Instant::now();
         match init_vus(&factory, &plan, &scenario_infos).await {
             Ok(vus) => {
+                // vus and vus_max are sampled once a second while the
+                // load runs (the monitor), never at its start: as k6.
                 let vus_max = state.allocated_vus();
-                host.vu
-                    .metrics
-                    .set_gauge(Builtin::VusMax.id(), TagSet::empty(), vus_max as f64);
                 if vus_max >= 1000 || init_started.elapsed() > Duration::from_secs(1) {
                     log::line(
                         log::Level::Info,

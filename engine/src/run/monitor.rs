@@ -54,6 +54,7 @@ pub(super) fn spawn(
         // k6 samples `vus` every second from one second in.
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks: u64 = 0;
         let mut live = Live::default();
         let mut plain = Plain::default();
         loop {
@@ -79,8 +80,10 @@ pub(super) fn spawn(
             if !has_abort && !tty && !plain_due && !snapshots {
                 continue;
             }
+            ticks += 1;
             let snap = metrics.snapshot(host.vu.elapsed());
-            if has_abort {
+            // k6 judges thresholds during the run every 2 s.
+            if has_abort && ticks % 2 == 0 {
                 let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
                     crate::log::line(
