@@ -10,22 +10,34 @@ use super::stage::{Stage, parse_stage};
 
 impl Options {
     /// Reads the `VOLLEY_*` variables among `vars` (usually
-    /// `std::env::vars()`); other variables are ignored. An empty value
-    /// counts as unset, as it does for k6's `K6_*` variables. Every bad
-    /// value is reported, named by its variable.
+    /// `std::env::vars()`), and k6's `K6_*` names for the same options
+    /// (`K6_VUS` as `VOLLEY_VUS`, ...) so a k6 CI job's environment works
+    /// unchanged; a `VOLLEY_*` variable wins over its `K6_*` twin. Other
+    /// variables are ignored. An empty value counts as unset, as it does
+    /// for k6. Every bad value is reported, named by its variable.
     pub fn from_env(vars: impl Iterator<Item = (String, String)>) -> Result<Options, ConfigErrors> {
+        let vars: Vec<(String, String)> = vars.filter(|(_, v)| !v.is_empty()).collect();
+        let volley_set = |key: &str| vars.iter().any(|(n, _)| n == key);
         let mut o = Options::default();
         let mut errors = Vec::new();
-        for (name, value) in vars {
-            if !name.starts_with("VOLLEY_") || value.is_empty() {
-                continue;
-            }
+        for (name, value) in &vars {
+            let key = match name.strip_prefix("K6_") {
+                Some(rest) => {
+                    let key = format!("VOLLEY_{rest}");
+                    if volley_set(&key) {
+                        continue;
+                    }
+                    key
+                }
+                None if name.starts_with("VOLLEY_") => name.clone(),
+                None => continue,
+            };
             let mut field = EnvField {
-                name: &name,
+                name,
                 value: value.trim(),
                 errors: &mut errors,
             };
-            match name.as_str() {
+            match key.as_str() {
                 "VOLLEY_VUS" => o.vus = field.number("a non-negative integer"),
                 "VOLLEY_DURATION" => o.duration = field.duration(),
                 "VOLLEY_ITERATIONS" => o.iterations = field.number("a non-negative integer"),

@@ -71,6 +71,10 @@ impl Output for CsvOut {
     fn finish<'a>(&'a self, _outcome: &'a RunOutcome) -> Finishing<'a> {
         Box::pin(self.0.finish())
     }
+
+    fn abandon(&self) {
+        self.0.abandon();
+    }
 }
 
 /// k6's CSV rows, batch by batch.

@@ -55,6 +55,10 @@ impl Output for JsonOut {
     fn finish<'a>(&'a self, _outcome: &'a RunOutcome) -> Finishing<'a> {
         Box::pin(self.0.finish())
     }
+
+    fn abandon(&self) {
+        self.0.abandon();
+    }
 }
 
 /// k6's JSON lines, batch by batch.

@@ -124,6 +124,12 @@ pub trait Output: Send + Sync {
 
     /// The run is over: write, flush, push.
     fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a>;
+
+    /// The run was refused after [`start`](Output::start) (an input error
+    /// found once the VUs were initialised): undo what `start` made, so a
+    /// refused run leaves no half file behind (k6 refuses before it opens
+    /// any output).
+    fn abandon(&self) {}
 }
 
 /// The outputs of a run.
@@ -149,6 +155,13 @@ impl Outputs {
     /// Add an output.
     pub fn push(&mut self, output: impl Output + 'static) {
         self.list.push(Arc::new(output));
+    }
+
+    /// Undo every output's start (see [`Output::abandon`]).
+    pub fn abandon(&self) {
+        for o in &self.list {
+            o.abandon();
+        }
     }
 
     /// Start every output; every failure is returned.

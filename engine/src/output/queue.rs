@@ -101,6 +101,17 @@ impl SampleFile {
         }
     }
 
+    /// Stop the writer and remove the file `start` created.
+    pub(crate) fn abandon(&self) {
+        let Some(tx) = self.tx.get() else { return };
+        let _ = tx.send(Message::End);
+        let thread = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
     /// Write what is queued, close the file, and report a failed write or
     /// dropped samples.
     pub(crate) async fn finish(&self) -> Result<(), OutputError> {

@@ -98,7 +98,13 @@ impl Finished {
 pub async fn run(cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunError> {
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
-    let outcome = execute(prepared, &cfg, stop).await?;
+    let outcome = match execute(prepared, &cfg, stop).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            outputs.abandon();
+            return Err(e);
+        }
+    };
     let mut output_errors = outputs.finish(&outcome).await;
     if let Some(files) = &outcome.summary_files {
         output_errors.extend(crate::output::write_summary_files(files));

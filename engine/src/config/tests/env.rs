@@ -74,7 +74,7 @@ fn reads_every_volley_variable() {
 #[test]
 fn ignores_other_and_empty_variables() {
     let o = from_env(&[
-        ("K6_VUS", "10"),
+        ("K6_VUS", ""),
         ("PATH", "/usr/bin"),
         ("VOLLEY_LOG", "debug"),
         ("VOLLEY_VUS", ""),
@@ -173,4 +173,28 @@ fn rejects_bad_cli_stages() {
         let error = parse_stage(text).expect_err(text);
         assert!(error.contains(why), "{text}: {error}");
     }
+}
+
+#[test]
+fn reads_k6_names_with_volley_winning() {
+    let o = from_env(&[
+        ("K6_VUS", "3"),
+        ("K6_ITERATIONS", "30"),
+        ("K6_DURATION", "10s"),
+        ("VOLLEY_DURATION", "20s"),
+        ("K6_NO_SETUP", "true"),
+        ("K6_UNRELATED_THING", "x"),
+    ]);
+    assert_eq!(o.vus, Some(3));
+    assert_eq!(o.iterations, Some(30));
+    assert_eq!(o.duration, Some(Duration::from_secs(20)), "VOLLEY_* wins");
+    assert_eq!(o.no_setup, Some(true));
+    // An empty VOLLEY_* value is unset, so the K6_* one applies.
+    let o = from_env(&[("K6_VUS", "4"), ("VOLLEY_VUS", "")]);
+    assert_eq!(o.vus, Some(4));
+    // A bad K6_* value is named by its own variable.
+    let err = Options::from_env(vars(&[("K6_VUS", "many")]))
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("K6_VUS"), "{err}");
 }
