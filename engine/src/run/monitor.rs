@@ -83,7 +83,7 @@ pub(super) fn spawn(
             ticks += 1;
             let snap = metrics.snapshot(host.vu.elapsed());
             // k6 judges thresholds during the run every 2 s.
-            if has_abort && ticks % 2 == 0 {
+            if has_abort && ticks.is_multiple_of(2) {
                 let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
                     crate::log::line(
