@@ -116,3 +116,34 @@ fn customer_care_example_places_orders() {
     assert_eq!(metric(&export, "orders_placed", "count"), 4.0);
     assert_eq!(metric(&export, "http_reqs", "count"), stats.requests as f64);
 }
+
+#[test]
+fn server_time_is_waiting_not_sending_under_load() {
+    // The target answers 30 ms after it read the request: that time is
+    // http_req_waiting (time to first byte), and sending stays short, with
+    // 50 VUs sharing the engine's threads.
+    let t = Target::start();
+    let cfg = temp_file(
+        "t.json",
+        r#"{"thresholds": {
+            "http_req_waiting": ["med>=30", "min>=29"],
+            "http_req_sending": ["p(95)<5"],
+            "http_req_receiving": ["p(95)<5"]
+        }}"#,
+    );
+    let run = t.run_fixture(
+        "delay",
+        &[
+            "-e",
+            "MS=30",
+            "--vus",
+            "50",
+            "-i",
+            "500",
+            "-c",
+            cfg.to_str().unwrap_or_default(),
+        ],
+    );
+    run.assert_ok();
+    assert_eq!(t.stats().requests, 500);
+}
