@@ -32,6 +32,7 @@ pub mod resources;
 pub mod run;
 pub mod scaffold;
 pub mod scenario;
+pub mod segment;
 pub mod thresholds;
 pub(crate) mod vu;
 pub mod wallclock;
