@@ -438,6 +438,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
+    /// Run only this part of the test, as k6 does (`1/4:2/4`, `25%:50%`):
+    /// VUs, iterations and arrival-rate ticks are split exactly, so the
+    /// processes of a fleet together run the whole test.
+    #[arg(long, value_name = "FROM:TO", conflicts_with = "segment")]
+    pub execution_segment: Option<String>,
+
+    /// Every process's segment, in order (`0,1/4,2/4,3/4,1`); give every
+    /// process the same one.
+    #[arg(long, value_name = "LIST", conflicts_with = "segment")]
+    pub execution_segment_sequence: Option<String>,
+
+    /// Shorthand for segment I of N equal ones, I counted from 0 (as
+    /// JOB_COMPLETION_INDEX and SLURM_PROCID count): `--segment 0/4` is the
+    /// first quarter.
+    #[arg(long, value_name = "I/N", value_parser = segment_shorthand)]
+    pub segment: Option<crate::segment::ExecutionTuple>,
+
     /// User-Agent header of requests.
     #[arg(long, value_name = "UA")]
     pub user_agent: Option<String>,
@@ -545,6 +562,16 @@ impl RunArgs {
             tags: pairs(&self.tags),
             data: pairs(&self.data).map(|m| m.into_iter().map(|(k, v)| (k, v.into())).collect()),
             seed: self.seed,
+            execution_segment: self
+                .segment
+                .as_ref()
+                .map(|t| t.segment().to_string())
+                .or_else(|| self.execution_segment.clone()),
+            execution_segment_sequence: self
+                .segment
+                .as_ref()
+                .map(|t| t.sequence().sequence().to_string())
+                .or_else(|| self.execution_segment_sequence.clone()),
             user_agent: self.user_agent.clone(),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify.then_some(true),
             max_redirects: self.max_redirects,
@@ -571,6 +598,11 @@ impl RunArgs {
             .map(|KeyValue(k, v)| (k.clone(), v.clone()))
             .collect()
     }
+}
+
+/// `--segment I/N`: segment I (from 0) of N equal ones.
+fn segment_shorthand(s: &str) -> Result<crate::segment::ExecutionTuple, String> {
+    crate::segment::ExecutionTuple::from_shorthand(s).map_err(|e| e.to_string())
 }
 
 /// `volley target` flags.

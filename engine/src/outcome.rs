@@ -68,7 +68,11 @@ pub struct LoadGenerator {
 impl RunOutcome {
     /// One line per scenario, as k6 prints them before the run.
     pub fn scenario_lines(&self) -> Vec<String> {
-        self.plan.scenarios.iter().map(|s| s.describe()).collect()
+        self.plan
+            .scenarios
+            .iter()
+            .map(|s| s.describe(&self.plan.segment))
+            .collect()
     }
 
     /// Why the test stopped early, in words, if it did.

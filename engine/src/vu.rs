@@ -145,13 +145,11 @@ impl Vu {
         &mut self,
         exec: &str,
         iteration: u64,
-        in_scenario: u64,
+        ids: crate::segment::IterationIds,
         started: Instant,
     ) -> Result<(), GuestFailure> {
         // begin_iteration starts the CPU clock.
-        self.store
-            .data_mut()
-            .begin_iteration(iteration, in_scenario);
+        self.store.data_mut().begin_iteration(iteration, ids);
         let r = call_guest!(self, call_iteration(exec));
         let result = self.flatten(r);
         // Requests the guest started and never waited for end the

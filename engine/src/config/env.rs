@@ -54,6 +54,10 @@ impl Options {
                 "VOLLEY_HTTP_TIMEOUT" => o.http_timeout = field.duration(),
                 "VOLLEY_DISCARD_RESPONSE_BODIES" => o.discard_response_bodies = field.bool(),
                 "VOLLEY_SEED" => o.seed = field.number("a non-negative integer"),
+                "VOLLEY_EXECUTION_SEGMENT" => o.execution_segment = Some(value.clone()),
+                "VOLLEY_EXECUTION_SEGMENT_SEQUENCE" => {
+                    o.execution_segment_sequence = Some(value.clone())
+                }
                 "VOLLEY_NO_SETUP" => o.no_setup = field.bool(),
                 "VOLLEY_NO_TEARDOWN" => o.no_teardown = field.bool(),
                 // Other VOLLEY_* variables belong to other parts (logging, ...).

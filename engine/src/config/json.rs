@@ -128,6 +128,8 @@ impl Reader {
                         map.map(|m| m.into_iter().map(|(k, f)| (k, PathBuf::from(f))).collect());
                 }
                 "seed" => o.seed = self.u64(p, v),
+                "executionSegment" => o.execution_segment = self.string(p, v),
+                "executionSegmentSequence" => o.execution_segment_sequence = self.string(p, v),
                 "env" => self.warnings.push(format!(
                     "{p}: ignored; k6 has no `env` option, pass values with --env KEY=VALUE"
                 )),

@@ -63,6 +63,10 @@ pub struct Options {
     pub data: Option<BTreeMap<String, PathBuf>>,
     /// `seed` (Volley): seed of the VUs' random streams.
     pub seed: Option<u64>,
+    /// `executionSegment`: this process's part of the test (`1/4:2/4`).
+    pub execution_segment: Option<String>,
+    /// `executionSegmentSequence`: every process's segment (`0,1/4,...,1`).
+    pub execution_segment_sequence: Option<String>,
 }
 
 /// One entry of `scenarios`, as given: the options every executor takes
@@ -157,6 +161,10 @@ impl Options {
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             data: over.data.or(self.data),
             seed: over.seed.or(self.seed),
+            execution_segment: over.execution_segment.or(self.execution_segment),
+            execution_segment_sequence: over
+                .execution_segment_sequence
+                .or(self.execution_segment_sequence),
         }
     }
 }

@@ -3,6 +3,11 @@
 //! timed from its intended start, so queueing cannot hide (coordinated
 //! omission). With no free VU an iteration is dropped and counted in
 //! `dropped_iterations`, and a new VU is initialised if `maxVUs` allows.
+//!
+//! The schedule is k6's, to the nanosecond: the segment module computes the
+//! ticks (`crate::segment`: a constant period, or the closed-form start of
+//! each iteration under a ramping rate), and a process running an execution
+//! segment fires only its stripe of the global ticks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,66 +18,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::{ActiveGuard, ExecutionState, ScenarioRun, VuSource, closed};
-use crate::config::{Fields, Stage};
+use crate::config::Fields;
 use crate::control::StopLevel;
 use crate::metrics::TagSet;
-
-/// When each iteration starts: the rate (per second) goes linearly from
-/// one stage's target to the next, and iteration k starts when the
-/// integral of the rate reaches k.
-#[derive(Debug, Clone)]
-pub(crate) struct Schedule {
-    /// Per stage: start offset, duration, rate at start and end (per second),
-    /// iterations started before the stage.
-    stages: Vec<(Duration, Duration, f64, f64, f64)>,
-    total: Duration,
-}
-
-impl Schedule {
-    /// A schedule from `start_rate` through `stages` (targets are rates per `time_unit`).
-    pub(crate) fn new(start_rate: u64, time_unit: Duration, stages: &[Stage]) -> Schedule {
-        let unit = time_unit.as_secs_f64().max(f64::MIN_POSITIVE);
-        let mut out = Vec::with_capacity(stages.len());
-        let (mut at, mut from, mut done) = (Duration::ZERO, start_rate as f64 / unit, 0.0);
-        for s in stages {
-            let to = s.target as f64 / unit;
-            out.push((at, s.duration, from, to, done));
-            done += (from + to) / 2.0 * s.duration.as_secs_f64();
-            at += s.duration;
-            from = to;
-        }
-        Schedule {
-            stages: out,
-            total: at,
-        }
-    }
-
-    /// How long the schedule runs.
-    pub(crate) fn total(&self) -> Duration {
-        self.total
-    }
-
-    /// When iteration `k` (from 0) starts, or None if it is past the end.
-    pub(crate) fn start_of(&self, k: u64) -> Option<Duration> {
-        let k = k as f64;
-        for &(at, dur, r0, r1, before) in &self.stages {
-            let d = dur.as_secs_f64();
-            let in_stage = (r0 + r1) / 2.0 * d;
-            if k < before + in_stage {
-                // Solve before + r0·τ + (r1−r0)·τ²/(2d) = k for τ.
-                let need = k - before;
-                let a = (r1 - r0) / (2.0 * d);
-                let tau = if a.abs() < 1e-12 {
-                    need / r0
-                } else {
-                    (-r0 + (r0 * r0 + 4.0 * a * need).max(0.0).sqrt()) / (2.0 * a)
-                };
-                return Some(at + Duration::from_secs_f64(tau.clamp(0.0, d)));
-            }
-        }
-        None
-    }
-}
+use crate::segment::Tick;
 
 /// k6's default `timeUnit`.
 pub(super) const DEFAULT_TIME_UNIT: Duration = Duration::from_secs(1);
@@ -100,17 +49,25 @@ pub(super) fn vu_pool(f: &mut Fields<'_>) -> (u64, u64) {
     (pre, max)
 }
 
-/// Run `schedule` with the pre-allocated VUs, growing to `max_vus`.
-pub(super) async fn run<S: VuSource>(run: ScenarioRun<S>, schedule: Schedule, max_vus: u64) {
+/// Start an iteration at each of `ticks` (offsets from the start) with the
+/// pre-allocated VUs, growing to `max_vus`; the executor ends at `duration`.
+pub(super) async fn run<S: VuSource>(
+    run: ScenarioRun<S>,
+    ticks: impl Iterator<Item = Tick> + Send,
+    duration: Duration,
+    max_vus: u64,
+) {
     let ScenarioRun {
         state,
         source,
         vus,
         name,
         graceful_stop,
+        iterations,
+        ..
     } = run;
     let begin = Instant::now();
-    let end = begin + schedule.total();
+    let end = begin + duration;
     let (free_tx, mut free_rx) = mpsc::unbounded_channel::<S::Vu>();
     let mut allocated = vus.len() as u64;
     for vu in vus {
@@ -120,23 +77,26 @@ pub(super) async fn run<S: VuSource>(run: ScenarioRun<S>, schedule: Schedule, ma
     let dropped_tags = TagSet::from_pairs([("scenario", &*name)]);
     let mut running = JoinSet::new();
     let stop = state.stop.clone();
-    let mut k = 0u64;
-    while let Some(offset) = schedule.start_of(k) {
-        let intended = begin + offset;
+    for tick in ticks {
+        if tick.offset >= duration {
+            break;
+        }
+        let intended = begin + tick.offset;
         tokio::select! {
             _ = tokio::time::sleep_until(intended) => {}
             _ = stop.reached(StopLevel::Graceful) => break,
         }
-        k += 1;
         // Reap finished iterations so the set does not grow without bound.
         while running.try_join_next().is_some() {}
         match free_rx.try_recv() {
             Ok(mut vu) => {
                 let (state, source, free_tx) = (state.clone(), source.clone(), free_tx.clone());
-                let n = k - 1;
+                // Numbered as they start, as k6 does (a dropped tick takes
+                // no number).
+                let ids = iterations.next();
                 running.spawn(async move {
                     let _active = ActiveGuard::new(&state);
-                    if source.iterate(&mut vu, n, intended).await {
+                    if source.iterate(&mut vu, ids, intended).await {
                         let _ = free_tx.send(vu);
                     }
                 });
@@ -176,30 +136,4 @@ fn grow<S: VuSource>(
         }
         growing.fetch_sub(1, Ordering::Relaxed);
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn constant_rate_spaces_iterations_evenly() {
-        let s = Schedule::new(100, Duration::from_secs(1), &[Stage::secs(2, 100)]);
-        assert_eq!(s.start_of(0), Some(Duration::ZERO));
-        assert_eq!(s.start_of(50), Some(Duration::from_millis(500)));
-        assert_eq!(s.start_of(199).map(|d| d.as_millis()), Some(1990));
-        assert_eq!(s.start_of(200), None);
-    }
-
-    #[test]
-    fn ramping_rate_integrates() {
-        // 0 → 10/s over 10 s: 50 iterations; half of them start after ~7.07 s.
-        let s = Schedule::new(0, Duration::from_secs(1), &[Stage::secs(10, 10)]);
-        let t = s.start_of(25).expect("in schedule").as_secs_f64();
-        assert!((t - 50f64.sqrt()).abs() < 1e-6, "{t}");
-        assert_eq!(s.start_of(50), None);
-        // time unit: 60 per minute = 1/s
-        let m = Schedule::new(60, Duration::from_secs(60), &[Stage::secs(3, 60)]);
-        assert_eq!(m.start_of(2), Some(Duration::from_secs(2)));
-    }
 }

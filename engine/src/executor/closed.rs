@@ -3,7 +3,6 @@
 //! the executor's end; then running iterations get `gracefulStop` to finish.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -25,17 +24,17 @@ pub(super) async fn run<S: VuSource>(run: ScenarioRun<S>, duration: Duration, cl
         source,
         vus,
         graceful_stop,
+        iterations,
         ..
     } = run;
     let end = Instant::now() + duration;
-    let counter = Arc::new(AtomicU64::new(0));
     let mut set = JoinSet::new();
     for mut vu in vus {
-        let (state, source, claim, counter) = (
+        let (state, source, claim, iterations) = (
             state.clone(),
             source.clone(),
             claim.clone(),
-            counter.clone(),
+            iterations.clone(),
         );
         set.spawn(async move {
             let _active = ActiveGuard::new(&state);
@@ -46,8 +45,7 @@ pub(super) async fn run<S: VuSource>(run: ScenarioRun<S>, duration: Duration, cl
                     break;
                 }
                 local += 1;
-                let in_scenario = counter.fetch_add(1, Ordering::Relaxed);
-                if !source.iterate(&mut vu, in_scenario, now).await {
+                if !source.iterate(&mut vu, iterations.next(), now).await {
                     break;
                 }
             }

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use super::arrival_rate::{self, Schedule};
-use super::{Executor, ScenarioRun, VuSource};
-use crate::config::{Fields, Stage, format_duration};
+use super::arrival_rate;
+use super::{ExecutionTuple, Executor, ScenarioRun, VuSource};
+use crate::config::{Fields, format_duration};
+use crate::segment;
 
 /// `constant-arrival-rate` options.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,36 +45,56 @@ impl Executor for ConstantArrivalRate {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, et: &ExecutionTuple) -> String {
         format!(
             "{} iterations/{} for {} (maxVUs: {}, preAllocatedVUs: {})",
             self.rate,
             format_duration(self.time_unit),
             format_duration(self.duration),
-            self.max_vus,
-            self.pre_allocated_vus
+            self.max_vus(et),
+            self.initial_vus(et)
         )
     }
 
-    fn initial_vus(&self) -> u64 {
-        self.pre_allocated_vus
+    fn initial_vus(&self, et: &ExecutionTuple) -> u64 {
+        self.segmented().pre_allocated_vus(et)
     }
 
-    fn max_vus(&self) -> u64 {
-        self.max_vus.max(self.pre_allocated_vus)
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        self.segmented().max_vus(et)
     }
 
     fn max_duration(&self) -> Duration {
         self.duration
     }
 
+    fn iteration_tuple(&self, et: &ExecutionTuple) -> Option<ExecutionTuple> {
+        self.segmented().iteration_tuple(et).ok()
+    }
+
     async fn run<S: VuSource>(&self, run: ScenarioRun<S>) {
-        let stage = Stage {
+        let max_vus = self.max_vus(&run.et);
+        // The options were checked when they were read; a tick plan that
+        // still cannot be made (a rate above one per nanosecond) runs
+        // nothing rather than panicking.
+        match self.segmented().ticks(&run.et) {
+            Ok(ticks) => arrival_rate::run(run, ticks, self.duration, max_vus).await,
+            Err(e) => crate::log::warn(&format!("{}: {e}", run.name)),
+        }
+    }
+}
+
+impl ConstantArrivalRate {
+    /// The same options in the segment module's terms.
+    fn segmented(&self) -> segment::ConstantArrivalRate {
+        segment::ConstantArrivalRate {
+            rate: self.rate,
+            time_unit: self.time_unit,
             duration: self.duration,
-            target: self.rate,
-        };
-        let schedule = Schedule::new(self.rate, self.time_unit, &[stage]);
-        arrival_rate::run(run, schedule, self.max_vus()).await;
+            pre_allocated_vus: self.pre_allocated_vus,
+            max_vus: self.max_vus.max(self.pre_allocated_vus),
+            ..Default::default()
+        }
     }
 }
 

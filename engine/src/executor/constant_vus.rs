@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Executor, ScenarioRun, VuSource, closed};
+use super::{ExecutionTuple, Executor, ScenarioRun, VuSource, closed};
 use crate::config::{Fields, format_duration};
+use crate::segment;
 
 /// `constant-vus` options.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,16 +30,21 @@ impl Executor for ConstantVus {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, et: &ExecutionTuple) -> String {
         format!(
             "{} looping VUs for {}",
-            self.vus,
+            self.max_vus(et),
             format_duration(self.duration)
         )
     }
 
-    fn max_vus(&self) -> u64 {
-        self.vus
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        segment::ConstantVus {
+            vus: self.vus,
+            duration: self.duration,
+            ..Default::default()
+        }
+        .vus(et)
     }
 
     fn max_duration(&self) -> Duration {

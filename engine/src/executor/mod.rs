@@ -18,14 +18,16 @@ mod constant_vus;
 mod per_vu_iterations;
 mod ramping_arrival_rate;
 mod ramping_vus;
+#[cfg(test)]
+mod segmented;
 mod shared_iterations;
 #[cfg(test)]
 mod testing;
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -33,6 +35,8 @@ use tokio::time::Instant;
 use crate::config::{Fields, format_duration};
 use crate::control::StopSignal;
 use crate::metrics::{Builtin, Store, TagSet};
+pub use crate::segment::{ExecutionTuple, IterationIds, VuIds};
+use crate::segment::{IterationCounter, VuIdAllocator};
 
 pub use constant_arrival_rate::ConstantArrivalRate;
 pub use constant_vus::ConstantVus;
@@ -52,21 +56,29 @@ pub trait Executor: Sized {
     /// problem goes into `f` (the result is only used when `f.ok()`).
     fn parse(f: &mut Fields<'_>) -> Self;
 
-    /// What it does, as k6 describes it before the run
-    /// (`10 looping VUs for 30s`).
-    fn describe(&self) -> String;
+    /// What this process's part of it does, as k6 describes it before the
+    /// run (`10 looping VUs for 30s`).
+    fn describe(&self, et: &ExecutionTuple) -> String;
 
-    /// VUs initialised before the test starts (k6 initialises all but the
-    /// arrival-rate executors' VUs beyond `preAllocatedVUs`).
-    fn initial_vus(&self) -> u64 {
-        self.max_vus()
+    /// VUs this process initialises before the test starts (k6 initialises
+    /// all but the arrival-rate executors' VUs beyond `preAllocatedVUs`).
+    fn initial_vus(&self, et: &ExecutionTuple) -> u64 {
+        self.max_vus(et)
     }
 
-    /// VUs it may use at most.
-    fn max_vus(&self) -> u64;
+    /// VUs this process may use at most (its execution segment's share,
+    /// as k6 scales them).
+    fn max_vus(&self, et: &ExecutionTuple) -> u64;
 
     /// How long it runs at most, `gracefulStop` excluded.
     fn max_duration(&self) -> Duration;
+
+    /// The tuple that numbers this executor's iterations across a fleet
+    /// (k6's iteration segmented index); `None` when this process's
+    /// segment has no work in it (k6 then skips the executor).
+    fn iteration_tuple(&self, et: &ExecutionTuple) -> Option<ExecutionTuple> {
+        (self.max_vus(et) > 0).then(|| et.clone())
+    }
 
     /// Run the scenario with its initial VUs until the executor ends.
     fn run<S: VuSource>(&self, run: ScenarioRun<S>) -> impl Future<Output = ()> + Send;
@@ -122,18 +134,23 @@ macro_rules! executors {
             }
 
             /// See [`Executor::describe`].
-            pub fn describe(&self) -> String {
-                match self { $(ExecutorConfig::$variant(e) => e.describe(),)+ }
+            pub fn describe(&self, et: &ExecutionTuple) -> String {
+                match self { $(ExecutorConfig::$variant(e) => e.describe(et),)+ }
             }
 
             /// See [`Executor::initial_vus`].
-            pub fn initial_vus(&self) -> u64 {
-                match self { $(ExecutorConfig::$variant(e) => e.initial_vus(),)+ }
+            pub fn initial_vus(&self, et: &ExecutionTuple) -> u64 {
+                match self { $(ExecutorConfig::$variant(e) => e.initial_vus(et),)+ }
             }
 
             /// See [`Executor::max_vus`].
-            pub fn max_vus(&self) -> u64 {
-                match self { $(ExecutorConfig::$variant(e) => e.max_vus(),)+ }
+            pub fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+                match self { $(ExecutorConfig::$variant(e) => e.max_vus(et),)+ }
+            }
+
+            /// See [`Executor::iteration_tuple`].
+            pub fn iteration_tuple(&self, et: &ExecutionTuple) -> Option<ExecutionTuple> {
+                match self { $(ExecutorConfig::$variant(e) => e.iteration_tuple(et),)+ }
             }
 
             /// See [`Executor::max_duration`].
@@ -226,12 +243,13 @@ pub struct ScenarioPlan {
 }
 
 impl ScenarioPlan {
-    /// The line k6 prints for this scenario before the run.
-    pub fn describe(&self) -> String {
+    /// The line k6 prints for this scenario before the run (this process's
+    /// part of it when the run is split in execution segments).
+    pub fn describe(&self, et: &ExecutionTuple) -> String {
         format!(
             "{}: {} (gracefulStop: {}, executor: {})",
             self.name,
-            self.executor.describe(),
+            self.executor.describe(et),
             format_duration(self.graceful_stop),
             self.executor.name()
         )
@@ -247,15 +265,33 @@ pub trait VuSource: Send + Sync + 'static {
     /// to `maxVUs` while they run); `None` when that failed (logged).
     fn create(&self) -> impl Future<Output = Option<Self::Vu>> + Send;
 
-    /// Run one iteration of `vu`, number `in_scenario` of the scenario,
-    /// timed from `started` (its intended start in open models). Returns
-    /// false when the VU can run no more.
+    /// Run one iteration of `vu`, numbered `ids` in the scenario (in this
+    /// process and in the whole test), timed from `started` (its intended
+    /// start in open models). Returns false when the VU can run no more.
     fn iterate(
         &self,
         vu: &mut Self::Vu,
-        in_scenario: u64,
+        ids: IterationIds,
         started: Instant,
     ) -> impl Future<Output = bool> + Send;
+}
+
+/// Numbers a scenario's iterations as they start, as k6 does: from 0 in this
+/// process (`scenario.iterationInInstance`), and striped over the fleet's
+/// execution segments (`scenario.iterationInTest`, unique in the test).
+#[derive(Debug)]
+pub struct IterationNumbers(Mutex<IterationCounter>);
+
+impl IterationNumbers {
+    /// Numbers for an executor whose iterations `tuple` stripes.
+    pub fn new(tuple: &ExecutionTuple) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(IterationCounter::new(tuple))))
+    }
+
+    /// The next iteration's numbers.
+    pub fn next(&self) -> IterationIds {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).next_ids()
+    }
 }
 
 /// What one scenario's run gets: the run's state, where VUs come from, its
@@ -271,6 +307,10 @@ pub struct ScenarioRun<S: VuSource> {
     pub name: Arc<str>,
     /// `gracefulStop`.
     pub graceful_stop: Duration,
+    /// This process's execution segment, in its sequence.
+    pub et: ExecutionTuple,
+    /// Numbers of the scenario's iterations.
+    pub iterations: Arc<IterationNumbers>,
 }
 
 /// Run-wide execution state every executor shares: the stop switch and the
@@ -285,12 +325,12 @@ pub struct ExecutionState {
     allocated_vus: AtomicU64,
     interrupted: AtomicU64,
     completed: AtomicU64,
-    next_vu_id: AtomicU64,
+    vu_ids: Mutex<VuIdAllocator>,
 }
 
 impl ExecutionState {
-    /// State for one run.
-    pub fn new(stop: Arc<StopSignal>, metrics: Arc<Store>) -> Arc<Self> {
+    /// State for one run of this process's execution segment `et`.
+    pub fn new(stop: Arc<StopSignal>, metrics: Arc<Store>, et: &ExecutionTuple) -> Arc<Self> {
         Arc::new(Self {
             stop,
             metrics,
@@ -298,13 +338,18 @@ impl ExecutionState {
             allocated_vus: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
             completed: AtomicU64::new(0),
-            next_vu_id: AtomicU64::new(1),
+            vu_ids: Mutex::new(VuIdAllocator::new(et)),
         })
     }
 
-    /// A new VU id, unique in the run (from 1; 0 is setup/teardown).
-    pub fn next_vu_id(&self) -> u64 {
-        self.next_vu_id.fetch_add(1, Ordering::Relaxed)
+    /// A new VU's ids: from 1 in this process (`__VU`; 0 is setup and
+    /// teardown) and unique across the fleet (`exec.vu.idInTest`), as k6
+    /// stripes them over the execution segments.
+    pub fn next_vu_id(&self) -> VuIds {
+        self.vu_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next_ids()
     }
 
     /// VUs running an iteration loop now (the `vus` gauge).

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Executor, ScenarioRun, VuSource, closed};
+use super::{ExecutionTuple, Executor, ScenarioRun, VuSource, closed};
 use crate::config::{Fields, format_duration};
+use crate::segment;
 
 /// k6's default `maxDuration` of the iteration-count executors.
 pub(super) const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(10 * 60);
@@ -35,17 +36,23 @@ impl Executor for PerVuIterations {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, et: &ExecutionTuple) -> String {
         format!(
             "{} iterations for each of {} VUs (maxDuration: {})",
             self.iterations,
-            self.vus,
+            self.max_vus(et),
             format_duration(self.max_duration)
         )
     }
 
-    fn max_vus(&self) -> u64 {
-        self.vus
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        segment::PerVuIterations {
+            vus: self.vus,
+            iterations: self.iterations,
+            max_duration: self.max_duration,
+            ..Default::default()
+        }
+        .vus(et)
     }
 
     fn max_duration(&self) -> Duration {

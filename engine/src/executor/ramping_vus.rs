@@ -17,16 +17,18 @@
 //! iteration ended simply goes on; a hard stop interrupts the iteration.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
-use super::{ActiveGuard, ExecutionState, Executor, ScenarioRun, VuSource};
+use super::{
+    ActiveGuard, ExecutionState, ExecutionTuple, Executor, IterationNumbers, ScenarioRun, VuSource,
+};
 use crate::config::{Fields, Stage, format_duration};
 use crate::control::StopLevel;
+use crate::segment;
 
 /// k6's sanity limit on VUs of `ramping-vus` (`maxConcurrentVUs`).
 const MAX_VUS: u64 = 100_000_000;
@@ -92,21 +94,25 @@ impl Executor for RampingVus {
         }
     }
 
-    fn describe(&self) -> String {
-        let peak = self.stages.iter().map(|s| s.target).max().unwrap_or(0);
+    fn describe(&self, et: &ExecutionTuple) -> String {
         format!(
             "up to {} looping VUs for {} over {} stages (startVUs: {}, gracefulRampDown: {})",
-            peak.max(self.start_vus),
+            self.max_vus(et),
             format_duration(self.max_duration()),
             self.stages.len(),
-            self.start_vus,
+            self.segmented(Duration::ZERO).start_vus(et),
             format_duration(self.graceful_ramp_down)
         )
     }
 
-    fn max_vus(&self) -> u64 {
-        let peak = self.stages.iter().map(|s| s.target).max().unwrap_or(0);
-        peak.max(self.start_vus)
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        // The peak of the raw plan: VUs reserved for a graceful ramp-down
+        // never exceed it.
+        self.raw_steps(et, false)
+            .iter()
+            .map(|s| s.vus)
+            .max()
+            .unwrap_or(0)
     }
 
     fn max_duration(&self) -> Duration {
@@ -114,144 +120,57 @@ impl Executor for RampingVus {
     }
 
     async fn run<S: VuSource>(&self, run: ScenarioRun<S>) {
-        let raw = self.raw_steps(true);
-        let graceful = self.graceful_steps(run.graceful_stop);
+        let raw = self.raw_steps(&run.et, true);
+        let graceful = self.graceful_steps(&run.et, run.graceful_stop);
         drive(run, raw, graceful).await;
     }
 }
 
 impl RampingVus {
-    /// How many VUs should be looping at each moment, graceful ramp-downs
-    /// left out (k6's `getRawExecutionSteps`); with `zero_end`, a last step
-    /// of 0 VUs when the stages end.
-    pub(crate) fn raw_steps(&self, zero_end: bool) -> Vec<Step> {
-        let mut steps = vec![Step {
-            at: Duration::ZERO,
-            vus: self.start_vus,
-        }];
-        let add = |steps: &mut Vec<Step>, at: Duration, vus: u64| {
-            if steps.last().is_some_and(|s| s.vus != vus) {
-                steps.push(Step { at, vus });
-            }
-        };
-        let mut from = i128::from(self.start_vus);
-        // The VU the ramp is at; it runs one past a ramp-up's target.
-        let mut vu = from;
-        let mut till_end = Duration::ZERO;
-        for stage in &self.stages {
-            let to = i128::from(stage.target);
-            let length = stage.duration.as_nanos() as i128;
-            till_end += stage.duration;
-            let diff = to - from;
-            if diff == 0 {
-                continue;
-            }
-            if length == 0 {
-                vu = to;
-                add(&mut steps, till_end, to as u64);
-                from = to;
-                continue;
-            }
-            // Go's integer division truncates toward zero, as Rust's does.
-            let back = |n: i128| Duration::from_nanos((length * n / diff) as u64);
-            if vu > to {
-                while vu > to {
-                    // The VU stops when the ramp reaches the one below it.
-                    add(&mut steps, till_end - back(to - vu + 1), (vu - 1) as u64);
-                    vu -= 1;
-                }
-            } else {
-                while vu <= to {
-                    add(&mut steps, till_end - back(to - vu), vu as u64);
-                    vu += 1;
-                }
-            }
-            from = to;
+    /// The same options in the segment module's terms (which plans steps
+    /// exactly as k6, for the whole test or one execution segment).
+    fn segmented(&self, graceful_stop: Duration) -> segment::RampingVus {
+        segment::RampingVus {
+            start_vus: self.start_vus,
+            stages: self
+                .stages
+                .iter()
+                .map(|s| segment::Stage {
+                    duration: s.duration,
+                    target: s.target,
+                })
+                .collect(),
+            graceful_ramp_down: self.graceful_ramp_down,
+            graceful_stop,
         }
-        if zero_end && steps.last().is_some_and(|s| s.vus != 0) {
-            steps.push(Step {
-                at: till_end,
-                vus: 0,
-            });
-        }
-        steps
     }
 
-    /// How many VUs may be running at each moment: the raw steps with each
+    /// How many of this segment's VUs should be looping at each moment,
+    /// graceful ramp-downs left out (k6's `getRawExecutionSteps`); with
+    /// `zero_end`, a last step of 0 VUs when the stages end.
+    pub(crate) fn raw_steps(&self, et: &ExecutionTuple, zero_end: bool) -> Vec<Step> {
+        steps_of(
+            self.segmented(Duration::ZERO)
+                .raw_execution_steps(et, zero_end),
+        )
+    }
+
+    /// How many may be running at each moment: the raw steps with each
     /// ramp-down held for `gracefulRampDown`, ending with 0 VUs
     /// `graceful_stop` after the stages (k6's `GetExecutionRequirements`).
-    pub(crate) fn graceful_steps(&self, graceful_stop: Duration) -> Vec<Step> {
-        let mut steps = self.raw_steps(false);
-        let end = self.max_duration() + graceful_stop;
-        if !self.graceful_ramp_down.is_zero() {
-            steps = reserve_for_ramp_downs(&steps, self.graceful_ramp_down, end);
-        }
-        if steps.last().is_some_and(|s| s.vus != 0) {
-            steps.push(Step { at: end, vus: 0 });
-        }
-        steps
+    pub(crate) fn graceful_steps(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Vec<Step> {
+        steps_of(self.segmented(graceful_stop).execution_requirements(et))
     }
 }
 
-/// k6's `reserveVUsForGracefulRampDowns`: on every downward slope, keep the
-/// VUs for `ramp_down` unless the plan comes back up within that time; no
-/// step at or after `end`.
-fn reserve_for_ramp_downs(raw: &[Step], ramp_down: Duration, end: Duration) -> Vec<Step> {
-    let mut out: Vec<Step> = Vec::new();
-    let mut last = 0u64;
-    let mut slope_end = 0usize;
-    let mut i = 0usize;
-    while i < raw.len() {
-        let step = raw[i];
-        if i == 0 || step.vus > last {
-            out.push(step);
-            last = step.vus;
-            i += 1;
-            continue;
-        }
-        if step.vus == last {
-            i += 1;
-            continue;
-        }
-        // A downward slope: look ahead up to `ramp_down`.
-        let held_until = step.at + ramp_down;
-        let mut skipped = false;
-        let mut ramping_down = true;
-        let mut j = slope_end.max(i + 1);
-        while j < raw.len() {
-            let ahead = raw[j];
-            if ahead.at > held_until {
-                break;
-            }
-            if ahead.vus >= last {
-                // Back up within the window: continue from there.
-                i = j;
-                skipped = true;
-                break;
-            }
-            if ramping_down {
-                if raw[j - 1].vus > ahead.vus {
-                    slope_end = j;
-                } else {
-                    ramping_down = false;
-                }
-            }
-            j += 1;
-        }
-        if skipped {
-            continue;
-        }
-        if held_until >= end {
-            break;
-        }
-        out.push(Step {
-            at: held_until,
-            vus: step.vus,
-        });
-        last = step.vus;
-        i += 1;
-    }
-    out
+fn steps_of(steps: Vec<segment::ExecutionStep>) -> Vec<Step> {
+    steps
+        .into_iter()
+        .map(|s| Step {
+            at: s.time_offset,
+            vus: s.planned_vus,
+        })
+        .collect()
 }
 
 /// What the driver asks of one VU handle.
@@ -318,10 +237,10 @@ async fn drive<S: VuSource>(run: ScenarioRun<S>, raw: Vec<Step>, graceful: Vec<S
         source,
         vus,
         graceful_stop,
+        iterations,
         ..
     } = run;
     let start = Instant::now();
-    let counter = Arc::new(AtomicU64::new(0));
     // VUs in their loop now; the executor ends when it is 0 after the raw steps.
     let (busy_tx, mut busy) = watch::channel(0usize);
     let busy_tx = Arc::new(busy_tx);
@@ -339,7 +258,7 @@ async fn drive<S: VuSource>(run: ScenarioRun<S>, raw: Vec<Step>, graceful: Vec<S
             source.clone(),
             vu,
             rx,
-            counter.clone(),
+            iterations.clone(),
             busy_tx.clone(),
         ));
     }
@@ -398,7 +317,7 @@ async fn handle<S: VuSource>(
     source: Arc<S>,
     mut vu: S::Vu,
     mut orders: watch::Receiver<Order>,
-    counter: Arc<AtomicU64>,
+    iterations: Arc<IterationNumbers>,
     busy: Arc<watch::Sender<usize>>,
 ) {
     loop {
@@ -416,11 +335,11 @@ async fn handle<S: VuSource>(
             if !order.run || order.done || !state.stop.running() {
                 break;
             }
-            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let ids = iterations.next();
             let mut cut = orders.clone();
             let hard_stop = cut.wait_for(|o| o.hard_stops != order.hard_stops || o.done);
             tokio::select! {
-                ok = source.iterate(&mut vu, n, Instant::now()) => if !ok { alive = false; break },
+                ok = source.iterate(&mut vu, ids, Instant::now()) => if !ok { alive = false; break },
                 _ = hard_stop => {
                     // Cut off: the source replaces the VU's instance before
                     // it runs again.
@@ -520,14 +439,14 @@ mod tests {
             (18, 4),
             (20, 1),
         ]);
-        assert_eq!(exec.raw_steps(false), raw);
+        assert_eq!(exec.raw_steps(&ExecutionTuple::full(), false), raw);
         let mut zero_end = raw.clone();
         zero_end.push(Step {
             at: secs(23),
             vus: 0,
         });
-        assert_eq!(exec.raw_steps(true), zero_end);
-        let with_stop = |stop| exec.graceful_steps(secs(stop));
+        assert_eq!(exec.raw_steps(&ExecutionTuple::full(), true), zero_end);
+        let with_stop = |stop| exec.graceful_steps(&ExecutionTuple::full(), secs(stop));
         assert_eq!(
             with_stop(30),
             steps(&[(0, 4), (1, 5), (2, 6), (33, 5), (42, 4), (50, 1), (53, 0)])
@@ -542,7 +461,10 @@ mod tests {
             graceful_ramp_down: Duration::ZERO,
             ..exec
         };
-        assert_eq!(no_ramp_down.graceful_steps(Duration::ZERO), zero_end);
+        assert_eq!(
+            no_ramp_down.graceful_steps(&ExecutionTuple::full(), Duration::ZERO),
+            zero_end
+        );
     }
 
     #[test]
@@ -571,7 +493,7 @@ mod tests {
             vus: 0,
         }];
         with_start.extend(expected);
-        assert_eq!(exec.raw_steps(true), with_start);
+        assert_eq!(exec.raw_steps(&ExecutionTuple::full(), true), with_start);
     }
 
     #[tokio::test(start_paused = true)]

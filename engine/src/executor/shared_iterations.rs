@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::per_vu_iterations::DEFAULT_MAX_DURATION;
-use super::{Executor, ScenarioRun, VuSource, closed};
+use super::{ExecutionTuple, Executor, ScenarioRun, VuSource, closed};
 use crate::config::{Fields, format_duration};
+use crate::segment;
 
 /// `shared-iterations` options.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,17 +43,23 @@ impl Executor for SharedIterations {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, et: &ExecutionTuple) -> String {
+        let s = self.segmented();
         format!(
             "{} iterations shared among {} VUs (maxDuration: {})",
-            self.iterations,
-            self.vus,
+            s.iterations(et),
+            s.vus(et),
             format_duration(self.max_duration)
         )
     }
 
-    fn max_vus(&self) -> u64 {
-        self.vus
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        self.segmented().vus(et)
+    }
+
+    fn iteration_tuple(&self, et: &ExecutionTuple) -> Option<ExecutionTuple> {
+        // Iterations follow the VUs each process has (k6 re-splits by VUs).
+        self.segmented().iteration_tuple(et).ok()
     }
 
     fn max_duration(&self) -> Duration {
@@ -60,7 +67,7 @@ impl Executor for SharedIterations {
     }
 
     async fn run<S: VuSource>(&self, run: ScenarioRun<S>) {
-        let remaining = AtomicU64::new(self.iterations);
+        let remaining = AtomicU64::new(self.segmented().iterations(&run.et));
         let claim = move |_| {
             // Take one iteration from the pool if any is left.
             remaining
@@ -68,6 +75,18 @@ impl Executor for SharedIterations {
                 .is_ok()
         };
         closed::run(run, self.max_duration, Arc::new(claim)).await;
+    }
+}
+
+impl SharedIterations {
+    /// The same options in the segment module's terms.
+    fn segmented(&self) -> segment::SharedIterations {
+        segment::SharedIterations {
+            vus: self.vus,
+            iterations: self.iterations,
+            max_duration: self.max_duration,
+            ..Default::default()
+        }
     }
 }
 

@@ -9,7 +9,10 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::{ExecutionState, Executor, ExecutorConfig, ScenarioRun, VuSource};
+use super::{
+    ExecutionState, ExecutionTuple, Executor, ExecutorConfig, IterationIds, IterationNumbers,
+    ScenarioRun, VuSource,
+};
 use crate::config::Fields;
 use crate::control::StopSignal;
 use crate::metrics::{Registry, Store};
@@ -54,8 +57,10 @@ pub(crate) struct Started {
     pub vu: usize,
     /// When it started, from the executor's start.
     pub at: Duration,
-    /// Its number in the scenario.
+    /// Its number in the scenario, in this process.
     pub in_scenario: u64,
+    /// Its number in the scenario across the fleet.
+    pub in_test: u64,
     /// When it ended, if it was not cut off.
     pub ended: Option<Duration>,
 }
@@ -136,14 +141,16 @@ impl VuSource for Source {
         Some(self.next_vu.fetch_add(1, Ordering::Relaxed))
     }
 
-    async fn iterate(&self, vu: &mut usize, in_scenario: u64, _started: Instant) -> bool {
+    async fn iterate(&self, vu: &mut usize, ids: IterationIds, _started: Instant) -> bool {
         let at = self.t0.elapsed();
+        let in_scenario = ids.local;
         let index = {
             let mut s = self.started.lock().expect("harness lock");
             s.push(Started {
                 vu: *vu,
                 at,
                 in_scenario,
+                in_test: ids.global,
                 ended: None,
             });
             s.len() - 1
@@ -173,6 +180,16 @@ impl Harness {
         self.run_with(exec, graceful_stop, |_| {}).await
     }
 
+    /// Run one execution segment `et` of `exec` to its end.
+    pub async fn run_segment<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        et: &ExecutionTuple,
+    ) -> Report {
+        self.run_in(exec, graceful_stop, et, |_| {}).await
+    }
+
     /// Run `exec`, handing the run's stop signal to `control` first (to
     /// stop the run from a spawned task at a chosen time).
     pub async fn run_with<E: Executor>(
@@ -181,10 +198,24 @@ impl Harness {
         graceful_stop: Duration,
         control: impl FnOnce(Arc<StopSignal>),
     ) -> Report {
+        self.run_in(exec, graceful_stop, &ExecutionTuple::full(), control)
+            .await
+    }
+
+    async fn run_in<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        et: &ExecutionTuple,
+        control: impl FnOnce(Arc<StopSignal>),
+    ) -> Report {
         let stop = Arc::new(StopSignal::new());
         let store = Store::new(Arc::new(Registry::new()), 1);
-        let state = ExecutionState::new(stop.clone(), store.clone());
-        let initial = exec.initial_vus() as usize;
+        let state = ExecutionState::new(stop.clone(), store.clone(), et);
+        let initial = exec.initial_vus(et) as usize;
+        let tuple = exec
+            .iteration_tuple(et)
+            .unwrap_or_else(ExecutionTuple::full);
         let source = Arc::new(Source {
             t0: Instant::now(),
             length: self.length.clone(),
@@ -200,6 +231,8 @@ impl Harness {
             vus: (0..initial).collect(),
             name: Arc::from("s"),
             graceful_stop,
+            et: et.clone(),
+            iterations: IterationNumbers::new(&tuple),
         };
         exec.run(run).await;
         let ended = source.t0.elapsed();

@@ -101,8 +101,8 @@ impl HostState {
 
     /// Mark the start of an iteration: resets groups and cookies, and starts
     /// the CPU clock and limit.
-    pub(crate) fn begin_iteration(&mut self, iteration: u64, in_scenario: u64) {
-        self.vu.begin_iteration(iteration, in_scenario);
+    pub(crate) fn begin_iteration(&mut self, iteration: u64, ids: crate::segment::IterationIds) {
+        self.vu.begin_iteration(iteration, ids);
         // k6 resets each VU's cookie jar at the start of every iteration.
         self.http.clear_cookies();
     }

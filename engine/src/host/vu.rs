@@ -138,8 +138,12 @@ pub struct VuInstance {
     groups: Vec<(String, Instant)>,
     /// The VU's iteration number (`__ITER`).
     pub iteration: u64,
-    /// The iteration's number in its scenario.
+    /// The iteration's number in its scenario, in this process.
     pub iteration_in_scenario: u64,
+    /// The iteration's number in its scenario across the fleet.
+    pub iteration_in_test: u64,
+    /// The VU's id across the fleet (`exec.vu.idInTest`).
+    pub id_in_test: u64,
     rng: u64,
     /// When the current iteration started, and how much of it was spent
     /// parked in host calls: the difference is guest CPU time.
@@ -170,6 +174,8 @@ impl VuInstance {
             groups: Vec::new(),
             iteration: 0,
             iteration_in_scenario: 0,
+            iteration_in_test: 0,
+            id_in_test: id,
             iteration_start: Instant::now(),
             host_wait: Duration::ZERO,
             cpu_limited: false,
@@ -178,9 +184,10 @@ impl VuInstance {
         }
     }
 
-    pub(super) fn begin_iteration(&mut self, iteration: u64, in_scenario: u64) {
+    pub(super) fn begin_iteration(&mut self, iteration: u64, ids: crate::segment::IterationIds) {
         self.iteration = iteration;
-        self.iteration_in_scenario = in_scenario;
+        self.iteration_in_scenario = ids.local;
+        self.iteration_in_test = ids.global;
         self.iteration_start = Instant::now();
         self.host_wait = Duration::ZERO;
         self.cpu_limited = true;
@@ -369,7 +376,7 @@ impl HostState {
         let id = u32::try_from(vu.id).unwrap_or(u32::MAX);
         v2::vu::ExecutionInfo {
             vu_id_in_instance: id,
-            vu_id_in_test: id,
+            vu_id_in_test: u32::try_from(vu.id_in_test).unwrap_or(u32::MAX),
             vu_iteration_in_instance: vu.iteration,
             vu_iteration_in_scenario: vu.iteration,
             scenario_name: vu.scenario.name.to_string(),
@@ -377,7 +384,7 @@ impl HostState {
             scenario_start_time: start_ms,
             scenario_progress: progress,
             scenario_iteration_in_instance: vu.iteration_in_scenario,
-            scenario_iteration_in_test: vu.iteration_in_scenario,
+            scenario_iteration_in_test: vu.iteration_in_test,
             instance_vus_initialized: count(|v| v.vus_initialized()),
             instance_vus_active: count(|v| v.vus_active()),
             instance_iterations_completed: count(|v| v.iterations_completed()),

@@ -472,7 +472,11 @@ mod tests {
         assert_eq!(t.percentile(99.9), k6_percentile(&values, 99.9));
         let odd = TrendStats::from_values(&[5.0, 1.0, 3.0, 10.0]);
         for p in [0.0, 10.0, 50.0, 66.6, 90.0, 95.0, 100.0] {
-            assert_eq!(odd.percentile(p), k6_percentile(&[5.0, 1.0, 3.0, 10.0], p), "p({p})");
+            assert_eq!(
+                odd.percentile(p),
+                k6_percentile(&[5.0, 1.0, 3.0, 10.0], p),
+                "p({p})"
+            );
         }
         assert_eq!(TrendStats::from_values(&[7.5]).med(), 7.5);
         // Merging two small sets stays exact.
@@ -521,7 +525,11 @@ mod tests {
         let p95 = all.percentile(95.0);
         assert!((p95 - 950.0).abs() <= 950.0 * 0.001 + 1e-9, "p95 {p95}");
         // k6: 500.5; the histogram's buckets here are 0.256 ms wide.
-        assert!((all.med() - 500.5).abs() <= 500.5 * 0.0005, "med {}", all.med());
+        assert!(
+            (all.med() - 500.5).abs() <= 500.5 * 0.0005,
+            "med {}",
+            all.med()
+        );
     }
 
     #[test]

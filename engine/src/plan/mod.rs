@@ -40,6 +40,9 @@ pub struct HttpPlan {
 pub struct Plan {
     /// Scenarios, in name order.
     pub scenarios: Vec<ScenarioPlan>,
+    /// This process's execution segment (the whole test unless the run is
+    /// split over a fleet).
+    pub segment: crate::segment::ExecutionTuple,
     /// The raw `thresholds` object (metric selector → list of expressions),
     /// parsed by [`crate::thresholds`].
     pub thresholds: serde_json::Map<String, serde_json::Value>,

@@ -105,8 +105,21 @@ impl Options {
             }
         }
 
+        let segment = crate::segment::ExecutionTuple::parse_options(
+            self.execution_segment.as_deref(),
+            self.execution_segment_sequence.as_deref(),
+        )
+        .unwrap_or_else(|e| {
+            errors.push(ConfigError::invalid(
+                "options.executionSegment",
+                e.to_string(),
+            ));
+            crate::segment::ExecutionTuple::full()
+        });
+
         let plan = Plan {
             scenarios,
+            segment,
             thresholds: self.thresholds.clone().unwrap_or_default(),
             env: cli_env,
             tags: self.tags.clone().unwrap_or_default(),

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Options;
 use crate::control::{StopLevel, StopReason, StopSignal};
-use crate::executor::{ExecutionState, ScenarioRun};
+use crate::executor::{ExecutionState, IterationNumbers, ScenarioRun};
 use crate::exit::ExitCode;
 use crate::host::ScenarioInfo;
 use crate::log;
@@ -157,7 +157,7 @@ async fn execute(
         }
     };
 
-    let state = ExecutionState::new(stop.clone(), host.vu.metrics.clone());
+    let state = ExecutionState::new(stop.clone(), host.vu.metrics.clone(), &plan.segment);
     let view: Arc<dyn crate::host::ExecutionView> = state.clone();
     let _ = host.vu.execution.set(view);
     let factory = VuFactory::new(
@@ -289,17 +289,19 @@ async fn init_vus(
 ) -> Result<Vec<Vec<VuSlot>>, String> {
     let mut all = Vec::with_capacity(plan.scenarios.len());
     for (s, info) in plan.scenarios.iter().zip(infos) {
-        let n = s.executor.initial_vus();
+        let n = s.executor.initial_vus(&plan.segment);
         let mut slots = Vec::with_capacity(n as usize);
         for _ in 0..n {
             if !factory.state.stop.running() {
                 return Err("interrupted while initialising VUs".into());
             }
             let id = factory.state.next_vu_id();
-            let vu = factory
-                .new_vu(id, info)
-                .await
-                .map_err(|e| format!("VU {id} of scenario {} failed to initialise: {e}", s.name))?;
+            let vu = factory.new_vu(id, info).await.map_err(|e| {
+                format!(
+                    "VU {} of scenario {} failed to initialise: {e}",
+                    id.local, s.name
+                )
+            })?;
             factory.state.vu_allocated();
             slots.push(VuSlot::new(id, vu));
         }
@@ -325,6 +327,12 @@ async fn run_all(
         .zip(vus)
         .zip(infos.iter().cloned())
     {
+        // A segment with nothing of this scenario in it skips it (k6's
+        // HasWork).
+        let Some(tuple) = s.executor.iteration_tuple(&plan.segment) else {
+            continue;
+        };
+        let et = plan.segment.clone();
         let factory = factory.clone();
         set.spawn(async move {
             let stop = factory.state.stop.clone();
@@ -344,6 +352,8 @@ async fn run_all(
                 vus,
                 name: Arc::from(s.name.as_str()),
                 graceful_stop: s.graceful_stop,
+                et,
+                iterations: IterationNumbers::new(&tuple),
             };
             s.executor.run(run).await;
         });

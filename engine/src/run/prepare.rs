@@ -52,7 +52,11 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     let thresholds = ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?;
     check_threshold_kinds(&thresholds, &registry)?;
 
-    let total_vus: u64 = plan.scenarios.iter().map(|s| s.executor.max_vus()).sum();
+    let total_vus: u64 = plan
+        .scenarios
+        .iter()
+        .map(|s| s.executor.max_vus(&plan.segment))
+        .sum();
     let limits = RuntimeLimits {
         vu_memory: cfg.vu_memory,
         // Every VU plus the setup and teardown instances.

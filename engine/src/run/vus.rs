@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::Instant;
 
-use crate::executor::{ExecutionState, VuSource};
+use crate::executor::{ExecutionState, IterationIds, VuIds, VuSource};
 use crate::host::{HostRun, HostState, ScenarioInfo};
 use crate::log::{self, Level};
 use crate::scenario::ScenarioRuntime;
@@ -45,18 +45,19 @@ impl VuFactory {
         })
     }
 
-    /// Create and initialise VU `id` of `scenario`.
+    /// Create and initialise the VU of `ids` for `scenario`.
     pub(crate) async fn new_vu(
         &self,
-        id: u64,
+        ids: VuIds,
         scenario: &Arc<ScenarioInfo>,
     ) -> Result<Vu, GuestFailure> {
-        let state = HostState::new(
+        let mut state = HostState::new(
             self.host.clone(),
             scenario.clone(),
-            id,
+            ids.local,
             self.runtime.limits().vu_memory,
         );
+        state.vu.id_in_test = ids.global;
         let mut vu = Vu::instantiate(&self.runtime, state)
             .await
             .map_err(GuestFailure::Trap)?;
@@ -89,7 +90,7 @@ pub(crate) struct ScenarioVus {
 /// A VU owned by an executor, able to replace its instance after a trap
 /// or after an iteration was cut off mid-call.
 pub(crate) struct VuSlot {
-    id: u64,
+    ids: VuIds,
     vu: Option<Vu>,
     iterations: u64,
     /// Set while an iteration runs; still set on the next call means the
@@ -99,9 +100,9 @@ pub(crate) struct VuSlot {
 
 impl VuSlot {
     /// Wrap an initialised VU.
-    pub(crate) fn new(id: u64, vu: Vu) -> Self {
+    pub(crate) fn new(ids: VuIds, vu: Vu) -> Self {
         Self {
-            id,
+            ids,
             vu: Some(vu),
             iterations: 0,
             in_call: false,
@@ -115,7 +116,7 @@ impl ScenarioVus {
         if let Some(mut old) = slot.vu.take() {
             old.flush();
         }
-        match self.factory.new_vu(slot.id, &self.scenario).await {
+        match self.factory.new_vu(slot.ids, &self.scenario).await {
             Ok(fresh) => {
                 slot.vu = Some(fresh);
                 true
@@ -123,7 +124,7 @@ impl ScenarioVus {
             Err(e) => {
                 log::line(
                     Level::Error,
-                    Some(slot.id),
+                    Some(slot.ids.local),
                     &format!("cannot replace the VU's instance: {e}"),
                 );
                 false
@@ -136,13 +137,13 @@ impl VuSource for ScenarioVus {
     type Vu = VuSlot;
 
     async fn create(&self) -> Option<VuSlot> {
-        let id = self.factory.state.next_vu_id();
-        match self.factory.new_vu(id, &self.scenario).await {
-            Ok(vu) => Some(VuSlot::new(id, vu)),
+        let ids = self.factory.state.next_vu_id();
+        match self.factory.new_vu(ids, &self.scenario).await {
+            Ok(vu) => Some(VuSlot::new(ids, vu)),
             Err(e) => {
                 log::line(
                     Level::Error,
-                    Some(id),
+                    Some(ids.local),
                     &format!("cannot initialise a new VU: {e}"),
                 );
                 None
@@ -150,7 +151,7 @@ impl VuSource for ScenarioVus {
         }
     }
 
-    async fn iterate(&self, slot: &mut VuSlot, in_scenario: u64, started: Instant) -> bool {
+    async fn iterate(&self, slot: &mut VuSlot, ids: IterationIds, started: Instant) -> bool {
         if slot.in_call && !Box::pin(self.replace(slot)).await {
             return false;
         }
@@ -161,7 +162,7 @@ impl VuSource for ScenarioVus {
         slot.iterations += 1;
         slot.in_call = true;
         let result = vu
-            .iteration(&self.scenario.exec, n, in_scenario, started.into_std())
+            .iteration(&self.scenario.exec, n, ids, started.into_std())
             .await;
         slot.in_call = false;
         if matches!(result, Ok(()) | Err(GuestFailure::Error(_))) {
@@ -171,11 +172,11 @@ impl VuSource for ScenarioVus {
             Ok(()) => true,
             Err(GuestFailure::Abort(_)) => false,
             Err(f @ GuestFailure::Error(_)) => {
-                self.factory.log_failure(slot.id, &f);
+                self.factory.log_failure(slot.ids.local, &f);
                 true
             }
             Err(f @ GuestFailure::Trap(_)) => {
-                self.factory.log_failure(slot.id, &f);
+                self.factory.log_failure(slot.ids.local, &f);
                 // A trapped instance cannot be entered again: replace it.
                 Box::pin(self.replace(slot)).await
             }

@@ -35,7 +35,7 @@
 //! use std::time::Duration;
 //!
 //! // --execution-segment 1/4:2/4 --execution-segment-sequence 0,1/4,2/4,3/4,1
-//! // (or Volley's shorthand: ExecutionTuple::from_shorthand("2/4")).
+//! // (or Volley's shorthand, counted from 0: ExecutionTuple::from_shorthand("1/4")).
 //! let et = ExecutionTuple::parse_options(Some("1/4:2/4"), Some("0,1/4,2/4,3/4,1"))?;
 //! assert_eq!(et.scale(10), 3); // this instance's 3 of 10 VUs (3+3+2+2)
 //!
@@ -200,7 +200,9 @@ pub enum SegmentError {
     #[error("cannot wrap around a non-full execution segment sequence '{0}'")]
     NotFull(String),
     /// Volley-only: a malformed `--segment I/N` shorthand.
-    #[error("invalid segment shorthand '{0}': expected I/N with integers 1 <= I <= N")]
+    #[error(
+        "invalid segment '{0}': expected I/N with integers 0 <= I < N (I counts from 0, like JOB_COMPLETION_INDEX and SLURM_PROCID)"
+    )]
     InvalidShorthand(String),
     /// Volley-only: an executor configuration k6's validation would reject and
     /// that would make a helper loop forever (e.g. a zero rate).

@@ -274,21 +274,22 @@ impl ExecutionTuple {
         Self::from_options(segment.as_ref(), sequence.as_ref())
     }
 
-    /// Segment `index` (1-based) of `count` equal ones, in the even sequence
-    /// `0,1/count,...,1`: Volley's `--segment index/count`.
+    /// Segment `index` (counted from 0, as Kubernetes' `JOB_COMPLETION_INDEX`
+    /// and Slurm's `SLURM_PROCID` count) of `count` equal ones, in the even
+    /// sequence `0,1/count,...,1`: Volley's `--segment index/count`.
     pub fn even(index: u64, count: u64) -> Result<Self, SegmentError> {
         let shorthand = || SegmentError::InvalidShorthand(format!("{index}/{count}"));
-        if index < 1 || index > count {
+        if index >= count {
             return Err(shorthand());
         }
         let sequence = ExecutionSegmentSequence::new_even(count)?;
-        let position = usize::try_from(index - 1).map_err(|_| shorthand())?;
+        let position = usize::try_from(index).map_err(|_| shorthand())?;
         let segment = *sequence.segments().get(position).ok_or_else(shorthand)?;
         Self::new(&segment, &sequence)
     }
 
     /// Parses Volley's `--segment I/N` shorthand (decimal integers,
-    /// `1 <= I <= N`) into [`Self::even`].
+    /// `0 <= I < N`) into [`Self::even`].
     pub fn from_shorthand(s: &str) -> Result<Self, SegmentError> {
         let invalid = || SegmentError::InvalidShorthand(s.to_owned());
         let (index, count) = s.split_once('/').ok_or_else(invalid)?;
@@ -349,6 +350,13 @@ impl ExecutionTuple {
 }
 
 /// Formats as k6 does: `"<segment> in <filled sequence>"`.
+/// Two tuples are the same segment of the same sequence.
+impl PartialEq for ExecutionTuple {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && self.sequence.sequence == other.sequence.sequence
+    }
+}
+
 impl fmt::Display for ExecutionTuple {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} in {}", self.segment(), self.sequence.sequence)

@@ -51,7 +51,8 @@ fn segment_unmarshal_text() {
         ("", (0, 1), (1, 1)),
     ];
     for (input, (fnum, fden), (tnum, tden)) in ok {
-        let expected = ExecutionSegment::new(rat(fnum, fden), rat(tnum, tden)).expect("valid in this test");
+        let expected =
+            ExecutionSegment::new(rat(fnum, fden), rat(tnum, tden)).expect("valid in this test");
         let parsed = seg(input);
         assert_eq!(parsed, expected, "{input}");
         assert_eq!(seg(&parsed.to_string()), expected, "round trip of {input}");
@@ -65,7 +66,11 @@ fn segment_unmarshal_text() {
 #[test]
 fn segment_split() {
     let strings = |s: &ExecutionSegment, n| -> Vec<String> {
-        s.split(n).expect("valid in this test").iter().map(|s| s.to_string()).collect()
+        s.split(n)
+            .expect("valid in this test")
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     };
     let full = ExecutionSegment::full();
     assert_eq!(full.split(0), Err(SegmentError::InvalidPartCount(0)));
@@ -113,10 +118,21 @@ fn scale_ratio() {
 #[test]
 fn sub_segment() {
     let full = ExecutionSegment::full();
-    assert_eq!(full.sub_segment(&seg("0.2:0.3")).expect("valid in this test"), seg("0.2:0.3"));
-    assert_eq!(seg("0.2:0.3").sub_segment(&full).expect("valid in this test"), seg("0.2:0.3"));
     assert_eq!(
-        seg("1/2:1").sub_segment(&seg("0:1/2")).expect("valid in this test"),
+        full.sub_segment(&seg("0.2:0.3"))
+            .expect("valid in this test"),
+        seg("0.2:0.3")
+    );
+    assert_eq!(
+        seg("0.2:0.3")
+            .sub_segment(&full)
+            .expect("valid in this test"),
+        seg("0.2:0.3")
+    );
+    assert_eq!(
+        seg("1/2:1")
+            .sub_segment(&seg("0:1/2"))
+            .expect("valid in this test"),
         seg("1/2:3/4")
     );
 }
@@ -134,7 +150,8 @@ fn float_length() {
 
 #[test]
 fn sequence_not_contiguous() {
-    let err = ExecutionSegmentSequence::new(vec![seg("0:1/3"), seg("1/2:1")]).expect_err("refused in this test");
+    let err = ExecutionSegmentSequence::new(vec![seg("0:1/3"), seg("1/2:1")])
+        .expect_err("refused in this test");
     assert_eq!(
         err.to_string(),
         "the start value 1/2 of segment #1 must be equal to the end value of the previous one, but it is 1/3"

@@ -63,7 +63,8 @@ fn pseudo_random_sequences() -> Vec<ExecutionSegmentSequence> {
 #[test]
 fn scale_consistency_and_no_wobble() {
     for sequence in pseudo_random_sequences() {
-        let first = ExecutionTuple::new(&sequence.segments()[0], &sequence).expect("valid in this test");
+        let first =
+            ExecutionTuple::new(&sequence.segments()[0], &sequence).expect("valid in this test");
         let tuples: Vec<ExecutionTuple> = first.sequence().tuples().collect();
         assert_eq!(tuples.len(), sequence.len());
         for value in 2..=100u64 {
@@ -127,7 +128,9 @@ fn striped_offsets() {
 
 #[test]
 fn resplit_by_value() {
-    let t = tuple("0:1/3", "0,1/3,2/3,1").resplit(20).expect("valid in this test");
+    let t = tuple("0:1/3", "0,1/3,2/3,1")
+        .resplit(20)
+        .expect("valid in this test");
     assert_eq!(t.sequence().sequence().to_string(), "0,7/20,7/10,1");
 }
 
@@ -162,8 +165,8 @@ fn new_execution_tuple() {
         ]),
     ];
     for &(segment, sequence, scale_tests, new_scale_tests) in cases {
-        let t =
-            ExecutionTuple::new(&seg(segment.unwrap_or("")), &seq(sequence.unwrap_or(""))).expect("valid in this test");
+        let t = ExecutionTuple::new(&seg(segment.unwrap_or("")), &seq(sequence.unwrap_or("")))
+            .expect("valid in this test");
         for &(value, expected) in scale_tests {
             assert_eq!(t.scale(value), expected, "{t}: {value}");
         }
