@@ -11,10 +11,13 @@ use volley_sdk::metrics::{Counter, Trend};
 use volley_sdk::prelude::*;
 use volley_sdk::vu;
 
-/// Per-VU state: where the shop is.
+/// Per-VU state: where the shop is, and the custom metrics (defined in
+/// `init`, where a threshold's metric must exist by, as in k6's init
+/// context).
 #[derive(Default)]
 struct CustomerCare {
     base: String,
+    metrics: Option<(Counter, Trend)>,
 }
 
 impl Scenario for CustomerCare {
@@ -35,11 +38,19 @@ impl Scenario for CustomerCare {
 
     fn init(_setup_data: &[u8]) -> Result<Self, Error> {
         let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
-        Ok(Self { base })
+        let metrics = (
+            Counter::new("orders_placed"),
+            Trend::time("checkout_duration"),
+        );
+        Ok(Self {
+            base,
+            metrics: Some(metrics),
+        })
     }
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
         let base = self.base.as_str();
+        let (orders_placed, checkout_duration) = self.metrics.ok_or("metrics not defined")?;
         let me = vu::info();
 
         let customer_id = group("register", || -> Result<String, Error> {
@@ -99,9 +110,9 @@ impl Scenario for CustomerCare {
                 .name("place order")
                 .send()?;
             if check("order placed (201)", res.status == 201) {
-                Counter::new("orders_placed").add(1.0);
+                orders_placed.add(1.0);
             }
-            Trend::time("checkout_duration").add(res.timings.duration.as_secs_f64() * 1000.0);
+            checkout_duration.add(res.timings.duration.as_secs_f64() * 1000.0);
             Ok(())
         })?;
 
