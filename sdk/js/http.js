@@ -213,9 +213,9 @@ function toRequest(method, url, body, params) {
   const bytes = bodyBytes(body, headers);
   const name = tags.name !== undefined ? String(tags.name) : url instanceof URLTemplate ? url.name : undefined;
   const mode = bodyMode(params);
-  const expect = Object.prototype.hasOwnProperty.call(params, 'responseCallback')
-    ? expectationOf(params.responseCallback)
-    : defaultExpect;
+  // null turns expectations off for this request; absent (or undefined)
+  // keeps what http.setResponseCallback set.
+  const expect = params.responseCallback === undefined ? defaultExpect : expectationOf(params.responseCallback);
   return {
     mode,
     body: body === undefined ? null : body,
