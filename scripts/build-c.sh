@@ -29,6 +29,6 @@ clang-19 --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Werror=imp
     -I "$GEN" -I sdk/c -o "$CORE" \
     "$GEN/scenario.c" "$GEN/scenario_component_type.o" sdk/c/volley.c "$DIR"/*.c
 "$TOOLS" component "$CORE" "$OUT"
-"$TOOLS" producer "$OUT" sdk volley-c 0.1.0
+"$TOOLS" producer "$OUT" sdk volley-c 0.2.0
 rm -f "$CORE"
 echo "$OUT"

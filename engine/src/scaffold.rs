@@ -238,7 +238,7 @@ fn new_python(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf
         name,
         "Python",
         "*.wasm\n__pycache__/\n",
-        "Edit `app.py`: `options` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does.",
+        "Edit `app.py`: `options` holds the k6-style options and thresholds,\n`iteration()` what one virtual user does. `http.start()` runs requests\nconcurrently, `stream=True` reads server-sent events as they arrive\n(`res.events()`), and a `handle_summary` class method writes your own\nsummary files.",
     )?;
     Ok(dir)
 }
@@ -262,7 +262,7 @@ fn new_js(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sc
         name,
         "JavaScript, written like a k6 script",
         "*.wasm\n",
-        "Edit `script.js`: `options` holds the k6-style options and thresholds, the\ndefault export what one virtual user does. `k6`, `k6/http`, `k6/metrics`,\n`k6/data`, `k6/execution` and `k6/encoding` imports work too.",
+        "Edit `script.js`: `options` holds the k6-style options and thresholds, the\ndefault export what one virtual user does. `k6`, `k6/http`, `k6/metrics`,\n`k6/data`, `k6/execution`, `k6/encoding` and `k6/crypto` imports work too, as\ndo `http.asyncRequest` (await it in an async default function),\n`http.cookieJar()`, `handleSummary` and, for server-sent events,\n`http.get(url, { stream: true }).events()`.",
     )?;
     Ok(dir)
 }
@@ -291,7 +291,7 @@ fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sca
         "C",
         "*.wasm\n",
         &format!(
-            "Every `.c` file here is compiled with Volley's C SDK (`volley.h`, in\n{}). `scenario_options()` holds the k6-style options and thresholds,\n`scenario_iteration()` what one virtual user does.",
+            "Every `.c` file here is compiled with Volley's C SDK (`volley.h`, in\n{}). `scenario_options()` holds the k6-style options and thresholds,\n`scenario_iteration()` what one virtual user does; `volley_start()` and\n`volley_wait()` run requests concurrently, `volley_next_event()` reads\nserver-sent events, and `scenario_handle_summary()` writes your own summary.",
             sdk.display()
         ),
     )?;
@@ -299,6 +299,7 @@ fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sca
 }
 
 const JS_TEMPLATE: &str = r#"// A Volley scenario: what one virtual user does in one iteration.
+// Written like a k6 script: 'k6', 'k6/http', ... imports work too.
 import { check, sleep } from 'volley';
 import http from 'volley/http';
 
@@ -314,7 +315,8 @@ export const options = {
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:3030';
 
 export default function () {
-  const res = http.get(`${BASE}/health`);
+  // The body is read from the engine only if the script reads res.body.
+  const res = http.get(`${BASE}/health`, { tags: { name: 'health' } });
   check(res, { 'status is 200': (r) => r.status === 200 });
   sleep(1);
 }
@@ -344,7 +346,9 @@ int scenario_vu_init(const volley_bytes *setup_data) {
 
 int scenario_iteration(const char *exec) {
     (void)exec;
-    volley_response res = volley_get(url, NULL);
+    /* The engine reads and counts the body; discard_body keeps it there. */
+    volley_request req = {.url = url, .name = "health", .discard_body = true};
+    volley_response res = volley_send(&req);
     volley_check("status is 200", res.status == 200);
     volley_response_free(&res);
     volley_sleep(1.0);
@@ -372,7 +376,8 @@ class Scenario(volley.Scenario):
         self.base = volley.env("BASE_URL", "http://127.0.0.1:3030")
 
     def iteration(self):
-        res = http.get(f"{self.base}/health")
+        # Headers and body are read from the engine only when used.
+        res = http.get(f"{self.base}/health", name="health")
         check("status is 200", res.status == 200)
         sleep(1)
 

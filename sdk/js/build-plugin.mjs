@@ -7,6 +7,8 @@
 //   string literal.
 // - `import ... from 'https://jslib.k6.io/...'`: fetched now, cached on disk
 //   (remoteCacheDir()), and bundled. A build without network uses the cache.
+//   `https://jslib.k6.io/k6-summary/...` is the SDK's own summary.js
+//   (textSummary), so handleSummary scripts build offline.
 // - Anything of k6's API that the SDK does not have (a module, a function of
 //   a supported module, res.html()) fails the build, naming file:line.
 //
@@ -68,6 +70,9 @@ export function remoteCachePath(url, dir = remoteCacheDir()) {
 }
 
 const isRemote = (id) => /^https?:\/\//i.test(id);
+
+/** Remote modules the SDK serves itself, by URL prefix. */
+const BUILTIN_REMOTE = [[/^https?:\/\/jslib\.k6\.io\/k6-summary\//i, 'summary']];
 
 function exportsOf(file) {
   const ast = parseAst(readFileSync(file, 'utf8'), { sourceType: 'module' }, file);
@@ -315,6 +320,7 @@ export function volleyPlugin({ sdk, entryDir, files, problems, cacheDir = remote
         const sub = (m[2] || '').slice(1);
         return join(sdk, (sub || 'index') + '.js');
       }
+      for (const [pattern, file] of BUILTIN_REMOTE) if (pattern.test(source)) return join(sdk, file + '.js');
       if (isRemote(source)) return source;
       if (importer && isRemote(importer) && /^\.{0,2}\//.test(source)) {
         const url = new URL(source, importer).href;

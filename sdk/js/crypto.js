@@ -1,18 +1,20 @@
-// `import crypto from 'k6/crypto'` (or 'volley/crypto'): k6's hashing API in
-// plain JavaScript (see hashes.js). Digests run inside the VU's
-// interpreter: fine for signing requests, not for hashing megabytes. k6's
-// md4 and ripemd160 are not here: calling them fails the build, and
-// createHash('md4') throws saying so.
-import { ALGORITHMS, digest, hmacBytes, toBytes, encodeDigest, hex } from './hashes.js';
-import { random } from './index.js';
+// `import crypto from 'k6/crypto'` (or 'volley/crypto'): k6's hashing API.
+// Digests, HMACs and random bytes are computed on the host
+// (`volley:scenario/crypto`); hashes.js names the algorithms and encodes
+// the output. k6's md4 and ripemd160 are not there: calling them fails the
+// build, and createHash('md4') throws saying so.
+import { crypto as host } from './host.js';
+import { algorithmOf, toBytes, encodeDigest, hex } from './hashes.js';
+
+const MAX_RANDOM = 65536;
 
 /** An incremental hash or HMAC: `update(input)` any number of times, then
- * `digest(encoding)`. As in k6, `digest` does not reset the state. */
+ * `digest(encoding)`. The input is kept and hashed in one host call at
+ * `digest`; as in k6, `digest` does not reset the state. */
 class Hasher {
   constructor(algorithm, key) {
-    if (!ALGORITHMS[algorithm]) digest(algorithm, ''); // throws the clear error
-    this._algorithm = algorithm;
-    this._key = key === undefined ? undefined : toBytes(key);
+    this._algorithm = algorithmOf(algorithm);
+    this._key = key === undefined ? undefined : toBytes(key).slice();
     this._parts = [];
     this._length = 0;
   }
@@ -30,7 +32,7 @@ class Hasher {
       all.set(p, at);
       at += p.length;
     }
-    const sum = this._key === undefined ? digest(this._algorithm, all) : hmacBytes(this._algorithm, this._key, all);
+    const sum = this._key === undefined ? host.hash(this._algorithm, all) : host.hmac(this._algorithm, this._key, all);
     return encodeDigest(sum, encoding);
   }
 }
@@ -45,10 +47,13 @@ export function createHMAC(algorithm, key) {
 
 /** `hmac('sha256', secret, data, 'hex')`. */
 export function hmac(algorithm, key, data, encoding) {
-  return encodeDigest(hmacBytes(String(algorithm), key, data), encoding);
+  return encodeDigest(host.hmac(algorithmOf(String(algorithm)), toBytes(key), toBytes(data)), encoding);
 }
 
-const hashWith = (name) => (input, encoding) => encodeDigest(digest(name, input), encoding);
+const hashWith = (name) => {
+  const algorithm = algorithmOf(name);
+  return (input, encoding) => encodeDigest(host.hash(algorithm, toBytes(input)), encoding);
+};
 
 export const md5 = hashWith('md5');
 export const sha1 = hashWith('sha1');
@@ -58,20 +63,14 @@ export const sha512 = hashWith('sha512');
 export const sha512_224 = hashWith('sha512_224');
 export const sha512_256 = hashWith('sha512_256');
 
-/** `size` random bytes as an ArrayBuffer. They come from the VU's random
- * stream (seeded by `--seed`, so a seeded run repeats them), not from a
- * cryptographic source as in k6: fine for nonces and ids in a load test. */
+/** `size` cryptographically random bytes as an ArrayBuffer, from the host
+ * (as k6's, not repeatable with `--seed`). */
 export function randomBytes(size) {
-  const n = Number(size);
+  const n = Math.floor(Number(size));
   if (!(n >= 1)) throw new Error('invalid size');
-  const out = new Uint8Array(Math.floor(n));
-  for (let i = 0; i < out.length; i += 6) {
-    // 48 of the 53 bits a float from the stream carries.
-    let r = Math.floor(random() * 2 ** 48);
-    for (let j = i; j < i + 6 && j < out.length; j++) {
-      out[j] = r % 256;
-      r = Math.floor(r / 256);
-    }
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += MAX_RANDOM) {
+    out.set(host.randomBytes(Math.min(MAX_RANDOM, n - at)), at);
   }
   return out.buffer;
 }

@@ -1,30 +1,24 @@
 // `import http from 'volley/http'` (or 'k6/http'): k6's HTTP API over the
-// host's measured client. Every request is timed by the engine.
+// host's measured client. Every request is timed by the engine. A response
+// comes with its status, timings and size; its headers, body and cookies
+// stay on the host until the script reads them (getters below).
 import { http as host } from './host.js';
+import { flush } from './record.js';
+import { VolleyPromise, addOutstanding } from './eventloop.js';
+import { testOptions } from './state.js';
 import { encode, decode, tagList } from './text.js';
 import { get as jsonPath } from './gjson.js';
 import { random } from './index.js';
+import {
+  headerObject, headerLists, cookieObject, requestCookies, jarCookieOptions, jarCookiesObject, expectationOf,
+} from './convert.js';
 
 const METHODS = { GET: 'get', HEAD: 'head', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete', OPTIONS: 'options' };
 
-// k6's error codes for the host's error variants.
-const ERROR_CODES = { timeout: 1050, dns: 1100, connect: 1200, tls: 1300, protocol: 1600, denied: 1700, invalid: 1000 };
+const DEFAULT = { tag: 'default' };
 
-let defaultExpected = [];
-
-function canonical(name) {
-  return name.replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase());
-}
-
-/** k6's `Content-Type`-style header name casing. */
-function headerObject(list) {
-  const out = {};
-  for (const [k, v] of list) {
-    const key = canonical(k);
-    out[key] = key in out ? out[key] + ', ' + v : v;
-  }
-  return out;
-}
+// What `http.setResponseCallback` set for every later request.
+let defaultExpect = DEFAULT;
 
 /** A duration as k6 accepts it: ms as a number, or '500ms', '30s', '1m'. */
 function nanos(t) {
@@ -36,7 +30,7 @@ function nanos(t) {
   return Math.round(parseFloat(m[1]) * unit);
 }
 
-// The reason phrases of the status line, for `res.status_text` ("200 OK").
+// Reason phrases for a status line without one (`res.status_text`, "200 OK").
 const REASONS = {
   100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
   200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content',
@@ -184,36 +178,60 @@ function bodyBytes(body, headers) {
 /** k6's `http.expectedStatuses(200, {min: 300, max: 399}, ...)`. */
 export function expectedStatuses(...specs) {
   return {
-    __ranges: specs.map((s) => (typeof s === 'number' ? { min: s, max: s } : { min: s.min, max: s.max })),
+    __ranges: specs.map((s) => {
+      if (typeof s === 'number') return { min: s, max: s };
+      if (s && typeof s.min === 'number' && typeof s.max === 'number') return { min: s.min, max: s.max };
+      throw new Error(`expectedStatuses: ${JSON.stringify(s)} is neither a status nor {min, max}`);
+    }),
   };
 }
 
-/** Statuses counted as expected for every later request (k6's
- * `http.setResponseCallback`); `null` restores 200-399. */
+/** The response callback of every later request (k6's
+ * `http.setResponseCallback`): `http.expectedStatuses(...)`, or `null` for
+ * none (no `expected_response` tag, no `http_req_failed` sample). */
 export function setResponseCallback(cb) {
-  defaultExpected = cb && cb.__ranges ? cb.__ranges : [];
+  defaultExpect = expectationOf(cb);
 }
 
+// How the body is read and shown: 'text', 'binary', 'none' or 'stream'.
+function bodyMode(params) {
+  if (params.stream) return 'stream';
+  const t = params.responseType;
+  if (t === 'none' || t === 'text' || t === 'binary') return t;
+  if (t !== undefined) throw new Error(`invalid responseType ${JSON.stringify(t)}: use 'text', 'binary' or 'none'`);
+  return testOptions().discardResponseBodies ? 'none' : 'text';
+}
+
+const HOST_BODY_MODE = { text: 'buffer', binary: 'buffer', none: 'discard', stream: 'streamed' };
+
+/** The contract's request record, and how to show its response. */
 function toRequest(method, url, body, params) {
   params = params || {};
   const m = String(method || 'GET').toUpperCase();
   const headers = tagList(params.headers);
   const tags = params.tags || {};
-  const cb = params.responseCallback;
   const bytes = bodyBytes(body, headers);
   const name = tags.name !== undefined ? String(tags.name) : url instanceof URLTemplate ? url.name : undefined;
+  const mode = bodyMode(params);
+  // null turns expectations off for this request; absent (or undefined)
+  // keeps what http.setResponseCallback set.
+  const expect = params.responseCallback === undefined ? defaultExpect : expectationOf(params.responseCallback);
   return {
-    method: METHODS[m] ? { tag: METHODS[m] } : { tag: 'other', val: m },
-    url: String(url),
-    headers,
-    body: bytes,
-    timeout: nanos(params.timeout),
-    name,
-    tags: tagList(tags).filter(([k]) => k !== 'name'),
-    maxRedirects: params.redirects === undefined ? undefined : params.redirects,
-    expectedStatuses: cb && cb.__ranges ? cb.__ranges : defaultExpected,
-    discardBody: params.responseType === 'none',
-    __binary: params.responseType === 'binary',
+    mode,
+    body: body === undefined ? null : body,
+    wit: {
+      method: METHODS[m] ? { tag: METHODS[m] } : { tag: 'other', val: m },
+      url: String(url),
+      headers,
+      body: bytes,
+      timeout: nanos(params.timeout),
+      name,
+      tags: tagList(tags).filter(([k]) => k !== 'name'),
+      maxRedirects: params.redirects === undefined || params.redirects === null ? undefined : Number(params.redirects),
+      expect,
+      bodyMode: HOST_BODY_MODE[mode],
+      cookies: requestCookies(params.cookies),
+    },
   };
 }
 
@@ -221,18 +239,30 @@ function ms(ns) {
   return Number(ns) / 1e6;
 }
 
-/** A response, shaped like k6's. `headers` and `body` are made on first
- * use: string work is slow in an interpreter inside WebAssembly (three
- * header names cost ~20 µs), and most iterations only look at `status`. */
+const NO_TIMINGS = Object.freeze({
+  blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0,
+});
+
+function bufferOf(bytes) {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+}
+
+/** A response, shaped like k6's. Everything but the head is read from the
+ * host on first use: string work is slow in an interpreter inside
+ * WebAssembly, and most iterations only look at `status`. A request that
+ * got no response is a Response too, with status 0 and `error` set. */
 class Response {
-  constructor(req, raw, error) {
+  constructor(req, head, error) {
     this._req = req;
-    this._raw = raw;
-    if (raw) {
-      this.status = raw.status;
-      this.status_text = REASONS[raw.status] ? `${raw.status} ${REASONS[raw.status]}` : String(raw.status);
-      this.url = raw.url;
-      const t = raw.timings;
+    if (head) {
+      this._handle = head.response;
+      this.status = head.status;
+      this._reason = head.statusText;
+      this.proto = head.proto;
+      this.url = head.url;
+      this.remote_ip = head.remoteIp;
+      this.remote_port = head.remotePort;
+      const t = head.timings;
       this.timings = {
         blocked: ms(t.blocked),
         connecting: ms(t.connecting),
@@ -243,34 +273,77 @@ class Response {
         duration: ms(t.duration),
       };
       this.error = '';
-      this.error_code = 0;
+      this.error_code = head.errorCode;
+      this.body_size = Number(head.bodySize);
     } else {
+      this._handle = null;
       this.status = 0;
-      this.status_text = '';
-      this.url = req.url;
-      this.timings = { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
-      this.error = error.tag === 'timeout' ? 'request timeout' : String(error.val);
-      this.error_code = ERROR_CODES[error.tag] || 1000;
+      this._reason = '';
+      this.proto = '';
+      this.url = req.wit.url;
+      this.remote_ip = '';
+      this.remote_port = 0;
+      this.timings = { ...NO_TIMINGS };
+      this.error = error.message;
+      this.error_code = error.code;
+      this.body_size = 0;
     }
   }
 
+  /** k6's "200 OK": the status and the reason phrase as received. */
+  get status_text() {
+    if (!this._handle) return '';
+    const reason = this._reason || REASONS[this.status];
+    return reason ? `${this.status} ${reason}` : String(this.status);
+  }
+
+  /** Headers with k6's `Content-Type` casing; repeated ones joined with ", ". */
   get headers() {
-    if (this._headers === undefined) this._headers = this._raw ? headerObject(this._raw.headers) : {};
+    if (this._headers === undefined) this._headers = this._handle ? headerObject(this._handle.headers()) : {};
     return this._headers;
   }
 
+  /** The body: a string, an ArrayBuffer (`responseType: 'binary'`), or null
+   * (no response, `responseType: 'none'`, `discardResponseBodies`). For a
+   * streamed response, what was not read yet. */
   get body() {
     if (this._body === undefined) {
-      const raw = this._raw;
-      const req = this._req;
-      this._body = !raw || req.discardBody ? null : req.__binary ? raw.body.buffer : decode(raw.body);
+      const h = this._handle;
+      const mode = this._req.mode;
+      if (!h || mode === 'none') this._body = null;
+      else if (mode === 'binary') this._body = bufferOf(h.body());
+      else this._body = h.text();
     }
     return this._body;
   }
 
+  /** k6's `res.cookies`: `{name: [{name, value, domain, path, expires,
+   * max_age, secure, http_only}]}`. */
+  get cookies() {
+    if (this._cookies === undefined) this._cookies = this._handle ? cookieObject(this._handle.cookies()) : {};
+    return this._cookies;
+  }
+
+  /** The request as sent: method, url, body, and the headers the engine
+   * sent (its own included), `{Name: [values]}` as k6. */
   get request() {
-    const m = this._req.method;
-    return { method: m.tag === 'other' ? m.val : m.tag.toUpperCase(), url: this._req.url };
+    if (this._request === undefined) {
+      const r = this._req.wit;
+      const handle = this._handle;
+      const body = this._req.body;
+      let headers;
+      this._request = {
+        method: r.method.tag === 'other' ? r.method.val : r.method.tag.toUpperCase(),
+        url: r.url,
+        body: body === null || typeof body === 'string' ? body || '' : decode(r.body),
+        get headers() {
+          if (headers === undefined) headers = handle ? headerLists(handle.requestHeaders()) : headerLists(r.headers);
+          return headers;
+        },
+        cookies: Object.fromEntries(r.cookies.map((c) => [c.name, [{ name: c.name, value: c.value, replace: c.replace }]])),
+      };
+    }
+    return this._request;
   }
 
   /** The body parsed as JSON; with a GJSON selector (`items.0.id`,
@@ -293,8 +366,52 @@ class Response {
     return jsonPath(v, selector);
   }
 
-  get cookies() {
-    return unsupported('res.cookies (the cookies API)');
+  /** Volley: the next part of a streamed body (`{stream: true}`), at most
+   * `max` bytes: `{data: ArrayBuffer, at}` (`at`: when the engine read it,
+   * ms on the monotonic clock), or null at its end. The VU waits for the
+   * bytes without holding a thread. */
+  readChunk(max) {
+    const h = this._streamed('readChunk');
+    flush();
+    const c = unwrap(() => h.readChunk(max === undefined ? 65536 : Math.max(1, Math.floor(Number(max)))));
+    if (c === null || c === undefined) return null;
+    return { data: bufferOf(c.data), at: ms(c.at) };
+  }
+
+  /** Volley: the next server-sent event of a streamed body, `{event, data,
+   * id, retry, at}`, or null at its end. */
+  nextEvent() {
+    const h = this._streamed('nextEvent');
+    flush();
+    const e = unwrap(() => h.nextEvent());
+    if (e === null || e === undefined) return null;
+    return {
+      event: e.event,
+      data: e.data,
+      id: e.id === undefined ? null : e.id,
+      retry: e.retry === undefined || e.retry === null ? null : Number(e.retry),
+      at: ms(e.at),
+    };
+  }
+
+  /** Volley: the server-sent events of a streamed body, as they arrive:
+   * `for (const ev of res.events()) { ... }`. */
+  *events() {
+    for (let e = this.nextEvent(); e !== null; e = this.nextEvent()) yield e;
+  }
+
+  /** Volley: end a streamed body now (the connection is closed unless it
+   * was read to its end). */
+  close() {
+    const h = this._handle;
+    this._handle = null;
+    if (h && typeof h[Symbol.dispose] === 'function') h[Symbol.dispose]();
+  }
+
+  _streamed(what) {
+    if (!this._handle) throw new Error(`res.${what}(): the request to ${this.url} got no response (${this.error})`);
+    if (this._req.mode !== 'stream') throw new Error(`res.${what}() needs a streamed response: pass {stream: true} in the request's params`);
+    return this._handle;
   }
 
   html() {
@@ -314,21 +431,60 @@ function unsupported(api) {
   throw new Error(`${api} is not supported in Volley scenarios; see docs/languages.md`);
 }
 
+/** A host error record from an exception the bindings threw, or undefined. */
+function hostError(e) {
+  const p = e && e.payload !== undefined ? e.payload : e;
+  return p && typeof p === 'object' && typeof p.code === 'number' && typeof p.message === 'string' ? p : undefined;
+}
+
+// A streamed read's failure, as an Error with k6's error and error_code.
+function unwrap(f) {
+  try {
+    return f();
+  } catch (e) {
+    const err = hostError(e);
+    if (!err) throw e;
+    const out = new Error(err.message);
+    out.error_code = err.code;
+    out.kind = err.kind;
+    throw out;
+  }
+}
+
+/** A request that got no response: status 0 with `error` and `error_code`,
+ * as k6; an exception instead with the `throw` option. */
+function failed(req, err) {
+  if (testOptions().throw) {
+    const e = new Error(err.message);
+    e.error_code = err.code;
+    throw e;
+  }
+  return new Response(req, null, err);
+}
+
 function settle(req, result) {
   if (result.tag === 'ok') return new Response(req, result.val);
-  return new Response(req, null, result.val);
+  return failed(req, result.val);
+}
+
+function sendOne(req) {
+  let head;
+  try {
+    head = host.send(req.wit);
+  } catch (e) {
+    const err = hostError(e);
+    if (err) return failed(req, err);
+    throw e;
+  }
+  return new Response(req, head);
 }
 
 /** Send one request: `http.request('PUT', url, body, params)`. A request
  * that gets no response returns status 0 with `error` set, as in k6. */
 export function request(method, url, body, params) {
   const req = toRequest(method, url, body, params);
-  try {
-    return new Response(req, host.send(req));
-  } catch (e) {
-    if (e && e.payload && e.payload.tag) return new Response(req, null, e.payload);
-    throw e;
-  }
+  flush();
+  return sendOne(req);
 }
 
 export const get = (url, params) => request('GET', url, null, params);
@@ -338,6 +494,48 @@ export const put = (url, body, params) => request('PUT', url, body, params);
 export const patch = (url, body, params) => request('PATCH', url, body, params);
 export const del = (url, body, params) => request('DELETE', url, body, params);
 export const options = (url, body, params) => request('OPTIONS', url, body, params);
+
+/** k6's `http.asyncRequest`: the request starts now and proceeds while the
+ * script goes on; the returned Promise settles with its Response. The
+ * SDK's event loop (eventloop.js) waits for it on the host when the script
+ * awaits and nothing else is ready, so requests started together proceed
+ * together: `await Promise.all([http.asyncRequest(...), ...])` runs them
+ * concurrently. */
+export function asyncRequest(method, url, body, params) {
+  let req;
+  try {
+    req = toRequest(method, url, body, params);
+  } catch (e) {
+    return VolleyPromise.reject(e);
+  }
+  flush();
+  const pending = host.start(req.wit);
+  return new VolleyPromise((resolve, reject) => {
+    addOutstanding({
+      ready: () => pending.isReady(),
+      settle: () => {
+        flush();
+        let head;
+        try {
+          head = pending.wait();
+        } catch (e) {
+          const err = hostError(e);
+          if (!err) {
+            reject(e);
+            return;
+          }
+          try {
+            resolve(failed(req, err));
+          } catch (thrown) {
+            reject(thrown);
+          }
+          return;
+        }
+        resolve(new Response(req, head));
+      },
+    });
+  });
+}
 
 function batchEntry(e) {
   if (typeof e === 'string' || e instanceof URLTemplate) return toRequest('GET', e, null, null);
@@ -351,13 +549,51 @@ export function batch(requests) {
   const keys = Array.isArray(requests) ? null : Object.keys(requests);
   const list = keys ? keys.map((k) => requests[k]) : requests;
   const reqs = list.map(batchEntry);
-  const results = host.batch(reqs).map((r, i) => settle(reqs[i], r));
+  flush();
+  const results = host.batch(reqs.map((r) => r.wit)).map((r, i) => settle(reqs[i], r));
   if (!keys) return results;
   const out = {};
   keys.forEach((k, i) => (out[k] = results[i]));
   return out;
 }
 
+/** The VU's cookie jar (k6's `http.cookieJar()`), kept by the host. It is
+ * emptied at the start of every iteration, as in k6. */
+class CookieJar {
+  /** `jar.set(url, name, value, {domain, path, expires, max_age, secure, http_only})`. */
+  set(url, name, value, options) {
+    try {
+      host.jarSet(String(url), String(name), String(value), jarCookieOptions(options));
+    } catch (e) {
+      const p = e && e.payload !== undefined ? e.payload : e;
+      throw new Error(`jar.set: ${typeof p === 'string' ? p : (p && p.message) || String(p)}`);
+    }
+  }
+
+  /** `{name: [value, ...]}` of the cookies a request to `url` would send. */
+  cookiesForURL(url) {
+    return jarCookiesObject(host.jarCookiesForUrl(String(url)));
+  }
+
+  /** Remove the cookies for `url`. */
+  clear(url) {
+    host.jarClear(url === undefined || url === null ? undefined : String(url));
+  }
+
+  /** Remove cookie `name` for `url`. */
+  delete(url, name) {
+    host.jarDelete(String(url), String(name));
+  }
+}
+
+const jar = new CookieJar();
+
+/** The VU's cookie jar. */
+export function cookieJar() {
+  return jar;
+}
+
 export default {
-  request, get, head, post, put, patch, del, options, batch, expectedStatuses, setResponseCallback, url, file,
+  request, get, head, post, put, patch, del, options, batch, asyncRequest, expectedStatuses, setResponseCallback,
+  url, file, cookieJar,
 };

@@ -1,6 +1,7 @@
 // `import { check, sleep, group } from 'volley'` (or from 'k6': the build
 // maps k6's module names onto this SDK).
 import { vu } from './host.js';
+import { recordCheck, flush } from './record.js';
 import { tagList, encode, decode } from './text.js';
 import { b64decode } from './encoding.js';
 import { seededRandom } from './seeded.js';
@@ -16,7 +17,9 @@ function u64() {
 /** Run each named predicate on `value`, record each as a check (k6's
  * `check`); true when all pass. A predicate that throws is recorded as a
  * failed check and its exception goes on, as in k6: it ends the iteration,
- * which is counted and logged with the exception's message. */
+ * which is counted and logged with the exception's message. Checks are
+ * buffered, each stamped when it was made, and delivered in batches
+ * (record.js). */
 export function check(value, sets, tags) {
   const t = tagList(tags);
   let all = true;
@@ -27,13 +30,13 @@ export function check(value, sets, tags) {
       try {
         ok = !!f(value);
       } catch (e) {
-        vu.check(name, false, t);
+        recordCheck(name, false, t);
         throw e;
       }
     } else {
       ok = !!f;
     }
-    vu.check(name, ok, t);
+    recordCheck(name, ok, t);
     all = all && ok;
   }
   return all;
@@ -42,15 +45,18 @@ export function check(value, sets, tags) {
 /** Pause this VU for `seconds` (fractions allowed). */
 export function sleep(seconds) {
   const ns = Math.max(0, Number(seconds) || 0) * 1e9;
+  flush();
   vu.sleep(Math.round(ns));
 }
 
 /** Run `fn` inside group `name`; metrics it records carry the group tag. */
 export function group(name, fn) {
+  flush();
   vu.enterGroup(String(name));
   try {
     return fn();
   } finally {
+    flush();
     vu.exitGroup();
   }
 }
@@ -101,6 +107,7 @@ export function randomSeed(seed) {
 
 /** Stop the whole test now (exit code 108). */
 export function abort(reason) {
+  flush();
   vu.abort(String(reason === undefined ? 'aborted by the scenario' : reason));
 }
 

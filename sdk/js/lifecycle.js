@@ -1,6 +1,13 @@
 // The `lifecycle` export, made from a k6-style module: `options`, `setup`,
-// `default` and named exec functions, `teardown`. Setup data travels as JSON.
+// `default` and named exec functions, `teardown`, `handleSummary`. Setup
+// data travels as JSON. Each stage runs the SDK's event loop until the
+// function's promise (an async function's) is settled and no
+// `http.asyncRequest` is in flight, and delivers the buffered checks and
+// metric values before it returns, also when it fails.
 import { encode, decode } from './text.js';
+import { flush } from './record.js';
+import { settle } from './eventloop.js';
+import { summaryFiles } from './summary.js';
 
 // "TypeError: Cannot read property ..." as k6 logs it; a plain Error (from
 // fail() or `throw new Error`) is its message alone.
@@ -13,12 +20,15 @@ function message(e) {
   return String(e);
 }
 
-// Exceptions leave as the `err` string of the stage's result.
-function guard(f) {
+// Run one stage: its promise settled, its records delivered; exceptions
+// leave as the `err` string of the stage's result.
+function stage(f) {
   try {
-    return f();
+    return settle(f());
   } catch (e) {
     throw message(e);
+  } finally {
+    flush();
   }
 }
 
@@ -33,21 +43,24 @@ export function makeLifecycle(user) {
       return JSON.stringify(script().options || {});
     },
     setup() {
-      return guard(() => {
+      const out = stage(() => {
         const s = script();
-        if (typeof s.setup !== 'function') return new Uint8Array(0);
-        const out = s.setup();
-        return out === undefined ? new Uint8Array(0) : encode(JSON.stringify(out));
+        return typeof s.setup === 'function' ? s.setup() : undefined;
       });
+      try {
+        return out === undefined ? new Uint8Array(0) : encode(JSON.stringify(out));
+      } catch (e) {
+        throw message(e);
+      }
     },
     vuInit(bytes) {
-      guard(() => {
+      stage(() => {
         script();
         data = parse(bytes);
       });
     },
     iteration(exec) {
-      guard(() => {
+      stage(() => {
         const s = script();
         const f = exec === 'default' ? s.default : s[exec];
         if (typeof f !== 'function') {
@@ -57,14 +70,25 @@ export function makeLifecycle(user) {
               : `exec: the script exports no function named ${JSON.stringify(exec)}`,
           );
         }
-        f(data);
+        return f(data);
       });
     },
     teardown(bytes) {
-      guard(() => {
+      stage(() => {
         const s = script();
-        if (typeof s.teardown === 'function') s.teardown(parse(bytes));
+        if (typeof s.teardown === 'function') return s.teardown(parse(bytes));
+        return undefined;
       });
+    },
+    handleSummary(summary) {
+      const s = script();
+      if (typeof s.handleSummary !== 'function') return null;
+      const out = stage(() => s.handleSummary(JSON.parse(summary)));
+      try {
+        return summaryFiles(out);
+      } catch (e) {
+        throw message(e);
+      }
     },
   };
 }

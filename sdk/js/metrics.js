@@ -1,6 +1,7 @@
 // `import { Counter, Gauge, Rate, Trend } from 'volley/metrics'` (or
 // 'k6/metrics'): custom metrics, usable in thresholds.
 import { metrics as host } from './host.js';
+import { recordAdd } from './record.js';
 import { tagList } from './text.js';
 
 class Metric {
@@ -9,10 +10,11 @@ class Metric {
     this.id = host.define(String(name), kind, isTime ? 'time' : 'default');
   }
 
-  /** Add a sample (for a Rate, truthy counts as a hit). */
+  /** Add a sample (for a Rate, truthy counts as a hit). Buffered and
+   * stamped now, as checks are (record.js). */
   add(value, tags) {
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
-    host.add(this.id, v, tagList(tags));
+    recordAdd(this.id, v, tagList(tags));
   }
 }
 

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Target, guest, root, volley_run};
+use crate::support::{Target, guest, root, volley_run, volley_run_in};
 
 /// Run `scripts/SCRIPT ARGS... OUT` from the repository root and return the
 /// component it built at `out` (relative to the root).
@@ -171,7 +171,7 @@ fn inspect_names_each_language() {
         let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
         let found = v["language"].as_str().unwrap_or_default();
         assert!(found.starts_with(language), "{}: {found}", wasm.display());
-        assert_eq!(v["contract"], "0.1.0");
+        assert_eq!(v["contract"], "0.2.0");
     }
 }
 
@@ -275,4 +275,76 @@ fn javascript_runs_k6_scripts_with_k6_imports() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("k6/ws is not available"), "{stderr}");
+}
+
+/// A loopback URL nothing listens on (a port just bound and released).
+fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Run a contract-0.2 fixture (2 iterations of 1 VU) in a fresh working
+/// directory against the demo target: every check passes (its thresholds
+/// say so too), each iteration read one event stream, and its
+/// handle-summary wrote `file`, returned with the directory.
+fn run_contract_02(wasm: &Path, checks_per_iteration: u64, file: &str) -> String {
+    let t = Target::start();
+    let dir = crate::support::tempdir();
+    let base = format!("BASE_URL={}", t.url);
+    let closed = format!("CLOSED_URL={}", closed_url());
+    let run = volley_run_in(&dir, wasm, &["-e", &base, "-e", &closed, "-q"]);
+    run.assert_ok();
+    let export = run.export.expect("export");
+    assert_eq!(
+        crate::support::metric(&export, "checks", "passes"),
+        (2 * checks_per_iteration) as f64,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(crate::support::metric(&export, "checks", "fails"), 0.0);
+    assert_eq!(t.stats().by_route.get("GET /stream"), Some(&2));
+    assert_eq!(
+        crate::support::metric(&export, "stream_events", "count"),
+        8.0
+    );
+    let written = std::fs::read_to_string(dir.join(file)).expect("handle-summary wrote its file");
+    let _ = std::fs::remove_dir_all(&dir);
+    written
+}
+
+#[test]
+fn javascript_contract_02_apis() {
+    let wasm = build(
+        "build-js.sh",
+        &["tests/fixtures/js/contract-02.js"],
+        "target/js/contract-02.wasm",
+    );
+    let summary = run_contract_02(&wasm, 17, "summary.json");
+    let v: serde_json::Value = serde_json::from_str(&summary).expect("summary.json is JSON");
+    assert_eq!(v["checks"], 34);
+}
+
+#[test]
+fn python_contract_02_apis() {
+    let wasm = build(
+        "build-python.sh",
+        &["tests/fixtures/python/contract-02", "app"],
+        "target/python/contract-02.wasm",
+    );
+    let summary = run_contract_02(&wasm, 16, "summary.json");
+    let v: serde_json::Value = serde_json::from_str(&summary).expect("summary.json is JSON");
+    assert_eq!(v["checks"], 32);
+}
+
+#[test]
+fn c_contract_02_apis() {
+    let wasm = build(
+        "build-c.sh",
+        &["tests/fixtures/c/contract-02"],
+        "target/c/contract-02.wasm",
+    );
+    let summary = run_contract_02(&wasm, 11, "summary.txt");
+    assert_eq!(summary, "has http_reqs: yes\n");
 }

@@ -157,9 +157,27 @@ pub fn volley_run(scenario: &Path, args: &[&str]) -> Run {
 
 /// [`volley_run`] with extra environment variables for the process.
 pub fn volley_run_env(scenario: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Run {
+    volley_run_with(None, scenario, args, envs)
+}
+
+/// [`volley_run`] in working directory `cwd` (where a scenario's
+/// `handle-summary` writes its files).
+pub fn volley_run_in(cwd: &Path, scenario: &Path, args: &[&str]) -> Run {
+    volley_run_with(Some(cwd), scenario, args, &[])
+}
+
+fn volley_run_with(
+    cwd: Option<&Path>,
+    scenario: &Path,
+    args: &[&str],
+    envs: &[(&str, &Path)],
+) -> Run {
     let dir = tempdir();
-    let export = dir.join("summary.json");
+    let export = dir.join("export.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_volley"));
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
     cmd.arg("run")
         .arg(scenario)
         .args(args)

@@ -49,37 +49,56 @@ test('functions the SDK lacks fail the build with file:line', () => {
   const r = build({
     'script.js': [
       "import http from 'k6/http';",
-      "import { asyncRequest } from 'k6/http';",
+      "import { CookieJar } from 'k6/http';",
       'export default function () {',
       "  const res = http.get('http://127.0.0.1:1/');",
       "  res.html().find('a');",
-      "  http.asyncRequest('GET', 'http://127.0.0.1:1/');",
+      "  http.noSuchThing('GET', 'http://127.0.0.1:1/');",
       '}',
     ].join('\n'),
   });
   r.cleanup();
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /script\.js:2: asyncRequest from k6\/http is not supported/);
+  assert.match(r.stderr, /script\.js:2: CookieJar from k6\/http is not supported/);
   assert.match(r.stderr, /script\.js:5: res\.html\(\) \(HTML parsing\) is not supported/);
-  assert.match(r.stderr, /script\.js:6: http\.asyncRequest \(k6\/http\) is not supported/);
+  assert.match(r.stderr, /script\.js:6: http\.noSuchThing \(k6\/http\) is not supported/);
 });
 
-test('members of k6/execution the SDK lacks fail the build', () => {
+test('members of k6/execution the SDK lacks fail the build; those 0.2 added do not', () => {
   const r = build({
     'script.js': [
       "import exec from 'k6/execution';",
       'export default function () {',
-      '  const id = exec.vu.idInTest + exec.scenario.iterationInTest;',
+      '  const id = exec.vu.idInTest + exec.scenario.iterationInTest + exec.scenario.progress;',
       "  exec.vu.tags.step = 'login';",
+      '  exec.vu.metrics.tags.x = 1;',
+      '  exec.vu.noSuchMember;',
       '  return exec.test.options;',
       '}',
     ].join('\n'),
   });
   r.cleanup();
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /script\.js:4: exec\.vu\.tags \(k6\/execution\) is not supported/);
-  assert.match(r.stderr, /script\.js:5: exec\.test\.options \(k6\/execution\) is not supported/);
-  assert.doesNotMatch(r.stderr, /idInTest|iterationInTest/);
+  assert.match(r.stderr, /script\.js:6: exec\.vu\.noSuchMember \(k6\/execution\) is not supported/);
+  assert.doesNotMatch(r.stderr, /idInTest|iterationInTest|progress|tags|options/);
+});
+
+test('the APIs contract 0.2 brought build: asyncRequest, cookieJar, handleSummary with textSummary', () => {
+  const r = build({
+    'script.js': [
+      "import http from 'k6/http';",
+      "import { textSummary } from 'https://jslib.k6.io/k6-summary/0.0.2/index.js';",
+      'export default async function () {',
+      "  const res = await http.asyncRequest('GET', 'http://127.0.0.1:1/');",
+      "  http.cookieJar().set('http://127.0.0.1:1/', 'a', 'b');",
+      "  for (const ev of http.get('http://127.0.0.1:1/', { stream: true }).events()) res.x = ev;",
+      '}',
+      'export function handleSummary(data) { return { stdout: textSummary(data) }; }',
+    ].join('\n'),
+  });
+  r.cleanup();
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.built);
 });
 
 test('open() needs a literal path to an existing file', () => {

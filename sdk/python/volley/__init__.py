@@ -19,6 +19,12 @@ turns it into the component's export. Build with componentize-py (see
     Lifecycle = volley.lifecycle(Shop)
 
 Every request is timed by the engine on the host; this module only asks.
+Checks and custom metric values are buffered in the VU, each stamped when
+it was made, and delivered in batches (``volley._record``).
+
+``handle_summary(cls, data)`` (a class method) receives k6's summary data
+after the run and returns ``{path: str or bytes}`` (``"stdout"`` and
+``"stderr"`` are the streams) instead of the engine's summary.
 """
 
 import json as _json
@@ -27,23 +33,33 @@ from componentize_py_types import Err
 from wit_world import exports as _exports
 from wit_world.imports import vu as _vu
 
-from . import http, metrics, data  # noqa: F401  (re-exported modules)
+from wit_world.exports import lifecycle as _lc
+
+from . import _record
+from . import http, metrics, data, crypto  # noqa: F401  (re-exported modules)
 
 __all__ = [
     "Scenario", "lifecycle", "check", "sleep", "group", "env", "info", "log",
-    "random", "abort", "setup_data", "http", "metrics", "data",
+    "random", "abort", "setup_data", "execution", "set_tag", "delete_tag", "tags",
+    "flush", "http", "metrics", "data", "crypto",
 ]
+
+flush = _record.flush
 
 _SETUP_DATA = b""
 
 
 def check(name, ok, tags=None):
-    """Record a check in ``checks``; returns ``ok``. A failed check does not stop the iteration."""
-    return _vu.check(name, bool(ok), list((tags or {}).items()))
+    """Record a check in ``checks``; returns ``ok``. A failed check does not stop the iteration.
+    Buffered, stamped now, and delivered with the next batch."""
+    ok = bool(ok)
+    _record.check(name, ok, list((tags or {}).items()))
+    return ok
 
 
 def sleep(seconds):
     """Pause this virtual user; no thread is held while it sleeps."""
+    _record.flush()
     _vu.sleep(max(0, int(seconds * 1_000_000_000)))
 
 
@@ -54,10 +70,12 @@ class group:
         self.name = name
 
     def __enter__(self):
+        _record.flush()
         _vu.enter_group(self.name)
         return self
 
     def __exit__(self, *exc):
+        _record.flush()
         _vu.exit_group()
         return False
 
@@ -94,7 +112,38 @@ def random_below(n):
 
 def abort(reason):
     """Stop the whole test now (exit code 108)."""
+    _record.flush()
     _vu.abort(str(reason))
+
+
+def execution():
+    """k6's ``k6/execution`` state now: ``vu_id_in_instance``,
+    ``vu_id_in_test``, ``vu_iteration_in_instance``,
+    ``vu_iteration_in_scenario``, ``scenario_name``, ``scenario_executor``,
+    ``scenario_start_time`` (Unix ms), ``scenario_progress``,
+    ``scenario_iteration_in_instance``, ``scenario_iteration_in_test``,
+    ``instance_*`` counts, ``instance_current_test_run_duration`` (ns) and
+    ``test_options`` (the resolved options, parsed)."""
+    e = _vu.execution()
+    e.test_options = _json.loads(e.test_options or "{}")
+    return e
+
+
+def set_tag(key, value):
+    """Tag every sample this VU records from now on (k6's ``exec.vu.tags[key] = value``)."""
+    _record.flush()
+    _vu.set_tag(str(key), str(value))
+
+
+def delete_tag(key):
+    """Remove a tag set with ``set_tag``."""
+    _record.flush()
+    _vu.delete_tag(str(key))
+
+
+def tags():
+    """The tags this VU adds to its samples, as a dict."""
+    return dict(_vu.get_tags())
 
 
 def setup_data():
@@ -107,7 +156,8 @@ class Scenario:
 
     Set ``options`` (a dict in k6's options shape), override ``iteration``,
     and optionally the class method ``setup`` (returns bytes or str),
-    ``__init__(self, setup_data)`` and the class method ``teardown``.
+    ``__init__(self, setup_data)``, the class method ``teardown`` and the
+    class method ``handle_summary(cls, data)``.
 
     Several scenarios in one component (k6's ``scenarios`` with ``exec``):
     an iteration of a scenario whose ``exec`` is ``"browse"`` calls the
@@ -132,6 +182,8 @@ class Scenario:
     @classmethod
     def teardown(cls, setup_data):
         pass
+
+    handle_summary = None
 
 
 def _fail(e):
@@ -171,8 +223,22 @@ def _dispatch(cls):
     return call
 
 
+def _summary_files(out):
+    files = []
+    for path, content in out.items():
+        if isinstance(content, str):
+            content = content.encode()
+        elif not isinstance(content, (bytes, bytearray)):
+            raise TypeError(f"handle_summary: the content of {path!r} must be str or bytes, "
+                            f"not {type(content).__name__}")
+        files.append(_lc.SummaryFile(path=str(path), content=bytes(content)))
+    return files
+
+
 def lifecycle(cls):
-    """The component export for scenario class ``cls``: ``Lifecycle = volley.lifecycle(MyScenario)``."""
+    """The component export for scenario class ``cls``: ``Lifecycle = volley.lifecycle(MyScenario)``.
+    Each stage delivers the checks and metric values it buffered before it
+    returns, also when it raises."""
 
     run = _dispatch(cls)
 
@@ -188,6 +254,8 @@ def lifecycle(cls):
                 out = cls.setup()
             except Exception as e:  # noqa: BLE001  (reported as a failed setup)
                 raise _fail(e)
+            finally:
+                _record.flush()
             return out.encode() if isinstance(out, str) else bytes(out or b"")
 
         def vu_init(self, setup_data):
@@ -197,6 +265,8 @@ def lifecycle(cls):
                 Lifecycle._vu_state = cls(setup_data)
             except Exception as e:  # noqa: BLE001
                 raise _fail(e)
+            finally:
+                _record.flush()
 
         def iteration(self, exec):
             try:
@@ -205,11 +275,27 @@ def lifecycle(cls):
                 raise
             except Exception as e:  # noqa: BLE001  (fails this iteration only)
                 raise _fail(e)
+            finally:
+                _record.flush()
 
         def teardown(self, setup_data):
             try:
                 cls.teardown(setup_data)
             except Exception as e:  # noqa: BLE001
                 raise _fail(e)
+            finally:
+                _record.flush()
+
+        def handle_summary(self, summary):
+            handler = cls.handle_summary
+            if handler is None:
+                return None
+            try:
+                out = handler(_json.loads(summary))
+                return None if out is None else _summary_files(out)
+            except Exception as e:  # noqa: BLE001
+                raise _fail(e)
+            finally:
+                _record.flush()
 
     return Lifecycle

@@ -1,6 +1,9 @@
-"""Custom metrics: ``Counter``, ``Gauge``, ``Rate`` and ``Trend``, as in k6."""
+"""Custom metrics: ``Counter``, ``Gauge``, ``Rate`` and ``Trend``, as in k6.
+Values are buffered and stamped when added, as checks are (``_record``)."""
 
 from wit_world.imports import metrics as _w
+
+from . import _record
 
 
 class _Metric:
@@ -8,10 +11,11 @@ class _Metric:
 
     def __init__(self, name, time=False):
         vt = _w.ValueType.TIME if time else _w.ValueType.DEFAULT
+        self.name = name
         self._id = _w.define(name, self._kind, vt)
 
     def add(self, value, tags=None):
-        _w.add(self._id, float(value), list((tags or {}).items()))
+        _record.add(self._id, float(value), list((tags or {}).items()))
 
 
 class Counter(_Metric):
