@@ -71,6 +71,7 @@ impl Executor for ConstantArrivalRate {
         let stage = Stage {
             duration: self.duration,
             target: self.rate,
+            name: None,
         };
         let schedule = Schedule::new(self.rate, self.time_unit, &[stage]);
         arrival_rate::run(run, schedule, self.max_vus()).await;

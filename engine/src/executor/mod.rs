@@ -12,6 +12,7 @@
 //! virtual clock.
 
 mod arrival_rate;
+mod capacity_search;
 mod closed;
 mod constant_arrival_rate;
 mod constant_vus;
@@ -24,8 +25,8 @@ mod testing;
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -34,6 +35,8 @@ use crate::config::{Fields, format_duration};
 use crate::control::StopSignal;
 use crate::metrics::{Builtin, Store, TagSet};
 
+pub(crate) use capacity_search::dropped_too_many;
+pub use capacity_search::{CapacitySearch, SearchStep, search_steps};
 pub use constant_arrival_rate::ConstantArrivalRate;
 pub use constant_vus::ConstantVus;
 pub use per_vu_iterations::PerVuIterations;
@@ -156,6 +159,7 @@ executors!(
     SharedIterations,
     ConstantArrivalRate,
     RampingArrivalRate,
+    CapacitySearch,
 );
 
 /// k6's executor that Volley does not run, with what to use instead.
@@ -256,6 +260,46 @@ pub trait VuSource: Send + Sync + 'static {
         in_scenario: u64,
         started: Instant,
     ) -> impl Future<Output = bool> + Send;
+
+    /// Hand the samples `vu` still buffers to the metric store (between the
+    /// steps of a capacity search, so a step is judged on all it did).
+    fn flush(&self, _vu: &mut Self::Vu) {}
+}
+
+/// One step of an executor that chooses its load while it runs
+/// (`capacity-search`): what it offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepInfo {
+    /// Iterations per `time_unit`.
+    pub rate: u64,
+    /// The time unit of `rate`.
+    pub time_unit: Duration,
+    /// How long the load is offered.
+    pub duration: Duration,
+    /// A refinement step (bisection) rather than a step up.
+    pub refine: bool,
+}
+
+/// What a step did, as its executor counted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepLoad {
+    /// Iterations the step's schedule called for.
+    pub planned: u64,
+    /// Of those, dropped for want of a free VU.
+    pub dropped: u64,
+    /// Iterations still running when the step was judged.
+    pub unfinished: u64,
+}
+
+/// Where such an executor opens each step as a period of the results and
+/// has it judged on the run's thresholds (implemented by
+/// [`crate::stages`]).
+pub trait StepJudge: Send + Sync {
+    /// A step of `scenario` starts now; returns its id.
+    fn open(&self, scenario: &str, step: StepInfo) -> usize;
+    /// The step's load is over and its iterations have ended (or been
+    /// waited for long enough): whether the step passed.
+    fn close(&self, id: usize, load: StepLoad) -> bool;
 }
 
 /// What one scenario's run gets: the run's state, where VUs come from, its
@@ -286,6 +330,13 @@ pub struct ExecutionState {
     interrupted: AtomicU64,
     completed: AtomicU64,
     next_vu_id: AtomicU64,
+    judge: OnceLock<Arc<dyn StepJudge>>,
+}
+
+impl std::fmt::Debug for dyn StepJudge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("step judge")
+    }
 }
 
 impl ExecutionState {
@@ -299,7 +350,18 @@ impl ExecutionState {
             interrupted: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             next_vu_id: AtomicU64::new(1),
+            judge: OnceLock::new(),
         })
+    }
+
+    /// Give the run's step judge to executors that need one.
+    pub fn set_step_judge(&self, judge: Arc<dyn StepJudge>) {
+        let _ = self.judge.set(judge);
+    }
+
+    /// The run's step judge, if it has one.
+    pub fn step_judge(&self) -> Option<&Arc<dyn StepJudge>> {
+        self.judge.get()
     }
 
     /// A new VU id, unique in the run (from 1; 0 is setup/teardown).

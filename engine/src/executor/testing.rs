@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::{ExecutionState, Executor, ExecutorConfig, ScenarioRun, VuSource};
+use super::{ExecutionState, Executor, ExecutorConfig, ScenarioRun, StepJudge, VuSource};
 use crate::config::Fields;
 use crate::control::StopSignal;
 use crate::metrics::{Registry, Store};
@@ -181,9 +181,33 @@ impl Harness {
         graceful_stop: Duration,
         control: impl FnOnce(Arc<StopSignal>),
     ) -> Report {
+        self.run_inner(exec, graceful_stop, control, None).await
+    }
+
+    /// Run `exec` with a step judge (for `capacity-search`).
+    pub async fn run_judged<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        judge: Arc<dyn StepJudge>,
+    ) -> Report {
+        self.run_inner(exec, graceful_stop, |_| {}, Some(judge))
+            .await
+    }
+
+    async fn run_inner<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        control: impl FnOnce(Arc<StopSignal>),
+        judge: Option<Arc<dyn StepJudge>>,
+    ) -> Report {
         let stop = Arc::new(StopSignal::new());
         let store = Store::new(Arc::new(Registry::new()), 1);
         let state = ExecutionState::new(stop.clone(), store.clone());
+        if let Some(judge) = judge {
+            state.set_step_judge(judge);
+        }
         let initial = exec.initial_vus() as usize;
         let source = Arc::new(Source {
             t0: Instant::now(),

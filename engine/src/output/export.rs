@@ -72,6 +72,9 @@ pub fn summary_export(input: &SummaryInput) -> Value {
     if lg.cores > 0 {
         doc["load_generator"] = json!({"cores": lg.cores, "saturation": lg.saturation});
     }
+    if let Some(stages) = input.stages {
+        doc["stages"] = serde_json::to_value(stages).unwrap_or(Value::Null);
+    }
     doc
 }
 
@@ -359,6 +362,7 @@ mod tests {
             scenarios: Vec::new(),
             stop_reason: None,
             load_generator: Default::default(),
+            stages: None,
         })
     }
 

@@ -17,6 +17,7 @@ use crate::output::RunInfo;
 use crate::plan::{self, DEFAULT_USER_AGENT, Plan};
 use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
+use crate::stages::{self, Fanout, Periods};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
 use crate::vu::Vu;
 
@@ -36,6 +37,9 @@ pub(super) struct Prepared {
     pub label: String,
     /// The resource monitors, checked and ready to sample.
     pub resources: resources::Ready,
+    /// The run's periods (stages, scenarios, capacity steps), when it has
+    /// more than one.
+    pub periods: Option<Arc<Periods>>,
 }
 
 /// Load, resolve, size and start the outputs.
@@ -49,8 +53,11 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     // Before the thresholds are checked, which may name these metrics.
     let monitors = Monitors::define(&cfg.monitors, &registry).map_err(RunError::Monitor)?;
 
-    let thresholds = ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?;
+    let thresholds = Arc::new(ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?);
     check_threshold_kinds(&thresholds, &registry)?;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let periods = Periods::of(&plan, thresholds.clone(), registry.clone(), workers * 2);
+    stages::select::check(&thresholds, periods.as_deref()).map_err(RunError::Thresholds)?;
 
     let total_vus: u64 = plan.scenarios.iter().map(|s| s.executor.max_vus()).sum();
     let limits = RuntimeLimits {
@@ -106,10 +113,14 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         })
         .map_err(RunError::Outputs)?;
 
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let writer = match (&periods, cfg.outputs.sample_tap()) {
+        (Some(p), Some(tap)) => Some(Arc::new(Fanout(vec![p.clone(), tap])) as Arc<_>),
+        (Some(p), None) => Some(p.clone() as Arc<dyn crate::metrics::SampleWriter>),
+        (None, tap) => tap,
+    };
     let host = Arc::new(HostRun {
         vu: VuRun::new(
-            Store::with_writer(registry, workers * 2, cfg.outputs.sample_tap()),
+            Store::with_writer(registry, workers * 2, writer),
             stop,
             plan.seed,
             cfg.iteration_cpu_limit,
@@ -145,10 +156,11 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         runtime,
         host,
         plan,
-        thresholds: Arc::new(thresholds),
+        thresholds,
         scenario_infos,
         label,
         resources,
+        periods,
     })
 }
 
