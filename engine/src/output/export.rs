@@ -216,6 +216,17 @@ fn metric_sinks(input: &SummaryInput) -> Vec<(String, Option<Sink>, &'static str
         let Ok(sel) = MetricSelector::parse(key) else {
             continue;
         };
+        // A stage of the run: its figures are in `stages`, not in the
+        // run's series; the entry carries the thresholds alone.
+        let by_stage = input.stages.is_some()
+            && sel
+                .tags
+                .iter()
+                .any(|(k, _)| k == crate::stages::select::STAGE_KEY);
+        if by_stage {
+            out.push((key.to_string(), None, contains(&sel.metric)));
+            continue;
+        }
         let sink = snap
             .aggregate(&sel.metric, &sel.tags)
             .filter(Sink::has_samples);

@@ -48,7 +48,10 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     // The probe defines its custom metrics in the run's registry, so
     // metrics a scenario defines while it initialises are known at once.
     let registry = Arc::new(Registry::new());
-    let component_json = read_options(&probe, &stop, &registry).await?;
+    // `--env` values are the scenario's `env()` in options() too, as
+    // k6's `__ENV` is in the init context: a scenario can scale its
+    // stages by them.
+    let component_json = read_options_with_env(&probe, &stop, &registry, cfg.env.clone()).await?;
     let plan = resolve(cfg, &component_json)?;
     // Before the thresholds are checked, which may name these metrics.
     let monitors = Monitors::define(&cfg.monitors, &registry).map_err(RunError::Monitor)?;
@@ -231,6 +234,16 @@ pub async fn read_options(
     stop: &Arc<StopSignal>,
     registry: &Arc<Registry>,
 ) -> Result<String, RunError> {
+    read_options_with_env(probe, stop, registry, BTreeMap::new()).await
+}
+
+/// [`read_options`] with the `--env` values the scenario's `env()` sees.
+async fn read_options_with_env(
+    probe: &ScenarioRuntime,
+    stop: &Arc<StopSignal>,
+    registry: &Arc<Registry>,
+    env: BTreeMap<String, String>,
+) -> Result<String, RunError> {
     let http = SharedHttp::new(HttpSettings {
         user_agent: DEFAULT_USER_AGENT.to_string(),
         timeout: std::time::Duration::from_secs(60),
@@ -252,7 +265,7 @@ pub async fn read_options(
     let info = Arc::new(ScenarioInfo::new(
         "options",
         "default".into(),
-        BTreeMap::new(),
+        env,
         TagSet::empty(),
         "none",
         std::time::Duration::ZERO,

@@ -26,6 +26,11 @@ pub(crate) fn periods(plan: &Plan) -> Vec<Spec> {
                 let mut at = s.start_time;
                 let mut from = e.start_vus;
                 for stage in &e.stages {
+                    // A stage of no length is a jump, not a period.
+                    if stage.duration.is_zero() {
+                        from = stage.target;
+                        continue;
+                    }
                     out.push(Spec {
                         scenario: s.name.clone(),
                         name: stage.name.clone(),
@@ -43,6 +48,10 @@ pub(crate) fn periods(plan: &Plan) -> Vec<Spec> {
                 let mut at = s.start_time;
                 let mut from = e.start_rate;
                 for stage in &e.stages {
+                    if stage.duration.is_zero() {
+                        from = stage.target;
+                        continue;
+                    }
                     out.push(Spec {
                         scenario: s.name.clone(),
                         name: stage.name.clone(),
