@@ -54,11 +54,14 @@ pub(super) fn merged(doc: &Value, name: &str) -> Option<Sink> {
     acc
 }
 
-/// Per-second rates from a cumulative series.
+/// Per-second rates from a cumulative series. The run's last point may
+/// come a few milliseconds after the one before it: a rate over so short a
+/// window is noise (a spike of a few requests over 20 ms), so windows under
+/// a quarter of a second are left out.
 fn rates(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     points
         .windows(2)
-        .filter(|w| w[1].0 > w[0].0)
+        .filter(|w| w[1].0 - w[0].0 >= 0.25)
         .map(|w| (w[1].0, (w[1].1 - w[0].1).max(0.0) / (w[1].0 - w[0].0)))
         .collect()
 }
@@ -618,7 +621,7 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
     let head_line = headline_html(doc);
     out.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Volley report</title><style>"#);
     out.push_str(".headline{font-size:1.2rem;padding:.7rem 1rem;border-radius:6px;margin:1rem 0}.pass-bg{background:#e3f4e1;border:1px solid #8cc084}.fail-bg{background:#fbe5e3;border:1px solid #e8a39c}.answer{font-size:1.1rem;font-weight:600}.breakdown{display:flex;flex-wrap:wrap;gap:1rem}.breakdown table{margin:0}td.num{text-align:right}circle.hover:hover{fill-opacity:1}.band-label{fill:#8a99ab}");
-    out.push_str("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{margin-bottom:0}.sub{color:#666}.kpis{display:flex;gap:1rem;margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}.kpi b{display:block;font-size:1.4rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;border:1px solid #eee;padding:.5rem}figcaption{font-weight:600}.tick{font-size:11px;fill:#555}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:left}.pass{color:#2a7d2a}.fail{color:#c0392b}");
+    out.push_str("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{margin-bottom:0}.sub{color:#666}.kpis{display:flex;gap:1rem;margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}.kpi b{display:block;font-size:1.4rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{flex:1 1 480px;max-width:calc(50% - .5rem)}figure{margin:0;border:1px solid #eee;padding:.5rem}figure svg{width:100%;height:auto;max-width:760px}td{white-space:nowrap}figcaption{font-weight:600}.tick{font-size:11px;fill:#555}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:left}.pass{color:#2a7d2a}.fail{color:#c0392b}");
     out.push_str("</style></head><body>");
     let _ = write!(
         out,
