@@ -59,6 +59,38 @@ fn output(s: &str) -> Result<OutputSpec, String> {
     s.parse()
 }
 
+/// A report file, its format named by its extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportFile {
+    /// `.md`: the Markdown report.
+    Markdown(PathBuf),
+    /// `.html`: the HTML report.
+    Html(PathBuf),
+}
+
+impl ReportFile {
+    /// Read `FILE.md` or `FILE.html`; any other extension is refused with
+    /// the fix.
+    pub fn parse(s: &str) -> Result<ReportFile, String> {
+        let path = PathBuf::from(s);
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "md" | "markdown" => Ok(ReportFile::Markdown(path)),
+            "html" | "htm" => Ok(ReportFile::Html(path)),
+            _ => Err(format!(
+                "{s}: the report's format comes from its extension; give a .md (Markdown) or .html (HTML) file"
+            )),
+        }
+    }
+}
+
+fn report_file(s: &str) -> Result<ReportFile, String> {
+    ReportFile::parse(s)
+}
+
 fn monitor(s: &str) -> Result<MonitorSpec, String> {
     s.parse()
 }
@@ -153,7 +185,8 @@ pub enum Command {
     New(NewArgs),
     /// Compare two results files; exit 1 on a regression.
     Compare(CompareArgs),
-    /// Turn a results file into a self-contained HTML report.
+    /// Turn a results file into a report: self-contained HTML, or Markdown
+    /// for a FILE.md.
     Report(ReportArgs),
 }
 
@@ -162,14 +195,16 @@ pub enum Command {
 pub struct ReportArgs {
     /// The results file (`volley run --results FILE`).
     pub results: PathBuf,
-    /// Where to write the HTML.
+    /// Where to write the report: FILE.html (self-contained HTML) or
+    /// FILE.md (Markdown).
     #[arg(
         short = 'o',
         long = "output",
         value_name = "FILE",
-        default_value = "report.html"
+        default_value = "report.html",
+        value_parser = report_file
     )]
-    pub output: PathBuf,
+    pub output: ReportFile,
 }
 
 /// `volley compare` flags.
@@ -399,6 +434,11 @@ pub struct RunArgs {
     /// Write a self-contained HTML report (charts, tables) of the run.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+
+    /// Write a report of the run: FILE.md (Markdown: verdict table, stages,
+    /// errors) or FILE.html (as --html); repeatable.
+    #[arg(long = "report", value_name = "FILE", value_parser = report_file)]
+    pub reports: Vec<ReportFile>,
 
     /// Write thresholds and checks as JUnit XML (one test case each).
     #[arg(long, value_name = "FILE")]

@@ -7,7 +7,8 @@
 //! [`cli`] → [`config`] (option layers) → [`plan`] (resolved, with each
 //! [`executor`]'s options) → [`scenario`] (the component) → [`host`]
 //! (capabilities) → [`vu`] → [`executor`] (scheduling) → [`metrics`] →
-//! [`thresholds`] → [`output`]; [`run`] drives one run end to end, with
+//! [`thresholds`] → [`stages`] (by-stage results, the capacity search's
+//! verdicts) → [`output`]; [`run`] drives one run end to end, with
 //! [`resources`] sampling the target's and Volley's own CPU and memory
 //! beside the load.
 //!
@@ -33,6 +34,7 @@ pub mod run;
 pub mod scaffold;
 pub mod scenario;
 pub mod segment;
+pub mod stages;
 pub mod thresholds;
 pub(crate) mod vu;
 pub mod wallclock;

@@ -51,6 +51,9 @@ pub struct RunOutcome {
     pub summary_files: Option<Vec<(String, Vec<u8>)>>,
     /// What the run saw of the load generator itself.
     pub load_generator: LoadGenerator,
+    /// The by-stage results, for a run with stages, several scenarios or a
+    /// capacity search.
+    pub stages: Option<crate::stages::StageReport>,
 }
 
 /// The load generator's own view of the run (its CPU and memory are the

@@ -20,5 +20,6 @@ mod outputs;
 mod prometheus;
 mod report;
 mod resources;
+mod stages;
 mod thresholds;
 mod tools;

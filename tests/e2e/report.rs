@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use serde_json::json;
+
 use crate::support::{Target, metric, tempdir, volley};
 
 #[test]
@@ -71,8 +73,13 @@ fn html_report_has_charts_and_tables_and_renders() {
     );
 
     // Render it in a real browser (scripts/test.sh installs Debian's chromium).
-    let shot = dir.join("report.png");
-    let profile = dir.join("chromium-profile");
+    screenshot(&html, &dir.join("report.png"), 2000);
+}
+
+/// Render `html` in headless Chromium into `shot` (a window 1200 px wide
+/// and `height` tall), failing on console messages or an empty picture.
+fn screenshot(html: &std::path::Path, shot: &std::path::Path, height: u32) {
+    let profile = shot.with_extension("chromium-profile");
     let out = Command::new("chromium")
         .args([
             "--headless",
@@ -86,11 +93,8 @@ fn html_report_has_charts_and_tables_and_renders() {
             "--disable-component-update",
             "--disable-sync",
         ])
-        .args([
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,2000",
-        ])
+        .args(["--enable-logging=stderr", "--v=0"])
+        .arg(format!("--window-size=1200,{height}"))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", html.display()))
@@ -98,8 +102,129 @@ fn html_report_has_charts_and_tables_and_renders() {
         .expect("chromium must be installed (scripts/test.sh installs it)");
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(
-        shot.exists() && std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0) > 10_000,
+        shot.exists() && std::fs::metadata(shot).map(|m| m.len()).unwrap_or(0) > 10_000,
         "screenshot: {log}"
     );
     assert!(!log.contains("CONSOLE"), "no console messages: {log}");
+    println!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn staged_run_reports_have_the_verdict_and_the_stages() {
+    let t = Target::start();
+    let dir = tempdir();
+    let html = dir.join("report.html");
+    let md = dir.join("report.md");
+    let results = dir.join("results.json");
+    let config = dir.join("options.json");
+    std::fs::write(
+        &config,
+        json!({
+            "scenarios": {"staged": {
+                "executor": "ramping-vus", "startVUs": 1,
+                "stages": [
+                    {"duration": "2s", "target": 4, "name": "ramp-up"},
+                    {"duration": "2s", "target": 4, "name": "sustained"},
+                    {"duration": "1s", "target": 0, "name": "ramp-down"}
+                ]
+            }},
+            "thresholds": {
+                "http_req_duration": ["p(95)<500"],
+                "http_req_failed": ["rate<0.01"],
+                "http_req_duration{stage:sustained}": ["p(95)<1000"]
+            }
+        })
+        .to_string(),
+    )
+    .expect("config");
+    // 5% of the answers are 503: the error-rate threshold fails.
+    let faults = json!({"default": {"errors": {"503": 0.05}, "latency": {"uniform": {"min": 5, "max": 30}}}});
+    let run = t.run_fixture(
+        "status",
+        &[
+            "-e",
+            &format!("FAULTS={faults}"),
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "--html",
+            html.to_str().unwrap_or_default(),
+            "--report",
+            md.to_str().unwrap_or_default(),
+            "--results",
+            results.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(run.code, Some(99), "{}\n{}", run.stdout, run.stderr);
+
+    let text = std::fs::read_to_string(&md).expect("markdown written");
+    assert!(text.starts_with("# ❌ Volley report: FAIL"), "{text}");
+    assert!(
+        text.contains("| metric | target | actual | status |"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("| http_req_failed | rate<0.01 |") && l.ends_with("| ✗ FAIL |")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("| http_req_duration | p(95)<500 |") && l.ends_with("| ✓ PASS |")
+        ),
+        "{text}"
+    );
+    assert!(text.contains("## By stage"), "{text}");
+    for name in ["ramp-up", "sustained", "ramp-down"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("| ") && l.contains(&format!("| {name} |"))),
+            "stage {name}: {text}"
+        );
+    }
+    assert!(text.contains("### By status"), "{text}");
+
+    let page = std::fs::read_to_string(&html).expect("html written");
+    assert!(!page.contains("<script"), "self-contained");
+    for id in [
+        "verdict-headline",
+        "verdict",
+        "stages",
+        "chart-stages",
+        "errors-by-status",
+    ] {
+        assert!(page.contains(&format!(r#"id="{id}""#)), "section {id}");
+    }
+    assert!(page.contains("✗ FAIL"), "the headline says FAIL");
+    let stages = page
+        .split(r#"<table id="stages">"#)
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("stage table");
+    assert_eq!(
+        stages.matches("<tr>").count(),
+        4,
+        "a header and 3 stages: {stages}"
+    );
+    let chart = page
+        .split(r#"id="chart-stages""#)
+        .nth(1)
+        .and_then(|s| s.split("</figure>").next())
+        .expect("stage chart");
+    assert_eq!(
+        chart.matches(r#"class="bar""#).count(),
+        3,
+        "a bar per stage"
+    );
+    assert!(chart.contains("<title>stage 2 sustained"), "hover values");
+    // `volley report` makes the Markdown from the results file too.
+    let again = dir.join("again.md");
+    let r = volley(&[
+        "report",
+        results.to_str().unwrap_or_default(),
+        "-o",
+        again.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&again).expect("written"), text);
+    screenshot(&html, &dir.join("staged.png"), 3000);
 }

@@ -2,27 +2,37 @@
 
 use std::process::ExitCode as ProcessExit;
 
-use volley::cli::ReportArgs;
+use volley::cli::{ReportArgs, ReportFile};
 use volley::exit::ExitCode;
-use volley::output::render_report;
+use volley::output::{render_markdown, render_report};
 
 use crate::exit;
 
 pub(super) fn execute(args: ReportArgs) -> ProcessExit {
+    let (path, markdown) = match &args.output {
+        ReportFile::Markdown(p) => (p, true),
+        ReportFile::Html(p) => (p, false),
+    };
     let doc = std::fs::read(&args.results)
         .map_err(|e| format!("cannot read {}: {e}", args.results.display()))
         .and_then(|b| {
             serde_json::from_slice::<serde_json::Value>(&b)
                 .map_err(|e| format!("{}: not JSON: {e}", args.results.display()))
         })
-        .and_then(|doc| render_report(&doc).map_err(|e| format!("{}: {e}", args.results.display())))
-        .and_then(|html| {
-            std::fs::write(&args.output, html)
-                .map_err(|e| format!("cannot write {}: {e}", args.output.display()))
+        .and_then(|doc| {
+            let rendered = if markdown {
+                render_markdown(&doc)
+            } else {
+                render_report(&doc)
+            };
+            rendered.map_err(|e| format!("{}: {e}", args.results.display()))
+        })
+        .and_then(|text| {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
         });
     match doc {
         Ok(()) => {
-            println!("wrote {}", args.output.display());
+            println!("wrote {}", path.display());
             ProcessExit::SUCCESS
         }
         Err(e) => {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode as ProcessExit;
 use std::sync::Arc;
 
-use volley::cli::RunArgs;
+use volley::cli::{ReportFile, RunArgs};
 use volley::control::StopSignal;
 use volley::exit::ExitCode;
 use volley::output::{
@@ -44,8 +44,16 @@ fn outputs(args: &RunArgs) -> Result<Outputs, String> {
     if let Some(path) = &args.summary_export {
         outputs.push(SummaryExportOut::new(path.clone()));
     }
-    if args.results.is_some() || args.html.is_some() {
-        outputs.push(ResultsOut::new(args.results.clone(), args.html.clone()));
+    let mut html = args.html.clone();
+    let mut markdown = None;
+    for report in &args.reports {
+        match report {
+            ReportFile::Html(p) => html = Some(p.clone()),
+            ReportFile::Markdown(p) => markdown = Some(p.clone()),
+        }
+    }
+    if args.results.is_some() || html.is_some() || markdown.is_some() {
+        outputs.push(ResultsOut::new(args.results.clone(), html).with_markdown(markdown));
     }
     if let Some(path) = &args.junit {
         outputs.push(JunitOut::new(path.clone()));

@@ -13,6 +13,10 @@ pub struct Stage {
     /// VUs (ramping-vus) or iterations per time unit (ramping-arrival-rate)
     /// at the end of the stage.
     pub target: u64,
+    /// An optional name (`"name": "sustained"`), shown in the by-stage
+    /// results and usable in thresholds (`http_req_duration{stage:sustained}`).
+    /// k6 ignores the key, so a k6 script keeps working with it.
+    pub name: Option<String>,
 }
 
 impl Stage {
@@ -21,14 +25,16 @@ impl Stage {
         Stage {
             duration: Duration::from_secs(secs),
             target,
+            name: None,
         }
     }
 }
 
 /// Parses one stage as written on the command line or in `VOLLEY_STAGES`:
-/// `DURATION:TARGET`, e.g. `"30s:100"` (ramp to 100 over 30 seconds).
+/// `DURATION:TARGET[:NAME]`, e.g. `"30s:100"` (ramp to 100 over 30
+/// seconds) or `"5m:100:sustained"`.
 pub fn parse_stage(s: &str) -> Result<Stage, String> {
-    let Some((duration, target)) = s.split_once(':') else {
+    let Some((duration, rest)) = s.split_once(':') else {
         return Err(format!(
             "invalid stage \"{s}\": expected DURATION:TARGET, e.g. \"30s:100\""
         ));
@@ -43,8 +49,17 @@ pub fn parse_stage(s: &str) -> Result<Stage, String> {
     }
     let duration =
         parse_duration(duration).map_err(|why| format!("invalid stage \"{s}\": {why}"))?;
+    let (target, name) = match rest.split_once(':') {
+        Some((target, name)) if !name.trim().is_empty() => (target, Some(name.trim().to_string())),
+        Some((target, _)) => (target, None),
+        None => (rest, None),
+    };
     let target = target.trim().parse::<u64>().map_err(|_| {
         format!("invalid stage \"{s}\": target \"{target}\" is not a non-negative integer")
     })?;
-    Ok(Stage { duration, target })
+    Ok(Stage {
+        duration,
+        target,
+        name,
+    })
 }

@@ -84,7 +84,7 @@ pub(crate) fn stages(
             errors.push(ConfigError::invalid(p, message));
             continue;
         };
-        let (mut duration, mut target) = (None, None);
+        let (mut duration, mut target, mut name) = (None, None, None);
         for (key, v) in object {
             let kp = format!("{p}.{key}");
             match key.as_str() {
@@ -96,10 +96,23 @@ pub(crate) fn stages(
                     Ok(t) => target = t,
                     Err(why) => errors.push(ConfigError::invalid(kp, why)),
                 },
+                // Volley's: k6 ignores unknown stage keys, so scripts that
+                // name their stages still run on k6.
+                "name" => match v {
+                    Value::Null => {}
+                    Value::String(n) if !n.trim().is_empty() => name = Some(n.trim().to_string()),
+                    other => errors.push(ConfigError::invalid(
+                        kp,
+                        format!(
+                            "expected a stage name such as \"sustained\", got {}",
+                            show(other)
+                        ),
+                    )),
+                },
                 _ if top_level => warnings.push(format!("{kp}: unknown stage key; ignored")),
                 _ => errors.push(ConfigError::invalid(
                     kp,
-                    "unknown stage key; expected duration and target",
+                    "unknown stage key; expected duration, target and name",
                 )),
             }
         }
@@ -123,7 +136,11 @@ pub(crate) fn stages(
             ));
         }
         if let (Some(duration), Some(target)) = (duration, target) {
-            out.push(Stage { duration, target });
+            out.push(Stage {
+                duration,
+                target,
+                name,
+            });
         }
     }
     Some(out)

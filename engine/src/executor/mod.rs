@@ -12,6 +12,7 @@
 //! virtual clock.
 
 mod arrival_rate;
+mod capacity_search;
 mod closed;
 mod constant_arrival_rate;
 mod constant_vus;
@@ -27,7 +28,7 @@ mod testing;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -38,6 +39,8 @@ use crate::metrics::{Builtin, Store, TagSet};
 pub use crate::segment::{ExecutionTuple, IterationIds, VuIds};
 use crate::segment::{IterationCounter, VuIdAllocator};
 
+pub(crate) use capacity_search::dropped_too_many;
+pub use capacity_search::{CapacitySearch, SearchStep, search_steps};
 pub use constant_arrival_rate::ConstantArrivalRate;
 pub use constant_vus::ConstantVus;
 pub use per_vu_iterations::PerVuIterations;
@@ -173,6 +176,7 @@ executors!(
     SharedIterations,
     ConstantArrivalRate,
     RampingArrivalRate,
+    CapacitySearch,
 );
 
 /// k6's executor that Volley does not run, with what to use instead.
@@ -274,6 +278,46 @@ pub trait VuSource: Send + Sync + 'static {
         ids: IterationIds,
         started: Instant,
     ) -> impl Future<Output = bool> + Send;
+
+    /// Hand the samples `vu` still buffers to the metric store (between the
+    /// steps of a capacity search, so a step is judged on all it did).
+    fn flush(&self, _vu: &mut Self::Vu) {}
+}
+
+/// One step of an executor that chooses its load while it runs
+/// (`capacity-search`): what it offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepInfo {
+    /// Iterations per `time_unit`.
+    pub rate: u64,
+    /// The time unit of `rate`.
+    pub time_unit: Duration,
+    /// How long the load is offered.
+    pub duration: Duration,
+    /// A refinement step (bisection) rather than a step up.
+    pub refine: bool,
+}
+
+/// What a step did, as its executor counted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepLoad {
+    /// Iterations the step's schedule called for.
+    pub planned: u64,
+    /// Of those, dropped for want of a free VU.
+    pub dropped: u64,
+    /// Iterations still running when the step was judged.
+    pub unfinished: u64,
+}
+
+/// Where such an executor opens each step as a period of the results and
+/// has it judged on the run's thresholds (implemented by
+/// [`crate::stages`]).
+pub trait StepJudge: Send + Sync {
+    /// A step of `scenario` starts now; returns its id.
+    fn open(&self, scenario: &str, step: StepInfo) -> usize;
+    /// The step's load is over and its iterations have ended (or been
+    /// waited for long enough): whether the step passed.
+    fn close(&self, id: usize, load: StepLoad) -> bool;
 }
 
 /// Numbers a scenario's iterations as they start, as k6 does: from 0 in this
@@ -326,6 +370,13 @@ pub struct ExecutionState {
     interrupted: AtomicU64,
     completed: AtomicU64,
     vu_ids: Mutex<VuIdAllocator>,
+    judge: OnceLock<Arc<dyn StepJudge>>,
+}
+
+impl std::fmt::Debug for dyn StepJudge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("step judge")
+    }
 }
 
 impl ExecutionState {
@@ -339,7 +390,18 @@ impl ExecutionState {
             interrupted: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             vu_ids: Mutex::new(VuIdAllocator::new(et)),
+            judge: OnceLock::new(),
         })
+    }
+
+    /// Give the run's step judge to executors that need one.
+    pub fn set_step_judge(&self, judge: Arc<dyn StepJudge>) {
+        let _ = self.judge.set(judge);
+    }
+
+    /// The run's step judge, if it has one.
+    pub fn step_judge(&self) -> Option<&Arc<dyn StepJudge>> {
+        self.judge.get()
     }
 
     /// A new VU's ids: from 1 in this process (`__VU`; 0 is setup and

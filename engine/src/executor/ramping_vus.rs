@@ -560,10 +560,12 @@ mod tests {
                 Stage {
                     duration: ms(200),
                     target: 1,
+                    name: None,
                 },
                 Stage {
                     duration: ms(200),
                     target: 2,
+                    name: None,
                 },
                 Stage::secs(1, 2),
             ],

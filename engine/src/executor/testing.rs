@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::{
     ExecutionState, ExecutionTuple, Executor, ExecutorConfig, IterationIds, IterationNumbers,
-    ScenarioRun, VuSource,
+    ScenarioRun, StepJudge, VuSource,
 };
 use crate::config::Fields;
 use crate::control::StopSignal;
@@ -198,8 +198,25 @@ impl Harness {
         graceful_stop: Duration,
         control: impl FnOnce(Arc<StopSignal>),
     ) -> Report {
-        self.run_in(exec, graceful_stop, &ExecutionTuple::full(), control)
+        self.run_inner(exec, graceful_stop, &ExecutionTuple::full(), control, None)
             .await
+    }
+
+    /// Run `exec` with a step judge (for `capacity-search`).
+    pub async fn run_judged<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        judge: Arc<dyn StepJudge>,
+    ) -> Report {
+        self.run_inner(
+            exec,
+            graceful_stop,
+            &ExecutionTuple::full(),
+            |_| {},
+            Some(judge),
+        )
+        .await
     }
 
     async fn run_in<E: Executor>(
@@ -209,9 +226,23 @@ impl Harness {
         et: &ExecutionTuple,
         control: impl FnOnce(Arc<StopSignal>),
     ) -> Report {
+        self.run_inner(exec, graceful_stop, et, control, None).await
+    }
+
+    async fn run_inner<E: Executor>(
+        &self,
+        exec: &E,
+        graceful_stop: Duration,
+        et: &ExecutionTuple,
+        control: impl FnOnce(Arc<StopSignal>),
+        judge: Option<Arc<dyn StepJudge>>,
+    ) -> Report {
         let stop = Arc::new(StopSignal::new());
         let store = Store::new(Arc::new(Registry::new()), 1);
         let state = ExecutionState::new(stop.clone(), store.clone(), et);
+        if let Some(judge) = judge {
+            state.set_step_judge(judge);
+        }
         let initial = exec.initial_vus(et) as usize;
         let tuple = exec
             .iteration_tuple(et)

@@ -72,6 +72,9 @@ pub fn summary_export(input: &SummaryInput) -> Value {
     if lg.cores > 0 {
         doc["load_generator"] = json!({"cores": lg.cores, "saturation": lg.saturation});
     }
+    if let Some(stages) = input.stages {
+        doc["stages"] = serde_json::to_value(stages).unwrap_or(Value::Null);
+    }
     doc
 }
 
@@ -213,6 +216,17 @@ fn metric_sinks(input: &SummaryInput) -> Vec<(String, Option<Sink>, &'static str
         let Ok(sel) = MetricSelector::parse(key) else {
             continue;
         };
+        // A stage of the run: its figures are in `stages`, not in the
+        // run's series; the entry carries the thresholds alone.
+        let by_stage = input.stages.is_some()
+            && sel
+                .tags
+                .iter()
+                .any(|(k, _)| k == crate::stages::select::STAGE_KEY);
+        if by_stage {
+            out.push((key.to_string(), None, contains(&sel.metric)));
+            continue;
+        }
         let sink = snap
             .aggregate(&sel.metric, &sel.tags)
             .filter(Sink::has_samples);
@@ -359,6 +373,7 @@ mod tests {
             scenarios: Vec::new(),
             stop_reason: None,
             load_generator: Default::default(),
+            stages: None,
         })
     }
 

@@ -12,7 +12,7 @@
 //! | [`SummaryExportOut`] | `--summary-export FILE` | outcome |
 //! | [`JunitOut`] | `--junit FILE` | outcome |
 //! | [`StepSummaryOut`] | `$GITHUB_STEP_SUMMARY` | outcome |
-//! | [`ResultsOut`] | `--results FILE`, `--html FILE` | snapshots, outcome |
+//! | [`ResultsOut`] | `--results FILE`, `--html FILE`, `--report FILE` | snapshots, outcome |
 //! | [`JsonOut`] | `--out json=FILE` | samples |
 //! | [`CsvOut`] | `--out csv=FILE` | samples |
 //! | [`PrometheusOut`] | `--out prometheus-rw=URL` | snapshots, outcome |
@@ -27,11 +27,13 @@ pub mod format;
 mod handle_summary;
 mod json_lines;
 mod junit;
+mod markdown;
 mod points;
 mod prometheus;
 mod queue;
 mod report;
 mod results;
+mod stage_table;
 mod summary;
 mod svg;
 
@@ -41,6 +43,7 @@ pub use file::FileOut;
 pub use handle_summary::write_summary_files;
 pub use json_lines::JsonOut;
 pub use junit::{JunitOut, StepSummaryOut, junit, markdown};
+pub use markdown::render_markdown;
 pub use prometheus::PrometheusOut;
 pub use report::render_report;
 pub use results::{RESULTS_FORMAT, ResultsOut, TimePoint, kind_of, results, sink_from_json};
@@ -281,6 +284,8 @@ pub struct SummaryInput<'a> {
     pub stop_reason: Option<String>,
     /// The load generator's cores and whether it was saturated.
     pub load_generator: LoadGenerator,
+    /// The by-stage results, when the run had periods.
+    pub stages: Option<&'a crate::stages::StageReport>,
 }
 
 impl<'a> SummaryInput<'a> {
@@ -296,6 +301,7 @@ impl<'a> SummaryInput<'a> {
             scenarios: outcome.scenario_lines(),
             stop_reason: outcome.stop_message(),
             load_generator: outcome.load_generator.clone(),
+            stages: outcome.stages.as_ref(),
         }
     }
 }

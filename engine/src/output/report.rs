@@ -10,9 +10,12 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::format::{bytes, duration_ms, percent, trim};
-use super::svg::{Line, bar_chart, line_chart};
+use super::markdown::{headline, stage_report};
+use super::stage_table::{breakdown, share, stage_table, status_name, verdicts};
+use super::svg::{Band, Line, StageBar, bar_chart, line_chart_with, stage_chart};
 use super::{kind_of, sink_from_json};
 use crate::metrics::{Sink, TrendStats};
+use crate::stages::StageReport;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -22,7 +25,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Every series of metric `name` as (tags, sink).
-fn series<'a>(doc: &'a Value, name: &str) -> Vec<(&'a Value, Sink)> {
+pub(super) fn series<'a>(doc: &'a Value, name: &str) -> Vec<(&'a Value, Sink)> {
     let Some(m) = doc["metrics"]
         .as_array()
         .and_then(|ms| ms.iter().find(|m| m["name"] == name))
@@ -40,7 +43,7 @@ fn series<'a>(doc: &'a Value, name: &str) -> Vec<(&'a Value, Sink)> {
         .collect()
 }
 
-fn merged(doc: &Value, name: &str) -> Option<Sink> {
+pub(super) fn merged(doc: &Value, name: &str) -> Option<Sink> {
     let mut acc: Option<Sink> = None;
     for (_, s) in series(doc, name) {
         match &mut acc {
@@ -51,16 +54,40 @@ fn merged(doc: &Value, name: &str) -> Option<Sink> {
     acc
 }
 
-/// Per-second rates from a cumulative series.
+/// Per-second rates from a cumulative series. The run's last point may
+/// come a few milliseconds after the one before it: a rate over so short a
+/// window is noise (a spike of a few requests over 20 ms), so windows under
+/// a quarter of a second are left out.
 fn rates(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     points
         .windows(2)
-        .filter(|w| w[1].0 > w[0].0)
+        .filter(|w| w[1].0 - w[0].0 >= 0.25)
         .map(|w| (w[1].0, (w[1].1 - w[0].1).max(0.0) / (w[1].0 - w[0].0)))
         .collect()
 }
 
-fn charts(doc: &Value) -> String {
+/// Each stage's window, for the charts over time.
+fn bands(stages: Option<&StageReport>) -> Vec<Band> {
+    stages
+        .map(|r| {
+            r.rows
+                .iter()
+                .map(|row| {
+                    (
+                        row.start_s,
+                        row.start_s + row.duration_s,
+                        format!("{} · {}", row.label(), row.load),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn charts(doc: &Value, bands: &[Band]) -> String {
+    let line_chart = |id: &str, title: &str, unit: &str, lines: &[Line<'_>]| {
+        line_chart_with(id, title, unit, lines, bands)
+    };
     let ts: Vec<&Value> = doc["timeseries"]
         .as_array()
         .map(|a| a.iter().collect())
@@ -118,7 +145,7 @@ fn charts(doc: &Value) -> String {
             },
         ],
     ));
-    out.push_str(&resource_charts(&ts));
+    out.push_str(&resource_charts(&ts, bands));
     out.push_str(&line_chart(
         "chart-errors",
         "Errors per second",
@@ -170,7 +197,7 @@ fn legend(key: &str) -> String {
 /// The CPU chart (percent of one core) and the memory chart (MB) of the
 /// resource samples, beside the latency chart; nothing for a run without
 /// them (or a results file from before they were recorded).
-fn resource_charts(ts: &[&Value]) -> String {
+fn resource_charts(ts: &[&Value], bands: &[Band]) -> String {
     let mut keys: Vec<&str> = ts
         .iter()
         .filter_map(|p| p["resources"].as_object())
@@ -207,8 +234,227 @@ fn resource_charts(ts: &[&Value]) -> String {
                 points: points(key, scale),
             })
             .collect();
-        out.push_str(&line_chart(id, title, unit, &lines));
+        out.push_str(&line_chart_with(id, title, unit, &lines, bands));
     }
+    out
+}
+
+/// The PASS/FAIL banner.
+fn headline_html(doc: &Value) -> String {
+    let (pass, why) = headline(doc);
+    format!(
+        r#"<div class="headline {}" id="verdict-headline"><b>{}</b> {}</div>"#,
+        if pass { "pass-bg" } else { "fail-bg" },
+        if pass { "✓ PASS" } else { "✗ FAIL" },
+        esc(&why)
+    )
+}
+
+/// The verdict table: metric | target | actual | status.
+fn verdict_html(doc: &Value) -> String {
+    let mut out = String::from("<h2>Verdict</h2>");
+    let rows: Vec<Vec<String>> = verdicts(doc)
+        .into_iter()
+        .map(|v| {
+            let status = if v.passed {
+                r#"<span class="pass">✓ PASS</span>"#
+            } else {
+                r#"<span class="fail">✗ FAIL</span>"#
+            };
+            vec![
+                esc(&v.metric),
+                esc(&v.target),
+                esc(&v.actual),
+                status.into(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        out.push_str("<p>No thresholds were set.</p>");
+    } else {
+        table(
+            &mut out,
+            "verdict",
+            &["metric", "target", "actual", "status"],
+            &rows,
+        );
+    }
+    out
+}
+
+/// The capacity search's answer.
+fn capacity_html(report: &StageReport) -> String {
+    let mut out = String::new();
+    for c in &report.capacity {
+        let _ = write!(
+            out,
+            r#"<section id="capacity"><h2>Capacity: {}</h2><p class="answer {}">{}</p>"#,
+            esc(&c.scenario),
+            if c.sustained.is_some() {
+                "pass"
+            } else {
+                "fail"
+            },
+            esc(&c.summary)
+        );
+        let mut rows = Vec::new();
+        for (label, f) in [
+            ("highest sustained", &c.sustained),
+            ("lowest failing", &c.failed),
+        ] {
+            if let Some(f) = f {
+                rows.push(vec![
+                    label.to_string(),
+                    f.stage.to_string(),
+                    format!("{} {}", trim(f.rate, 1), esc(&c.unit)),
+                    trim(f.rps, 1),
+                    f.p50_ms.map_or("-".into(), duration_ms),
+                    f.p95_ms.map_or("-".into(), duration_ms),
+                    f.error_rate.map_or("-".into(), percent),
+                ]);
+            }
+        }
+        table(
+            &mut out,
+            "capacity-steps",
+            &["", "stage", "rate", "req/s", "p50", "p95", "errors"],
+            &rows,
+        );
+        if !c.first_failures.is_empty() {
+            let rows: Vec<Vec<String>> = c
+                .first_failures
+                .iter()
+                .map(|f| {
+                    vec![
+                        esc(&f.metric),
+                        esc(&f.expression),
+                        f.stage.to_string(),
+                        format!("{} {}", trim(f.rate, 1), esc(&c.unit)),
+                        f.observed.map_or("no data".into(), |v| {
+                            esc(&crate::stages::observed_text(&f.metric, &f.expression, v))
+                        }),
+                    ]
+                })
+                .collect();
+            out.push_str("<p>Where each threshold first failed:</p>");
+            table(
+                &mut out,
+                "first-failures",
+                &["metric", "threshold", "stage", "rate", "actual"],
+                &rows,
+            );
+        }
+        if let Some(k) = &c.knee {
+            let _ = write!(
+                out,
+                r#"<p id="knee">Knee of latency against load: <b>{} {}</b> (stage {}, p95 {}).</p>"#,
+                trim(k.load, 1),
+                esc(&c.unit),
+                k.stage,
+                duration_ms(k.p95_ms)
+            );
+        }
+        out.push_str("</section>");
+    }
+    out
+}
+
+/// The by-stage chart and table.
+fn stages_html(report: &StageReport) -> String {
+    if report.rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<h2>By stage</h2>");
+    let bars: Vec<StageBar> = report
+        .rows
+        .iter()
+        .map(|r| StageBar {
+            label: r.label(),
+            load: r.load.to_string(),
+            rps: r.rps,
+            p95: r.p95_ms,
+            p50: r.p50_ms,
+            errors: r.error_rate,
+            passed: r.verdict.as_ref().map(|v| v.passed),
+        })
+        .collect();
+    out.push_str(&stage_chart(
+        "chart-stages",
+        "Throughput and latency by stage",
+        &bars,
+    ));
+    let t = stage_table(report, true);
+    let judged = t.marks.iter().any(Option::is_some);
+    let mut head: Vec<&str> = t.head.iter().map(String::as_str).collect();
+    if judged {
+        head.push("verdict");
+    }
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .zip(&t.marks)
+        .map(|(r, m)| {
+            let mut cells: Vec<String> = r.iter().map(|c| esc(c)).collect();
+            if judged {
+                cells.push(match m {
+                    Some(true) => r#"<span class="pass">✓</span>"#.into(),
+                    Some(false) => r#"<span class="fail">✗</span>"#.into(),
+                    None => String::new(),
+                });
+            }
+            cells
+        })
+        .collect();
+    table(&mut out, "stages", &head, &rows);
+    out.push_str(r#"<p class="sub">Stages are numbered from 1; a threshold selects one with <code>{stage:N}</code> or <code>{stage:NAME}</code>.</p>"#);
+    out
+}
+
+/// The error breakdown: by kind, by status, by endpoint.
+fn breakdown_html(doc: &Value) -> String {
+    let b = breakdown(doc);
+    if b.failed == 0 {
+        return String::new();
+    }
+    let mut out = String::from(r#"<h2>Error breakdown</h2>"#);
+    let (all, _) = share(b.failed, &b);
+    let _ = write!(
+        out,
+        r#"<p id="error-totals">{} failed requests of {} ({all}); 429 (Too Many Requests): <b id="count-429">{}</b></p><div class="breakdown">"#,
+        b.failed,
+        trim(b.requests, 0),
+        b.too_many
+    );
+    let groups: [(&str, &str, Vec<(String, u64)>); 3] = [
+        ("errors-by-kind", "kind", b.by_kind.clone()),
+        (
+            "errors-by-status",
+            "status",
+            b.by_status
+                .iter()
+                .map(|(s, n)| (status_name(*s), *n))
+                .collect(),
+        ),
+        ("errors-by-endpoint", "endpoint", b.by_endpoint.clone()),
+    ];
+    for (id, first, list) in groups {
+        let rows: Vec<Vec<String>> = list
+            .into_iter()
+            .map(|(k, n)| {
+                let (all, failed) = share(n, &b);
+                vec![esc(&k), n.to_string(), all, failed]
+            })
+            .collect();
+        out.push_str("<div>");
+        table(
+            &mut out,
+            id,
+            &[first, "requests", "of all", "of failures"],
+            &rows,
+        );
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
     out
 }
 
@@ -379,9 +625,15 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
         Some(Sink::Trend(t)) => duration_ms(t.percentile(95.0)),
         _ => "-".into(),
     };
+    let vus = match merged(doc, "vus_max") {
+        Some(Sink::Gauge { max, .. }) => trim(max, 0),
+        _ => "-".into(),
+    };
     let mut out = String::new();
+    let head_line = headline_html(doc);
     out.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Volley report</title><style>"#);
-    out.push_str("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{margin-bottom:0}.sub{color:#666}.kpis{display:flex;gap:1rem;margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}.kpi b{display:block;font-size:1.4rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;border:1px solid #eee;padding:.5rem}figcaption{font-weight:600}.tick{font-size:11px;fill:#555}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:left}.pass{color:#2a7d2a}.fail{color:#c0392b}");
+    out.push_str(".headline{font-size:1.2rem;padding:.7rem 1rem;border-radius:6px;margin:1rem 0}.pass-bg{background:#e3f4e1;border:1px solid #8cc084}.fail-bg{background:#fbe5e3;border:1px solid #e8a39c}.answer{font-size:1.1rem;font-weight:600}.breakdown{display:flex;flex-wrap:wrap;gap:1rem}.breakdown table{margin:0}td.num{text-align:right}circle.hover:hover{fill-opacity:1}.band-label{fill:#8a99ab}");
+    out.push_str("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{margin-bottom:0}.sub{color:#666}.kpis{display:flex;gap:1rem;margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}.kpi b{display:block;font-size:1.4rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{flex:1 1 480px;max-width:calc(50% - .5rem)}figure{margin:0;border:1px solid #eee;padding:.5rem}figure svg{width:100%;height:auto;max-width:760px}td{white-space:nowrap}figcaption{font-weight:600}.tick{font-size:11px;fill:#555}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:left}.pass{color:#2a7d2a}.fail{color:#c0392b}");
     out.push_str("</style></head><body>");
     let _ = write!(
         out,
@@ -390,13 +642,14 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
         duration_ms(duration * 1000.0),
         esc(doc["volley"].as_str().unwrap_or(""))
     );
+    out.push_str(&head_line);
     let (f_true, f_total) = match failed {
         Some(Sink::Rate { trues, total }) => (trues, total),
         _ => (0, 0),
     };
     let _ = write!(
         out,
-        r#"<div class="kpis"><div class="kpi" id="kpi-reqs">requests<b>{}</b></div><div class="kpi">requests/s<b>{}</b></div><div class="kpi" id="kpi-failed">failed<b>{}</b></div><div class="kpi">p(95)<b>{p95}</b></div></div>"#,
+        r#"<div class="kpis"><div class="kpi" id="kpi-reqs">requests<b>{}</b></div><div class="kpi">requests/s<b>{}</b></div><div class="kpi" id="kpi-failed">failed<b>{}</b></div><div class="kpi">p(95)<b>{p95}</b></div><div class="kpi" id="kpi-vus">max VUs<b>{vus}</b></div></div>"#,
         trim(reqs, 0),
         trim(if duration > 0.0 { reqs / duration } else { 0.0 }, 1),
         percent(if f_total > 0 {
@@ -405,38 +658,16 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
             0.0
         }),
     );
-    out.push_str(&charts(doc));
+    out.push_str(&verdict_html(doc));
+    let stages = stage_report(doc);
+    if let Some(report) = &stages {
+        out.push_str(&capacity_html(report));
+        out.push_str(&stages_html(report));
+    }
+    out.push_str("<h2>Over time</h2>");
+    out.push_str(&charts(doc, &bands(stages.as_ref())));
     out.push_str(&resources_section(doc));
-
-    out.push_str("<h2>Thresholds</h2>");
-    let thresholds: Vec<Vec<String>> = doc["thresholds"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            let ok = t["passed"].as_bool() == Some(true);
-            let mark = if ok {
-                r#"<span class="pass">✓ passed</span>"#
-            } else {
-                r#"<span class="fail">✗ failed</span>"#
-            };
-            let observed = t["observed"]
-                .as_f64()
-                .map_or("no data".into(), |v| trim(v, 3));
-            vec![
-                mark.into(),
-                esc(t["metric"].as_str().unwrap_or("")),
-                esc(t["expression"].as_str().unwrap_or("")),
-                observed,
-            ]
-        })
-        .collect();
-    table(
-        &mut out,
-        "thresholds",
-        &["", "metric", "threshold", "observed"],
-        &thresholds,
-    );
+    out.push_str(&breakdown_html(doc));
     out.push_str("<h2>Requests by name</h2>");
     table(
         &mut out,
@@ -465,7 +696,7 @@ pub fn render_report(doc: &Value) -> Result<String, String> {
         })
         .collect();
     if !errors.is_empty() {
-        out.push_str("<h2>Errors</h2>");
+        out.push_str("<h2>Error catalogue</h2>");
         table(
             &mut out,
             "errors",

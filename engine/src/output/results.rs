@@ -131,7 +131,7 @@ pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
         .map(|t| json!({"metric": t.metric, "expression": t.expression, "passed": t.passed, "observed": t.observed}))
         .collect();
     let exported = super::summary_export(input);
-    json!({
+    let mut doc = json!({
         "format": RESULTS_FORMAT,
         "volley": env!("CARGO_PKG_VERSION"),
         "scenario": meta.scenario,
@@ -147,7 +147,11 @@ pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
             "cores": input.load_generator.cores,
             "saturation": input.load_generator.saturation,
         },
-    })
+    });
+    if let Some(stages) = input.stages {
+        doc["stages"] = serde_json::to_value(stages).unwrap_or(Value::Null);
+    }
+    doc
 }
 
 /// The kind named in a results file.
@@ -235,6 +239,7 @@ fn resource_averages(
 pub struct ResultsOut {
     results: Option<PathBuf>,
     html: Option<PathBuf>,
+    markdown: Option<PathBuf>,
     series: Mutex<Series>,
 }
 
@@ -253,8 +258,15 @@ impl ResultsOut {
         Self {
             results,
             html,
+            markdown: None,
             series: Mutex::new(Series::default()),
         }
+    }
+
+    /// Also write the Markdown report to `path` (`--report FILE.md`).
+    pub fn with_markdown(mut self, path: Option<PathBuf>) -> Self {
+        self.markdown = path;
+        self
     }
 
     fn files(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
@@ -262,6 +274,7 @@ impl ResultsOut {
             .iter()
             .map(|p| ("--results", p))
             .chain(self.html.iter().map(|p| ("--html", p)))
+            .chain(self.markdown.iter().map(|p| ("--report", p)))
     }
 }
 
@@ -361,6 +374,13 @@ impl ResultsOut {
             }
             if let Some(path) = &self.html {
                 write("--html", path, render_report(&doc).map(String::into_bytes))?;
+            }
+            if let Some(path) = &self.markdown {
+                write(
+                    "--report",
+                    path,
+                    super::render_markdown(&doc).map(String::into_bytes),
+                )?;
             }
             Ok(())
         }

@@ -29,10 +29,25 @@ fn tick(v: f64) -> String {
     }
 }
 
-/// A line chart over time (x in seconds).
-pub(crate) fn line_chart(id: &str, title: &str, unit: &str, lines: &[Line<'_>]) -> String {
+/// A stage's window on a chart over time: start and end (s) and label.
+pub(crate) type Band = (f64, f64, String);
+
+/// A line chart over time (x in seconds) with the run's stages drawn
+/// behind it, and each point's value shown on hover.
+pub(crate) fn line_chart_with(
+    id: &str,
+    title: &str,
+    unit: &str,
+    lines: &[Line<'_>],
+    bands: &[Band],
+) -> String {
     let all = lines.iter().flat_map(|l| l.points.iter());
-    let x_max = all.clone().map(|p| p.0).fold(0.0f64, f64::max).max(1.0);
+    let x_max = all
+        .clone()
+        .map(|p| p.0)
+        .chain(bands.iter().map(|b| b.1))
+        .fold(0.0f64, f64::max)
+        .max(1.0);
     // An all-zero series still gets a readable 0..1 axis.
     let y_max = all.map(|p| p.1).fold(0.0f64, f64::max).max(1.0) * 1.1;
     let sx = |x: f64| PAD_L + x / x_max * (W - PAD_L - 8.0);
@@ -45,6 +60,21 @@ pub(crate) fn line_chart(id: &str, title: &str, unit: &str, lines: &[Line<'_>]) 
         esc(unit),
         esc(title)
     );
+    for (i, (a, b, label)) in bands.iter().enumerate() {
+        let (x0, x1) = (sx(a.max(0.0)), sx(b.min(x_max)));
+        let fill = if i % 2 == 0 { "#f3f6fa" } else { "#ffffff" };
+        let _ = write!(
+            s,
+            r##"<rect class="band" x="{x0:.1}" y="{PAD_T}" width="{:.1}" height="{:.1}" fill="{fill}"><title>{}</title></rect><line x1="{x0:.1}" y1="{PAD_T}" x2="{x0:.1}" y2="{:.1}" stroke="#c9d3df" stroke-dasharray="3,3"/><text x="{:.1}" y="{:.1}" class="tick band-label">{}</text>"##,
+            (x1 - x0).max(0.0),
+            H - PAD_B - PAD_T,
+            esc(label),
+            H - PAD_B,
+            x0 + 3.0,
+            H - PAD_B - 4.0,
+            esc(label.split(' ').next().unwrap_or_default()),
+        );
+    }
     for i in 0..=4 {
         let y = y_max * f64::from(i) / 4.0;
         let _ = write!(
@@ -79,6 +109,20 @@ pub(crate) fn line_chart(id: &str, title: &str, unit: &str, lines: &[Line<'_>]) 
                 l.color,
                 pts.join(" ")
             );
+            // Hover: each point's value.
+            for &(x, y) in &l.points {
+                let _ = write!(
+                    s,
+                    r#"<circle class="hover" cx="{:.1}" cy="{:.1}" r="4" fill="{}" fill-opacity="0"><title>{}s · {}: {} {}</title></circle>"#,
+                    sx(x),
+                    sy(y),
+                    l.color,
+                    tick(x),
+                    esc(l.label),
+                    tick(y),
+                    esc(unit)
+                );
+            }
         }
         let _ = write!(
             s,
@@ -132,6 +176,152 @@ pub(crate) fn bar_chart(id: &str, title: &str, bars: &[(String, u64)]) -> String
         PAD_L - 6.0,
         PAD_T + 8.0
     );
+    s.push_str("</svg></figure>");
+    s
+}
+
+/// One stage on the by-stage chart.
+pub(crate) struct StageBar {
+    /// `1`, `2 sustained`.
+    pub label: String,
+    /// Its load (`0→10 VUs`).
+    pub load: String,
+    /// Requests per second.
+    pub rps: f64,
+    /// p95 (ms), if it had requests.
+    pub p95: Option<f64>,
+    /// p50 (ms).
+    pub p50: Option<f64>,
+    /// Error rate (0-1).
+    pub errors: Option<f64>,
+    /// A capacity step's verdict.
+    pub passed: Option<bool>,
+}
+
+/// Throughput and latency by stage: a bar of requests/s per stage (left
+/// axis), p50 and p95 as lines over them (right axis, ms), every value on
+/// hover.
+pub(crate) fn stage_chart(id: &str, title: &str, stages: &[StageBar]) -> String {
+    const PAD_R: f64 = 56.0;
+    let n = stages.len().max(1) as f64;
+    let plot_w = W - PAD_L - PAD_R;
+    let bw = plot_w / n;
+    let rps_max = stages.iter().map(|s| s.rps).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    let ms_max = stages
+        .iter()
+        .filter_map(|s| s.p95)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.1;
+    let sy = |v: f64, max: f64| H - PAD_B - v / max * (H - PAD_B - PAD_T);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<figure class="chart" id="{id}"><figcaption>{} <small>(bars: requests/s, left; lines: p50 and p95 ms, right)</small></figcaption><svg viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}">"#,
+        esc(title),
+        esc(title)
+    );
+    for i in 0..=4 {
+        let f = f64::from(i) / 4.0;
+        let py = sy(rps_max * f, rps_max);
+        let _ = write!(
+            s,
+            r##"<line x1="{PAD_L}" y1="{py:.1}" x2="{:.1}" y2="{py:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text><text x="{:.1}" y="{:.1}" class="tick">{}</text>"##,
+            W - PAD_R,
+            PAD_L - 6.0,
+            py + 4.0,
+            tick(rps_max * f),
+            W - PAD_R + 6.0,
+            py + 4.0,
+            tick(ms_max * f),
+        );
+    }
+    let mut p95 = Vec::new();
+    let mut p50 = Vec::new();
+    for (i, st) in stages.iter().enumerate() {
+        let x = PAD_L + bw * i as f64;
+        let h = st.rps / rps_max * (H - PAD_B - PAD_T);
+        let fill = match st.passed {
+            Some(false) => "#e8a39c",
+            Some(true) => "#8cc084",
+            None => "#a9c4e0",
+        };
+        let mut tip = format!("stage {} · {} · {:.1} req/s", st.label, st.load, st.rps);
+        if let Some(v) = st.p50 {
+            let _ = write!(tip, " · p50 {v:.1} ms");
+        }
+        if let Some(v) = st.p95 {
+            let _ = write!(tip, " · p95 {v:.1} ms");
+        }
+        if let Some(e) = st.errors {
+            let _ = write!(tip, " · errors {:.2}%", e * 100.0);
+        }
+        if let Some(ok) = st.passed {
+            tip.push_str(if ok { " · passed" } else { " · failed" });
+        }
+        let _ = write!(
+            s,
+            r#"<rect class="bar" x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{fill}"><title>{}</title></rect>"#,
+            x + bw * 0.15,
+            H - PAD_B - h,
+            (bw * 0.7).max(1.0),
+            esc(&tip)
+        );
+        if stages.len() <= 24 || i % (stages.len() / 12).max(1) == 0 {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{}" class="tick" text-anchor="middle">{}</text>"#,
+                x + bw / 2.0,
+                H - 8.0,
+                esc(st.label.split(' ').next().unwrap_or_default())
+            );
+        }
+        let cx = x + bw / 2.0;
+        if let Some(v) = st.p95 {
+            p95.push((cx, sy(v, ms_max), tip.clone()));
+        }
+        if let Some(v) = st.p50 {
+            p50.push((cx, sy(v, ms_max), tip));
+        }
+    }
+    for (pts, color, label) in [(&p50, "#4e79a7", "p50"), (&p95, "#f28e2b", "p95")] {
+        if pts.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = pts
+            .iter()
+            .map(|(x, y, _)| format!("{x:.1},{y:.1}"))
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline class="series" data-label="{label}" fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
+            list.join(" ")
+        );
+        for (x, y, tip) in pts.iter() {
+            let _ = write!(
+                s,
+                r#"<circle class="hover" cx="{x:.1}" cy="{y:.1}" r="4" fill="{color}"><title>{}</title></circle>"#,
+                esc(tip)
+            );
+        }
+    }
+    for (i, (label, color)) in [
+        ("requests/s", "#a9c4e0"),
+        ("p50", "#4e79a7"),
+        ("p95", "#f28e2b"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let _ = write!(
+            s,
+            r#"<rect x="{}" y="{}" width="10" height="10" fill="{color}"/><text x="{}" y="{}" class="tick">{label}</text>"#,
+            PAD_L + 8.0 + 90.0 * i as f64,
+            PAD_T,
+            PAD_L + 22.0 + 90.0 * i as f64,
+            PAD_T + 9.0,
+        );
+    }
     s.push_str("</svg></figure>");
     s
 }

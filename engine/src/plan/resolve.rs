@@ -116,6 +116,18 @@ impl Options {
             ));
             crate::segment::ExecutionTuple::full()
         });
+        if !segment.segment().is_full() {
+            for s in &scenarios {
+                if matches!(s.executor, ExecutorConfig::CapacitySearch(_)) {
+                    errors.push(ConfigError::invalid(
+                        format!("scenarios.{}.executor", s.name),
+                        "capacity-search picks each step's rate from its own verdicts, so it \
+                         cannot be split over execution segments; run it in one process \
+                         (without --execution-segment or --segment)",
+                    ));
+                }
+            }
+        }
 
         let plan = Plan {
             scenarios,

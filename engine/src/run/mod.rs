@@ -128,6 +128,7 @@ async fn execute(
         scenario_infos,
         label,
         resources,
+        periods,
     } = p;
     let mut load_generator = LoadGenerator::default();
     let mut lifecycle_error: Option<(ExitCode, String)> = None;
@@ -158,6 +159,9 @@ async fn execute(
     };
 
     let state = ExecutionState::new(stop.clone(), host.vu.metrics.clone(), &plan.segment);
+    if let Some(p) = &periods {
+        state.set_step_judge(p.clone());
+    }
     let view: Arc<dyn crate::host::ExecutionView> = state.clone();
     let _ = host.vu.execution.set(view);
     let factory = VuFactory::new(
@@ -203,10 +207,17 @@ async fn execute(
                             cfg.progress,
                             cfg.outputs.clone(),
                             progress::windows(&plan),
+                            periods.clone(),
                         );
                         // Resources are sampled while the load runs.
                         let sampler = resources.spawn(host.vu.metrics.clone());
+                        if let Some(p) = &periods {
+                            p.start(Instant::now());
+                        }
                         run_all(&factory, &plan, &scenario_infos, vus).await;
+                        if let Some(p) = &periods {
+                            p.finish();
+                        }
                         load_generator = sampler.finish().await;
                         monitor.finish().await;
                     }
@@ -231,10 +242,11 @@ async fn execute(
     }
 
     let snapshot = host.vu.metrics.snapshot(host.vu.elapsed());
+    let stages = periods.as_ref().map(|p| p.report());
     let lines = if cfg.no_thresholds {
         Vec::new()
     } else {
-        judge(&thresholds, &snapshot)
+        crate::stages::select::judge(&thresholds, &snapshot, periods.as_deref(), stages.as_ref())
     };
     let stop_reason = stop.reason();
     let exit_code = exit_code(&stop_reason, &lifecycle_error, &lines);
@@ -249,6 +261,7 @@ async fn execute(
         exit_code,
         load_generator,
         summary_files: None,
+        stages,
     };
     if cfg.handle_summary && runtime.contract() >= crate::scenario::Contract::V0_2 {
         let data =

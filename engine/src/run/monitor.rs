@@ -43,6 +43,7 @@ pub(super) fn spawn(
     progress: Progress,
     outputs: Outputs,
     windows: Vec<Window>,
+    periods: Option<Arc<crate::stages::Periods>>,
 ) -> Monitor {
     let (done, mut done_rx) = oneshot::channel();
     let has_abort = set
@@ -84,7 +85,9 @@ pub(super) fn spawn(
             let snap = metrics.snapshot(host.vu.elapsed());
             // k6 judges thresholds during the run every 2 s.
             if has_abort && ticks.is_multiple_of(2) {
-                let outcomes = thresholds::evaluate(&set, |sel, agg| observe(&snap, sel, agg));
+                let outcomes = thresholds::evaluate(&set, |sel, agg| {
+                    crate::stages::select::observe_live(&snap, periods.as_deref(), sel, agg)
+                });
                 if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
                     crate::log::line(
                         crate::log::Level::Error,

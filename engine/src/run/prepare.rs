@@ -17,6 +17,7 @@ use crate::output::RunInfo;
 use crate::plan::{self, DEFAULT_USER_AGENT, Plan};
 use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
+use crate::stages::{self, Fanout, Periods};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
 use crate::vu::Vu;
 
@@ -36,6 +37,9 @@ pub(super) struct Prepared {
     pub label: String,
     /// The resource monitors, checked and ready to sample.
     pub resources: resources::Ready,
+    /// The run's periods (stages, scenarios, capacity steps), when it has
+    /// more than one.
+    pub periods: Option<Arc<Periods>>,
 }
 
 /// Load, resolve, size and start the outputs.
@@ -44,13 +48,19 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     // The probe defines its custom metrics in the run's registry, so
     // metrics a scenario defines while it initialises are known at once.
     let registry = Arc::new(Registry::new());
-    let component_json = read_options(&probe, &stop, &registry).await?;
+    // `--env` values are the scenario's `env()` in options() too, as
+    // k6's `__ENV` is in the init context: a scenario can scale its
+    // stages by them.
+    let component_json = read_options_with_env(&probe, &stop, &registry, cfg.env.clone()).await?;
     let plan = resolve(cfg, &component_json)?;
     // Before the thresholds are checked, which may name these metrics.
     let monitors = Monitors::define(&cfg.monitors, &registry).map_err(RunError::Monitor)?;
 
-    let thresholds = ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?;
+    let thresholds = Arc::new(ThresholdSet::parse(&plan.thresholds).map_err(RunError::Thresholds)?);
     check_threshold_kinds(&thresholds, &registry)?;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let periods = Periods::of(&plan, thresholds.clone(), registry.clone(), workers * 2);
+    stages::select::check(&thresholds, periods.as_deref()).map_err(RunError::Thresholds)?;
 
     let total_vus: u64 = plan
         .scenarios
@@ -110,10 +120,14 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         })
         .map_err(RunError::Outputs)?;
 
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let writer = match (&periods, cfg.outputs.sample_tap()) {
+        (Some(p), Some(tap)) => Some(Arc::new(Fanout(vec![p.clone(), tap])) as Arc<_>),
+        (Some(p), None) => Some(p.clone() as Arc<dyn crate::metrics::SampleWriter>),
+        (None, tap) => tap,
+    };
     let host = Arc::new(HostRun {
         vu: VuRun::new(
-            Store::with_writer(registry, workers * 2, cfg.outputs.sample_tap()),
+            Store::with_writer(registry, workers * 2, writer),
             stop,
             plan.seed,
             cfg.iteration_cpu_limit,
@@ -149,10 +163,11 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
         runtime,
         host,
         plan,
-        thresholds: Arc::new(thresholds),
+        thresholds,
         scenario_infos,
         label,
         resources,
+        periods,
     })
 }
 
@@ -223,6 +238,16 @@ pub async fn read_options(
     stop: &Arc<StopSignal>,
     registry: &Arc<Registry>,
 ) -> Result<String, RunError> {
+    read_options_with_env(probe, stop, registry, BTreeMap::new()).await
+}
+
+/// [`read_options`] with the `--env` values the scenario's `env()` sees.
+async fn read_options_with_env(
+    probe: &ScenarioRuntime,
+    stop: &Arc<StopSignal>,
+    registry: &Arc<Registry>,
+    env: BTreeMap<String, String>,
+) -> Result<String, RunError> {
     let http = SharedHttp::new(HttpSettings {
         user_agent: DEFAULT_USER_AGENT.to_string(),
         timeout: std::time::Duration::from_secs(60),
@@ -244,7 +269,7 @@ pub async fn read_options(
     let info = Arc::new(ScenarioInfo::new(
         "options",
         "default".into(),
-        BTreeMap::new(),
+        env,
         TagSet::empty(),
         "none",
         std::time::Duration::ZERO,

@@ -182,4 +182,10 @@ impl VuSource for ScenarioVus {
             }
         }
     }
+
+    fn flush(&self, slot: &mut VuSlot) {
+        if let Some(vu) = slot.vu.as_mut() {
+            vu.flush();
+        }
+    }
 }

@@ -44,11 +44,13 @@ fn reads_every_volley_variable() {
         Some(vec![
             Stage {
                 duration: Duration::from_secs(30),
-                target: 10
+                target: 10,
+                name: None,
             },
             Stage {
                 duration: Duration::from_secs(60),
-                target: 20
+                target: 20,
+                name: None,
             },
         ])
     );
@@ -132,28 +134,32 @@ fn parses_cli_stages() {
         parse_stage("30s:100"),
         Ok(Stage {
             duration: Duration::from_secs(30),
-            target: 100
+            target: 100,
+            name: None,
         })
     );
     assert_eq!(
         parse_stage("1m30s:0"),
         Ok(Stage {
             duration: Duration::from_secs(90),
-            target: 0
+            target: 0,
+            name: None,
         })
     );
     assert_eq!(
         parse_stage(" 2m : 5 "),
         Ok(Stage {
             duration: Duration::from_secs(120),
-            target: 5
+            target: 5,
+            name: None,
         })
     );
     assert_eq!(
         parse_stage("0s:10"),
         Ok(Stage {
             duration: Duration::ZERO,
-            target: 10
+            target: 10,
+            name: None,
         })
     );
 }

@@ -28,11 +28,13 @@ fn reads_every_supported_top_level_option() {
         Some(vec![
             Stage {
                 duration: Duration::from_secs(30),
-                target: 20
+                target: 20,
+                name: None,
             },
             Stage {
                 duration: Duration::from_secs(5),
-                target: 0
+                target: 0,
+                name: None,
             },
         ])
     );
@@ -160,7 +162,8 @@ fn top_level_stages_without_duration_are_dropped_with_a_warning() {
         o.stages,
         Some(vec![Stage {
             duration: Duration::from_secs(60),
-            target: 5
+            target: 5,
+            name: None,
         }])
     );
     assert!(

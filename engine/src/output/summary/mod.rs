@@ -15,6 +15,7 @@ mod layout;
 mod order;
 mod resources;
 mod sections;
+mod stages;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -94,6 +95,7 @@ pub fn render_summary(input: &SummaryInput) -> String {
         );
         lines.push(String::new());
     }
+    stages::render_stages(&mut lines, input, p);
     tables::render_errors(&mut lines, input, p);
     tables::render_breakdown(&mut lines, input, p, "name", "REQUESTS BY NAME");
     tables::render_breakdown(&mut lines, input, p, "group", "REQUESTS BY GROUP");

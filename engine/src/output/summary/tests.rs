@@ -26,6 +26,7 @@ fn render(
         scenarios: Vec::new(),
         stop_reason: None,
         load_generator: Default::default(),
+        stages: None,
     })
 }
 
@@ -176,6 +177,7 @@ fn header_stop_reason_and_interrupted_iterations() {
         scenarios: scenarios.to_vec(),
         stop_reason: Some("interrupted (Ctrl-C / SIGTERM)".into()),
         load_generator: Default::default(),
+        stages: None,
     });
     let head = "\n      scenario: oci://127.0.0.1:5000/acme/shop:1.0@sha256:0c3f\n\
         \x20    scenarios: 1 scenario\n\
@@ -297,6 +299,7 @@ fn resources_show_avg_and_peak_and_saturation() {
             cores: 2,
             saturation: None,
         },
+        stages: None,
     };
     let out = render_summary(&input);
     let expected = "  █ RESOURCES\n\n\

@@ -128,11 +128,13 @@ fn ramping_vus() {
             stages: vec![
                 Stage {
                     duration: secs(20),
-                    target: 10
+                    target: 10,
+                    name: None,
                 },
                 Stage {
                     duration: Duration::ZERO,
-                    target: 0
+                    target: 0,
+                    name: None,
                 }
             ],
             graceful_ramp_down: secs(30),
@@ -146,7 +148,8 @@ fn ramping_vus() {
             start_vus: 0,
             stages: vec![Stage {
                 duration: secs(60),
-                target: 3
+                target: 3,
+                name: None,
             }],
             graceful_ramp_down: secs(5),
         })
@@ -224,7 +227,8 @@ fn ramping_arrival_rate() {
             time_unit: secs(1),
             stages: vec![Stage {
                 duration: secs(60),
-                target: 60
+                target: 60,
+                name: None,
             }],
             pre_allocated_vus: 2,
             max_vus: 2,
@@ -239,7 +243,8 @@ fn ramping_arrival_rate() {
             time_unit: secs(60),
             stages: vec![Stage {
                 duration: secs(60),
-                target: 60
+                target: 60,
+                name: None,
             }],
             pre_allocated_vus: 2,
             max_vus: 9,
@@ -284,7 +289,7 @@ fn executor_must_be_given_known_and_supported() {
         resolve_errors(r#"{"scenarios": {"s": {"vus": 1}}}"#),
         [
             "options.scenarios.s.executor: missing; expected one of constant-vus, ramping-vus, per-vu-iterations, \
-          shared-iterations, constant-arrival-rate, ramping-arrival-rate"
+          shared-iterations, constant-arrival-rate, ramping-arrival-rate, capacity-search"
         ]
     );
     let unknown = errors("looping-vus", "");

@@ -233,10 +233,12 @@ fn a_later_shortcut_replaces_earlier_shortcuts_but_keeps_vus() {
         Stage {
             duration: secs(44),
             target: 44,
+            name: None,
         },
         Stage {
             duration: secs(55),
             target: 55,
+            name: None,
         },
     ];
     let cli = Options {

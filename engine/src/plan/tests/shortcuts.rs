@@ -78,10 +78,12 @@ fn stages_make_ramping_vus_starting_from_vus() {
         Stage {
             duration: secs(20),
             target: 10,
+            name: None,
         },
         Stage {
             duration: secs(180),
             target: 5,
+            name: None,
         },
     ];
     let json =
