@@ -188,6 +188,91 @@ pub enum Command {
     /// Turn a results file into a report: self-contained HTML, or Markdown
     /// for a FILE.md.
     Report(ReportArgs),
+    /// Merge a fleet's results files (one per execution segment) into the
+    /// whole test's, and judge its thresholds on it.
+    Merge(MergeArgs),
+    /// Start paused fleet processes (`volley run --paused=ADDR`) together.
+    Start(StartArgs),
+    /// Fleet tooling.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
+}
+
+/// `volley merge` flags.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The segments' results files (`volley run --segment I/N --results FILE`).
+    #[arg(required = true, value_name = "RESULTS")]
+    pub files: Vec<PathBuf>,
+    /// Write the fleet's summary as JSON (k6's summary-export shape).
+    #[arg(long, value_name = "FILE")]
+    pub summary_export: Option<PathBuf>,
+    /// Write the fleet's results file (input of `compare` and `report`).
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Write the fleet's HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write thresholds and checks as JUnit XML.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Merge even when segments are missing (the verdict covers only them).
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Do not judge thresholds (exit 0 unless a segment did not finish).
+    #[arg(long)]
+    pub no_thresholds: bool,
+    /// Do not print the summary.
+    #[arg(long)]
+    pub no_summary: bool,
+    /// No colours in the summary.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `volley start` flags.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The paused processes' start addresses (HOST:PORT, as given to
+    /// `volley run --paused=ADDR`).
+    #[arg(required = true, value_name = "ADDR")]
+    pub addrs: Vec<String>,
+    /// How long to wait for every process to be reachable and to start
+    /// (they answer once their VUs are ready).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = positive_duration)]
+    pub timeout: Duration,
+}
+
+/// `volley fleet` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Print the Kubernetes objects of a fleet: an Indexed Job running one
+    /// segment per pod and a Job merging their results (`| kubectl apply -f -`).
+    Render(RenderArgs),
+}
+
+/// `volley fleet render` flags.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The number of segments (pods).
+    #[arg(long, value_name = "N")]
+    pub segments: u32,
+    /// What each pod runs: oci://REGISTRY/REPO:TAG, or a path in the pod
+    /// (/scenario/scenario.wasm with a NAME-scenario ConfigMap).
+    #[arg(long, value_name = "SCENARIO")]
+    pub scenario: String,
+    /// Prefix of the objects' names.
+    #[arg(long, value_name = "NAME", default_value = "volley")]
+    pub name: String,
+    /// The fleet id (default: NAME-<unix time>).
+    #[arg(long, value_name = "ID")]
+    pub fleet_id: Option<String>,
+    /// The common start instant, RFC 3339 (default: two minutes from now).
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
+    /// The Volley image (default: this release's).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
 }
 
 /// `volley report` flags.
@@ -495,6 +580,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "I/N", value_parser = segment_shorthand)]
     pub segment: Option<crate::segment::ExecutionTuple>,
 
+    /// The fleet run this process belongs to, written into its results
+    /// file: give every process of one run the same id (`volley merge`
+    /// refuses files of different fleets). Letters, digits, '.', '_', '-'.
+    #[arg(long, value_name = "ID")]
+    pub fleet_id: Option<String>,
+
+    /// Initialise the VUs, then start the load at this instant (RFC 3339,
+    /// e.g. 2030-01-31T12:00:00Z): how a fleet starts together. A process
+    /// ready after it starts at once, with a warning.
+    #[arg(long, value_name = "TIME", value_parser = start_instant, conflicts_with = "paused")]
+    pub start_at: Option<std::time::SystemTime>,
+
+    /// Initialise the VUs, then wait for a start trigger: SIGUSR1, or with
+    /// an address (--paused=0.0.0.0:6565) a `volley start ADDR` too.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub paused: Option<String>,
+
     /// User-Agent header of requests.
     #[arg(long, value_name = "UA")]
     pub user_agent: Option<String>,
@@ -641,6 +743,10 @@ impl RunArgs {
 }
 
 /// `--segment I/N`: segment I (from 0) of N equal ones.
+fn start_instant(s: &str) -> Result<std::time::SystemTime, String> {
+    crate::wallclock::parse_rfc3339(s)
+}
+
 fn segment_shorthand(s: &str) -> Result<crate::segment::ExecutionTuple, String> {
     crate::segment::ExecutionTuple::from_shorthand(s).map_err(|e| e.to_string())
 }

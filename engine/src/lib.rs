@@ -22,6 +22,7 @@ pub mod config;
 pub mod control;
 pub mod executor;
 pub mod exit;
+pub mod fleet;
 pub(crate) mod host;
 pub mod http;
 pub(crate) mod log;

@@ -54,6 +54,9 @@ pub struct RunOutcome {
     /// The by-stage results, for a run with stages, several scenarios or a
     /// capacity search.
     pub stages: Option<crate::stages::StageReport>,
+    /// Where this run stands in a fleet: its segment, the scenario's
+    /// digest, when its load started; for a merged fleet, its segments.
+    pub fleet: crate::fleet::FleetMeta,
 }
 
 /// The load generator's own view of the run (its CPU and memory are the
@@ -71,6 +74,18 @@ pub struct LoadGenerator {
 impl RunOutcome {
     /// One line per scenario, as k6 prints them before the run.
     pub fn scenario_lines(&self) -> Vec<String> {
+        if !self.fleet.merged.is_empty() {
+            return self
+                .fleet
+                .merged
+                .iter()
+                .flat_map(|s| {
+                    s.scenarios
+                        .iter()
+                        .map(move |line| format!("segment {}: {line}", s.segment))
+                })
+                .collect();
+        }
         self.plan
             .scenarios
             .iter()

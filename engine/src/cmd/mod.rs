@@ -2,6 +2,7 @@
 //! choose exit codes, and leave the work to the library.
 
 mod compare;
+mod fleet;
 mod inspect;
 mod new;
 mod oci;
@@ -33,5 +34,8 @@ pub(crate) async fn dispatch(command: Command) -> ProcessExit {
         Command::Sign(args) => sign::execute(args).await,
         Command::Stamp(args) => stamp::execute(args),
         Command::Search(args) => search::execute(args).await,
+        Command::Merge(args) => fleet::merge(args).await,
+        Command::Start(args) => fleet::start(args).await,
+        Command::Fleet(volley::cli::FleetCommand::Render(args)) => fleet::render(args),
     }
 }

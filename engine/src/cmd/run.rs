@@ -100,6 +100,11 @@ fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
         outputs: outputs(args)?,
         handle_summary: !args.no_summary,
         monitors: args.monitors.clone(),
+        start: match args.start_at {
+            Some(at) => volley::fleet::StartGate::At(at),
+            None => volley::fleet::StartGate::Now,
+        },
+        fleet_id: args.fleet_id.clone(),
     })
 }
 
@@ -177,6 +182,32 @@ pub(super) async fn execute(args: RunArgs) -> ProcessExit {
             t.shutdown().await;
         }
         return refuse(e);
+    }
+    // A paused run listens (and catches SIGUSR1) before its VUs exist, so
+    // an early trigger is kept.
+    if let Some(addr) = &args.paused {
+        let addr = if addr.is_empty() {
+            None
+        } else {
+            match addr.parse::<std::net::SocketAddr>() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    return refuse(format!(
+                        "--paused={addr}: not an IP:PORT address; e.g. --paused=0.0.0.0:6565 \
+                         (all interfaces) or --paused=127.0.0.1:6565"
+                    ));
+                }
+            }
+        };
+        match volley::fleet::Paused::new(addr).await {
+            Ok(p) => {
+                if let Some(a) = p.local_addr() {
+                    eprintln!("start port listening on {a}");
+                }
+                cfg.start = volley::fleet::StartGate::Paused(p);
+            }
+            Err(e) => return refuse(e),
+        }
     }
     let stop = Arc::new(StopSignal::new());
     signals::watch(stop.clone(), || {});

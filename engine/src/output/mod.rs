@@ -46,7 +46,9 @@ pub use junit::{JunitOut, StepSummaryOut, junit, markdown};
 pub use markdown::render_markdown;
 pub use prometheus::PrometheusOut;
 pub use report::render_report;
-pub use results::{RESULTS_FORMAT, ResultsOut, TimePoint, kind_of, results, sink_from_json};
+pub use results::{
+    RESULTS_FORMAT, ResultsMeta, ResultsOut, TimePoint, kind_of, results, sink_from_json,
+};
 pub use summary::{SummaryOut, render_summary};
 
 use std::future::Future;

@@ -61,6 +61,8 @@ pub struct ResultsMeta<'a> {
     pub options: Value,
     /// The time series.
     pub timeseries: &'a [TimePoint],
+    /// Where the run stands in a fleet.
+    pub fleet: Option<&'a crate::fleet::FleetMeta>,
 }
 
 fn contains(v: ValueType) -> &'static str {
@@ -148,6 +150,9 @@ pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
             "saturation": input.load_generator.saturation,
         },
     });
+    if let Some(fleet) = meta.fleet {
+        doc["fleet"] = serde_json::to_value(fleet).unwrap_or(Value::Null);
+    }
     if let Some(stages) = input.stages {
         doc["stages"] = serde_json::to_value(stages).unwrap_or(Value::Null);
     }
@@ -263,6 +268,13 @@ impl ResultsOut {
         }
     }
 
+    /// Start the time series from `points` (a merged fleet's, whose
+    /// series comes from its segments' files rather than snapshots).
+    pub fn with_points(self, points: Vec<TimePoint>) -> Self {
+        self.series.lock().unwrap_or_else(|e| e.into_inner()).points = points;
+        self
+    }
+
     /// Also write the Markdown report to `path` (`--report FILE.md`).
     pub fn with_markdown(mut self, path: Option<PathBuf>) -> Self {
         self.markdown = path;
@@ -355,6 +367,7 @@ impl ResultsOut {
                     "seed": plan.seed,
                 }),
                 timeseries: &points,
+                fleet: Some(&outcome.fleet),
             };
             let doc = results(&SummaryInput::of(outcome), &meta);
             let write = |flag: &str, path: &PathBuf, bytes: Result<Vec<u8>, String>| {

@@ -57,6 +57,9 @@ pub enum RunError {
     /// A `--monitor` target that cannot be read or reached.
     #[error("{0}")]
     Monitor(String),
+    /// A fleet option that cannot be used (`--fleet-id`).
+    #[error("{0}")]
+    Fleet(String),
     /// Outputs that cannot start (an unwritable path, a bad URL).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Outputs(Vec<OutputError>),

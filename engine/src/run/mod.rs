@@ -70,6 +70,11 @@ pub struct RunConfig {
     /// `--monitor` targets whose CPU and memory are sampled beside the
     /// load (Volley's own always are).
     pub monitors: Vec<MonitorSpec>,
+    /// When the load starts once the VUs are ready (`--start-at`,
+    /// `--paused`): at once by default.
+    pub start: crate::fleet::StartGate,
+    /// `--fleet-id`: names the fleet run in the results file.
+    pub fleet_id: Option<String>,
 }
 
 /// A finished run: its outcome, and the outputs that failed to write it.
@@ -95,10 +100,14 @@ impl Finished {
 /// Run a scenario to the end, judge it and finish its outputs. Errors are
 /// only for input that prevents a run (nothing was sent); everything that
 /// happens during a run is in the outcome.
-pub async fn run(cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunError> {
+pub async fn run(mut cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunError> {
+    if let Some(id) = &cfg.fleet_id {
+        crate::fleet::check_fleet_id(id).map_err(RunError::Fleet)?;
+    }
+    let gate = std::mem::take(&mut cfg.start);
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
-    let outcome = match execute(prepared, &cfg, stop).await {
+    let outcome = match execute(prepared, &cfg, gate, stop).await {
         Ok(outcome) => outcome,
         Err(e) => {
             outputs.abandon();
@@ -118,6 +127,7 @@ pub async fn run(cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunE
 async fn execute(
     p: prepare::Prepared,
     cfg: &RunConfig,
+    gate: crate::fleet::StartGate,
     stop: Arc<StopSignal>,
 ) -> Result<RunOutcome, RunError> {
     let prepare::Prepared {
@@ -131,6 +141,7 @@ async fn execute(
         periods,
     } = p;
     let mut load_generator = LoadGenerator::default();
+    let mut started_at = None;
     let mut lifecycle_error: Option<(ExitCode, String)> = None;
     let life = Lifecycle {
         runtime: runtime.clone(),
@@ -199,7 +210,11 @@ async fn execute(
                 };
                 match checked {
                     Err(e) if !cfg.no_thresholds => invalid = Some(e),
+                    // A fleet's processes start together (`--start-at`,
+                    // `--paused`); a stop while waiting sends no load.
+                    _ if !gate.wait(&stop, state.allocated_vus()).await => {}
                     _ => {
+                        started_at = Some(std::time::SystemTime::now());
                         let monitor = monitor::spawn(
                             state.clone(),
                             host.clone(),
@@ -250,6 +265,20 @@ async fn execute(
     };
     let stop_reason = stop.reason();
     let exit_code = exit_code(&stop_reason, &lifecycle_error, &lines);
+    let fleet = crate::fleet::FleetMeta {
+        id: cfg.fleet_id.clone(),
+        segment: plan.segment.segment().to_string(),
+        sequence: plan.segment.sequence().sequence().to_string(),
+        scenario_digest: crate::fleet::digest(&std::fs::read(&cfg.scenario).unwrap_or_default()),
+        started_at: started_at.map(crate::wallclock::rfc3339),
+        started_at_ms: started_at.map(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis() as u64
+        }),
+        exit_code: exit_code.code(),
+        merged: Vec::new(),
+    };
     let mut outcome = RunOutcome {
         scenario: label,
         snapshot,
@@ -262,6 +291,7 @@ async fn execute(
         load_generator,
         summary_files: None,
         stages,
+        fleet,
     };
     if cfg.handle_summary && runtime.contract() >= crate::scenario::Contract::V0_2 {
         let data =
