@@ -50,3 +50,11 @@ node --test sdk/js/test/
 cargo clippy --release --locked -p volley -p volley-demo -p volley-registry -p volley-sdk \
     --all-targets -- -D warnings
 cargo test --release --locked -p volley -p volley-sdk -p volley-demo -p volley-registry
+# The fleet and release recipes, each against real peers it starts itself:
+# the Kubernetes objects (kubernetes-validate --strict, the pods' scripts),
+# a Slurm cluster on loopback (sbatch/srun), the installer against a release
+# served on loopback, and every YAML file and workflow against its schema.
+for recipe in tests/fleet/test-kubernetes.sh tests/fleet/test-slurm.sh \
+    tests/release/test-install.sh tests/release/test-yaml.sh; do
+    bash "$recipe"
+done

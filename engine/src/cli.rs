@@ -273,6 +273,10 @@ pub struct RenderArgs {
     /// The Volley image (default: this release's).
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
+    /// More `volley run` flags for every segment, space-separated (default:
+    /// --grant-manifest for an oci:// scenario, none for a file).
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub run_args: Option<String>,
 }
 
 /// `volley report` flags.

@@ -11,6 +11,7 @@ mod compat;
 mod contract;
 mod counts;
 mod executors;
+mod fleet;
 mod guest_failures;
 mod http_features;
 mod interrupt;

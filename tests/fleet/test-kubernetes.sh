@@ -39,9 +39,10 @@ print(f"K_IMAGE={shlex.quote(image['name'] + ':' + image['newTag'])}")
 EOF
 )"
 
-render() { # SEGMENTS NAME IMAGE SCENARIO FLEET_ID START_AT
+render() { # SEGMENTS NAME IMAGE SCENARIO FLEET_ID START_AT [RUN_ARGS]
     sed -e "s|{{SEGMENTS}}|$1|g" -e "s|{{NAME}}|$2|g" -e "s|{{IMAGE}}|$3|g" \
         -e "s|{{SCENARIO}}|$4|g" -e "s|{{FLEET_ID}}|$5|g" -e "s|{{START_AT}}|$6|g" \
+        -e "s|{{RUN_ARGS}}|${7---grant-manifest}|g" \
         "$k8s/fleet.yaml.tmpl"
 }
 

@@ -105,6 +105,7 @@ pub(super) fn render(args: RenderArgs) -> ProcessExit {
         args.fleet_id,
         args.image,
         args.start_at,
+        args.run_args,
         std::time::SystemTime::now(),
     );
     match params.render() {

@@ -576,9 +576,12 @@ mod tests {
 
     /// Opens and judges steps: passes those at or under `capacity`, and
     /// keeps what it was told.
+    /// A step, when it opened, and its load and close time once judged.
+    type Seen = (StepInfo, Duration, Option<(StepLoad, Duration)>);
+
     struct Judge {
         capacity: u64,
-        seen: Mutex<Vec<(StepInfo, Duration, Option<(StepLoad, Duration)>)>>,
+        seen: Mutex<Vec<Seen>>,
         t0: Instant,
     }
 

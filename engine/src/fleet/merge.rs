@@ -747,8 +747,16 @@ mod tests {
             panic!("no trend");
         };
         assert_eq!(t.count(), 3000);
-        assert!((t.percentile(95.0) - 100.0).abs() < 0.1, "{}", t.percentile(95.0));
-        assert!(out.thresholds.iter().all(|t| t.passed), "{:?}", out.thresholds);
+        assert!(
+            (t.percentile(95.0) - 100.0).abs() < 0.1,
+            "{}",
+            t.percentile(95.0)
+        );
+        assert!(
+            out.thresholds.iter().all(|t| t.passed),
+            "{:?}",
+            out.thresholds
+        );
         assert_eq!(out.exit_code, ExitCode::Ok);
         // VUs ran side by side: the fleet's are the sum.
         let Some(Sink::Gauge { value, min, max }) = out.snapshot.aggregate("vus", &[]) else {
@@ -759,18 +767,26 @@ mod tests {
         assert_eq!(out.fleet.merged.len(), 2);
         assert_eq!(
             out.scenario_lines(),
-            ["segment 0:1/2: default: part 0:1/2", "segment 1/2:1: default: part 1/2:1"]
+            [
+                "segment 0:1/2: default: part 0:1/2",
+                "segment 1/2:1: default: part 1/2:1"
+            ]
         );
     }
 
     #[test]
     fn merged_percentiles_equal_a_single_run_of_all_the_samples() {
         // Beyond the first 128 values, trends merge their HDR histograms.
-        let all: Vec<f64> = (0..5000).map(|i| 1.0 + (i * 37 % 1000) as f64 / 3.0).collect();
+        let all: Vec<f64> = (0..5000)
+            .map(|i| 1.0 + (i * 37 % 1000) as f64 / 3.0)
+            .collect();
         let (x, y) = all.split_at(1234);
         let whole = segment_file("0:1/2", &all, 1.0, 0);
         let merged = merge(
-            files(vec![segment_file("0:1/2", x, 1.0, 0), segment_file("1/2:1", y, 1.0, 0)]),
+            files(vec![
+                segment_file("0:1/2", x, 1.0, 0),
+                segment_file("1/2:1", y, 1.0, 0),
+            ]),
             &MergeOptions::default(),
         )
         .expect("merges");
@@ -786,7 +802,10 @@ mod tests {
             Some(Sink::Trend(t)) => t,
             _ => panic!("no trend"),
         };
-        let (m, s) = (trend(&merged.outcome.snapshot), trend(&single.outcome.snapshot));
+        let (m, s) = (
+            trend(&merged.outcome.snapshot),
+            trend(&single.outcome.snapshot),
+        );
         assert_eq!(m.count(), s.count());
         for p in [50.0, 90.0, 95.0, 99.0, 99.9] {
             assert_eq!(m.percentile(p), s.percentile(p), "p({p})");
@@ -816,7 +835,10 @@ mod tests {
     fn files_that_are_not_one_complete_fleet_are_refused() {
         let a = || segment_file("0:1/2", &[10.0], 1.0, 0);
         let e = merge(files(vec![a()]), &MergeOptions::default()).expect_err("missing");
-        assert!(e.0.contains("1/2:1") && e.0.contains("--allow-partial"), "{e}");
+        assert!(
+            e.0.contains("1/2:1") && e.0.contains("--allow-partial"),
+            "{e}"
+        );
         let e = merge(files(vec![a(), a()]), &MergeOptions::default()).expect_err("twice");
         assert!(e.0.contains("both ran segment 0:1/2"), "{e}");
         let mut other = segment_file("1/2:1", &[10.0], 1.0, 0);

@@ -30,11 +30,16 @@ pub struct FleetParams {
     pub image: String,
     /// The common start instant (RFC 3339).
     pub start_at: String,
+    /// More `volley run` flags for every segment.
+    pub run_args: String,
 }
 
 impl FleetParams {
     /// Defaults for what was not given: the fleet id from the name and the
     /// time, the start two minutes from `now`, this release's image.
+    /// A scenario from a registry gets `--grant-manifest` unless
+    /// `run_args` says otherwise (it reaches only granted hosts).
+    #[allow(clippy::too_many_arguments)]
     pub fn with_defaults(
         name: String,
         segments: u32,
@@ -42,6 +47,7 @@ impl FleetParams {
         fleet_id: Option<String>,
         image: Option<String>,
         start_at: Option<String>,
+        run_args: Option<String>,
         now: SystemTime,
     ) -> Self {
         let secs = now
@@ -52,7 +58,15 @@ impl FleetParams {
         // Whole seconds read better in a manifest.
         let start = rfc3339(start);
         let start = format!("{}Z", &start[..19]);
+        let run_args = run_args.unwrap_or_else(|| {
+            if scenario.starts_with("oci://") {
+                "--grant-manifest".into()
+            } else {
+                String::new()
+            }
+        });
         FleetParams {
+            run_args,
             fleet_id: fleet_id.unwrap_or_else(|| format!("{name}-{secs}")),
             image: image.unwrap_or_else(default_image),
             start_at: start_at.unwrap_or(start),
@@ -94,7 +108,17 @@ impl FleetParams {
             ("--scenario", &self.scenario),
             ("--image", &self.image),
             ("--start-at", &self.start_at),
+            ("--run-args", &self.run_args),
         ] {
+            if flag == "--run-args" {
+                if value.contains(['"', '\\', '\n', '\r', '$', '`']) {
+                    problems.push(format!(
+                        "--run-args {value:?}: must be without quotes, backslashes, '$', '`' \
+                         or line breaks (it is split on spaces)"
+                    ));
+                }
+                continue;
+            }
             if value.is_empty() || value.contains(['"', '\\', '\n', '\r']) {
                 problems.push(format!(
                     "{flag} {value:?}: must be non-empty, without quotes, backslashes or line breaks"
@@ -125,7 +149,8 @@ impl FleetParams {
             .replace("{{SCENARIO}}", &self.scenario)
             .replace("{{FLEET_ID}}", &self.fleet_id)
             .replace("{{IMAGE}}", &self.image)
-            .replace("{{START_AT}}", &self.start_at))
+            .replace("{{START_AT}}", &self.start_at)
+            .replace("{{RUN_ARGS}}", &self.run_args))
     }
 }
 
@@ -138,6 +163,7 @@ mod tests {
             "checkout".into(),
             8,
             "oci://registry.example/acme/checkout:v3".into(),
+            None,
             None,
             None,
             None,
@@ -157,6 +183,8 @@ mod tests {
         assert!(yaml.contains(r#"name: "checkout-segments""#));
         assert!(yaml.contains(r#"SCENARIO: "oci://registry.example/acme/checkout:v3""#));
         assert!(yaml.contains(&format!(r#"image: "{}""#, default_image())));
+        // A registry's scenario is granted its manifest's hosts.
+        assert!(yaml.contains(r#"RUN_ARGS: "--grant-manifest""#));
     }
 
     #[test]

@@ -285,11 +285,10 @@ pub async fn trigger(addrs: &[String], timeout: Duration) -> Vec<(String, String
 
 /// Await every future (a small join_all: tokio has none, and one is not
 /// worth a dependency).
-async fn futures_join_all<F: std::future::Future>(
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output>
 where
-    F: Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
@@ -361,7 +360,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
         drop(listener);
-        let failures = trigger(&[addr.clone()], Duration::from_millis(500)).await;
+        let failures = trigger(std::slice::from_ref(&addr), Duration::from_millis(500)).await;
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].0, addr);
         assert!(failures[0].1.contains("cannot connect"), "{:?}", failures);

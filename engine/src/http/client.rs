@@ -338,13 +338,8 @@ impl VuClient {
                 let names: Vec<(String, String, String)> = jar
                     .matches(&url)
                     .into_iter()
-                    .map(|c| {
-                        (
-                            c.domain().unwrap_or_default().to_string(),
-                            c.path().unwrap_or("/").to_string(),
-                            c.name().to_string(),
-                        )
-                    })
+                    .map(|c| (jar_key(c), c.name().to_string()))
+                    .map(|((domain, path), name)| (domain, path, name))
                     .collect();
                 for (domain, path, name) in names {
                     jar.remove(&domain, &path, &name);
@@ -364,12 +359,7 @@ impl VuClient {
             .matches(&url)
             .into_iter()
             .filter(|c| c.name() == name)
-            .map(|c| {
-                (
-                    c.domain().unwrap_or_default().to_string(),
-                    c.path().unwrap_or("/").to_string(),
-                )
-            })
+            .map(jar_key)
             .collect();
         for (domain, path) in found {
             jar.remove(&domain, &path, name);
@@ -671,4 +661,11 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     })
     .await;
     out.into_iter().flatten().collect()
+}
+
+/// The (domain, path) the jar files `c` under: for a host-only cookie (no
+/// Domain attribute) the host it came from, not the absent attribute, so
+/// `jar.delete` and `jar.clear(url)` find it.
+fn jar_key(c: &cookie_store::Cookie<'_>) -> (String, String) {
+    (String::from(&c.domain), String::from(&c.path))
 }

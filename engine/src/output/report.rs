@@ -425,7 +425,8 @@ fn breakdown_html(doc: &Value) -> String {
         trim(b.requests, 0),
         b.too_many
     );
-    let groups: [(&str, &str, Vec<(String, u64)>); 3] = [
+    type Group<'a> = (&'a str, &'a str, Vec<(String, u64)>);
+    let groups: [Group; 3] = [
         ("errors-by-kind", "kind", b.by_kind.clone()),
         (
             "errors-by-status",
