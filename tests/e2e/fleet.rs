@@ -237,12 +237,33 @@ fn a_threshold_only_the_whole_fleet_fails_fails_the_merge() {
         options(r#"{"http_reqs": ["count<100"]}"#),
     )
     .expect("write options");
-    let extra = vec!["--fleet-id".to_string(), "e2e-99".to_string()];
+    // No --fleet-id: processes of one --start-at name the fleet alike.
+    let start = start_in(3);
+    let extra = vec!["--start-at".to_string(), start.clone()];
     let runs = run_fleet(&target, &dir, 2, &extra);
     for (code, stderr) in &runs {
         assert_eq!(*code, Some(0), "{stderr}");
     }
     let files = segment_files(&dir, 2);
+    let ids: Vec<String> = files
+        .iter()
+        .map(|f| {
+            read_json(Path::new(f))["fleet"]["id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    let secs = volley::wallclock::parse_rfc3339(&start)
+        .expect("instant")
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("epoch")
+        .as_secs();
+    assert_eq!(ids[0], ids[1]);
+    assert!(
+        ids[0].ends_with(&format!("-{secs}")) && ids[0].len() == 13 + secs.to_string().len(),
+        "{ids:?}"
+    );
     let run = volley(&["merge", &files[0], &files[1], "--no-color"]);
     assert_eq!(
         run.code,

@@ -105,6 +105,7 @@ fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
             None => volley::fleet::StartGate::Now,
         },
         fleet_id: args.fleet_id.clone(),
+        ..Default::default()
     })
 }
 

@@ -75,6 +75,8 @@ pub struct RunConfig {
     pub start: crate::fleet::StartGate,
     /// `--fleet-id`: names the fleet run in the results file.
     pub fleet_id: Option<String>,
+    /// The component's `sha256:` digest (set by [`run`]).
+    pub scenario_digest: String,
 }
 
 /// A finished run: its outcome, and the outputs that failed to write it.
@@ -105,6 +107,19 @@ pub async fn run(mut cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, 
         crate::fleet::check_fleet_id(id).map_err(RunError::Fleet)?;
     }
     let gate = std::mem::take(&mut cfg.start);
+    // Without --fleet-id, processes given one start instant name their
+    // fleet after the scenario and that instant: the same in each of them.
+    let digest = crate::fleet::digest(&std::fs::read(&cfg.scenario).unwrap_or_default());
+    if cfg.fleet_id.is_none()
+        && let crate::fleet::StartGate::At(at) = &gate
+    {
+        let secs = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        cfg.fleet_id = Some(format!("{}-{secs}", &digest[7..19]));
+    }
+    cfg.scenario_digest = digest;
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
     let outcome = match execute(prepared, &cfg, gate, stop).await {
@@ -269,7 +284,7 @@ async fn execute(
         id: cfg.fleet_id.clone(),
         segment: plan.segment.segment().to_string(),
         sequence: plan.segment.sequence().sequence().to_string(),
-        scenario_digest: crate::fleet::digest(&std::fs::read(&cfg.scenario).unwrap_or_default()),
+        scenario_digest: cfg.scenario_digest.clone(),
         started_at: started_at.map(crate::wallclock::rfc3339),
         started_at_ms: started_at.map(|t| {
             t.duration_since(std::time::UNIX_EPOCH)
