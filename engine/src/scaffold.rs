@@ -18,7 +18,8 @@ pub enum ScaffoldError {
     Language(String),
     /// The SDK could not be found.
     #[error(
-        "cannot find Volley's {0} SDK; pass --sdk PATH (the sdk/{0} folder of a Volley checkout)"
+        "cannot find Volley's {0} SDK; pass --sdk PATH (the sdk/{0} folder of a Volley checkout), \
+         or set VOLLEY_SDK_DIR to the folder holding rust/, js/, python/ and c/"
     )]
     Sdk(&'static str),
     /// Writing failed.
@@ -31,13 +32,30 @@ pub enum ScaffoldError {
     },
 }
 
-/// The SDK of `lang` (the folder under sdk/) next to the sources this binary
-/// was built from, if it holds `marker`.
+/// The SDK of `lang` (a folder holding `marker`), looked for in order:
+/// `$VOLLEY_SDK_DIR/LANG`; `share/volley/sdk/LANG` beside the binary's
+/// `bin/` (an installed release); the `sdk/LANG` of the checkout this
+/// binary was built from.
 fn default_sdk(lang: &str, marker: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../sdk")
-        .join(lang);
-    p.canonicalize().ok().filter(|p| p.join(marker).exists())
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os("VOLLEY_SDK_DIR") {
+        candidates.push(PathBuf::from(dir).join(lang));
+    }
+    if let Some(bin) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        candidates.push(bin.join("../share/volley/sdk").join(lang));
+    }
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sdk")
+            .join(lang),
+    );
+    candidates
+        .into_iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .find(|p| p.join(marker).exists())
 }
 
 /// `--sdk` or the default SDK of `lang`, made absolute.
@@ -298,133 +316,13 @@ fn new_c(parent: &Path, name: &str, sdk: Option<PathBuf>) -> Result<PathBuf, Sca
     Ok(dir)
 }
 
-const JS_TEMPLATE: &str = r#"// A Volley scenario: what one virtual user does in one iteration.
-// Written like a k6 script: 'k6', 'k6/http', ... imports work too.
-import { check, sleep } from 'volley';
-import http from 'volley/http';
-
-export const options = {
-  vus: 5,
-  duration: '10s',
-  thresholds: {
-    http_req_failed: ['rate<0.01'],
-    http_req_duration: ['p(95)<500'],
-  },
-};
-
-const BASE = __ENV.BASE_URL || 'http://127.0.0.1:3030';
-
-export default function () {
-  // The body is read from the engine only if the script reads res.body.
-  const res = http.get(`${BASE}/health`, { tags: { name: 'health' } });
-  check(res, { 'status is 200': (r) => r.status === 200 });
-  sleep(1);
-}
-"#;
-
-const C_TEMPLATE: &str = r#"/* A Volley scenario: what one virtual user does in one iteration. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "volley.h"
-
-const char *scenario_options(void) {
-    return "{\"vus\": 5, \"duration\": \"10s\", \"thresholds\": {"
-           "\"http_req_failed\": [\"rate<0.01\"], \"http_req_duration\": [\"p(95)<500\"]}}";
-}
-
-static char url[512];
-
-int scenario_vu_init(const volley_bytes *setup_data) {
-    (void)setup_data;
-    char *base = volley_env("BASE_URL", "http://127.0.0.1:3030");
-    snprintf(url, sizeof url, "%s/health", base);
-    free(base);
-    return 0;
-}
-
-int scenario_iteration(const char *exec) {
-    (void)exec;
-    /* The engine reads and counts the body; discard_body keeps it there. */
-    volley_request req = {.url = url, .name = "health", .discard_body = true};
-    volley_response res = volley_send(&req);
-    volley_check("status is 200", res.status == 200);
-    volley_response_free(&res);
-    volley_sleep(1.0);
-    return 0;
-}
-"#;
-
-const PY_TEMPLATE: &str = r#""""A Volley scenario: what one virtual user does in one iteration."""
-
-import volley
-from volley import check, http, sleep
-
-
-class Scenario(volley.Scenario):
-    options = {
-        "vus": 5,
-        "duration": "10s",
-        "thresholds": {
-            "http_req_failed": ["rate<0.01"],
-            "http_req_duration": ["p(95)<500"],
-        },
-    }
-
-    def __init__(self, setup_data=b""):
-        self.base = volley.env("BASE_URL", "http://127.0.0.1:3030")
-
-    def iteration(self):
-        # Headers and body are read from the engine only when used.
-        res = http.get(f"{self.base}/health", name="health")
-        check("status is 200", res.status == 200)
-        sleep(1)
-
-
-Lifecycle = volley.lifecycle(Scenario)
-"#;
-
-const TEMPLATE: &str = r##"//! A Volley scenario: what one virtual user does in one iteration.
-
-use std::time::Duration;
-
-use volley_sdk::prelude::*;
-
-/// Per-VU state.
-#[derive(Default)]
-struct Scenario1 {
-    base: String,
-}
-
-impl Scenario for Scenario1 {
-    fn options() -> String {
-        r#"{
-            "vus": 5,
-            "duration": "10s",
-            "thresholds": {
-                "http_req_failed": ["rate<0.01"],
-                "http_req_duration": ["p(95)<500"]
-            }
-        }"#
-        .to_string()
-    }
-
-    fn init(_setup_data: &[u8]) -> Result<Self, Error> {
-        let base = env("BASE_URL").unwrap_or_else(|| "http://127.0.0.1:3030".to_string());
-        Ok(Self { base })
-    }
-
-    fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
-        let res = http::get(format!("{}/health", self.base))?;
-        check("status is 200", res.status == 200);
-        sleep(Duration::from_secs(1));
-        Ok(())
-    }
-}
-
-volley_sdk::export_scenario!(Scenario1);
-"##;
+/// The projects' scenario templates: real files under `engine/templates/`,
+/// which the e2e tests scaffold, build and run (`volley new` in each
+/// language), embedded so an installed binary carries them.
+const TEMPLATE: &str = include_str!("../templates/lib.rs");
+const PY_TEMPLATE: &str = include_str!("../templates/app.py");
+const JS_TEMPLATE: &str = include_str!("../templates/script.js");
+const C_TEMPLATE: &str = include_str!("../templates/scenario.c");
 
 #[cfg(test)]
 mod tests {
