@@ -65,6 +65,11 @@ pub(crate) fn for_each_point(sample: &Sample, registry: &Registry, mut f: impl F
             if i.failed {
                 emit(Builtin::IterationsFailed, i.at, 1.0, &i.base);
             }
+            // k6 writes data_sent and data_received at every iteration's
+            // end (its bytes; Volley's went with each request): a script
+            // without requests still has the points, at 0.
+            emit(Builtin::DataSent, i.at, 0.0, &i.base);
+            emit(Builtin::DataReceived, i.at, 0.0, &i.base);
         }
         Sample::Check(c) => {
             let tags = c.base.merged(&c.extra).with("check", &c.name);

@@ -16,7 +16,7 @@ use crate::host::HostRun;
 use crate::metrics::{Builtin, Snapshot, TagSet};
 use crate::outcome::ThresholdLine;
 use crate::output::Outputs;
-use crate::thresholds::{self, Aggregation, MetricSelector, ThresholdSet};
+use crate::thresholds::{self, ThresholdSet};
 
 /// How often the monitor looks.
 const TICK: Duration = Duration::from_secs(1);
@@ -88,7 +88,12 @@ pub(super) fn spawn(
                 let outcomes = thresholds::evaluate(&set, |sel, agg| {
                     crate::stages::select::observe_live(&snap, periods.as_deref(), sel, agg)
                 });
-                if let Some(reason) = thresholds::should_abort(&set, &outcomes, snap.elapsed) {
+                // As k6 judges them: its ticker starts a moment before the
+                // test does, so at the tick of second N the test has run a
+                // little under N seconds, and `delayAbortEval: '2s'` lets
+                // the tick of second 4 abort, not that of second 2.
+                let nominal = TICK * u32::try_from(ticks).unwrap_or(u32::MAX);
+                if let Some(reason) = thresholds::should_abort(&set, &outcomes, nominal) {
                     crate::log::line(
                         crate::log::Level::Error,
                         None,
@@ -114,35 +119,8 @@ pub(super) fn spawn(
     Monitor { done, task }
 }
 
-/// The observed value of `agg` on the series `sel` selects; None without
-/// data or when the metric's type does not offer `agg`.
-pub(super) fn observe(snap: &Snapshot, sel: &MetricSelector, agg: &Aggregation) -> Option<f64> {
-    let sink = snap.aggregate(&sel.metric, &sel.tags)?;
-    if !sink.has_samples() || !agg.valid_for(sink.kind()) {
-        return None;
-    }
-    agg.value(&sink, snap.elapsed)
-}
-
-/// Judge every threshold on the final snapshot.
+/// Judge every threshold on the final snapshot (a run without periods;
+/// see [`crate::stages::select::judge`]).
 pub fn judge(set: &ThresholdSet, snap: &Snapshot) -> Vec<ThresholdLine> {
-    let outcomes = thresholds::evaluate(set, |sel, agg| observe(snap, sel, agg));
-    let mut lines = Vec::new();
-    for ((key, results), metric) in outcomes.into_iter().zip(&set.metrics) {
-        // A threshold on a metric that never came to exist, or with an
-        // aggregation its type lacks, cannot pass.
-        let kind = snap.kind_of(&metric.selector.metric);
-        for (o, t) in results.into_iter().zip(&metric.thresholds) {
-            let valid = kind.is_some_and(|k| t.expr.aggregation.valid_for(k));
-            lines.push(ThresholdLine {
-                metric: key.clone(),
-                selector: metric.selector.clone(),
-                expression: o.source.clone(),
-                aggregation: t.expr.aggregation,
-                passed: o.passed && valid,
-                observed: o.observed,
-            });
-        }
-    }
-    lines
+    crate::stages::select::judge(set, snap, None, None)
 }

@@ -147,6 +147,29 @@ fn observe(
     agg.value(&sink, snap.elapsed)
 }
 
+/// [`observe`] at the end of the run, where k6 judges a metric without
+/// samples too: an empty counter, gauge or trend reads 0 (so `count>10`
+/// fails and `p(95)<500` passes), an empty rate has no value (its
+/// thresholds pass). During the run, empty metrics are not judged.
+fn observe_final(
+    snap: &Snapshot,
+    metric: &str,
+    tags: &[(String, String)],
+    agg: &Aggregation,
+) -> Option<f64> {
+    let kind = snap.kind_of(metric)?;
+    if !agg.valid_for(kind) {
+        return None;
+    }
+    match snap.aggregate(metric, tags) {
+        Some(sink) if sink.has_samples() => agg.value(&sink, snap.elapsed),
+        _ if kind == crate::metrics::MetricKind::Rate => None,
+        // k6 leaves a counter's rate unset when the test took no time.
+        _ if *agg == Aggregation::Rate && snap.elapsed.is_zero() => None,
+        _ => Some(0.0),
+    }
+}
+
 /// Judge one step of a capacity search of `scenario` on its snapshot.
 pub(super) fn judge_step(
     set: &ThresholdSet,
@@ -282,7 +305,7 @@ pub fn judge(
     };
     let outcomes = thresholds::evaluate(set, |sel, agg| {
         let (snap, tags) = views.view(sel, false)?;
-        observe(snap, &sel.metric, &tags, agg)
+        observe_final(snap, &sel.metric, &tags, agg)
     });
     let mut lines = Vec::new();
     for ((key, results), metric) in outcomes.into_iter().zip(&set.metrics) {

@@ -54,7 +54,7 @@ pub fn should_abort(
 ) -> Option<String> {
     for (m, (key, results)) in set.metrics.iter().zip(outcomes) {
         for (t, o) in m.thresholds.iter().zip(results) {
-            if t.abort_on_fail && !o.passed && elapsed >= t.delay_abort_eval {
+            if t.abort_on_fail && !o.passed && elapsed > t.delay_abort_eval {
                 let seen = o
                     .observed
                     .map(|v| format!(" (observed {v:.3})"))

@@ -145,6 +145,8 @@ fn evaluation_and_abort() {
         None,
         "delayAbortEval holds it"
     );
+    // k6: the test must have run longer than delayAbortEval.
+    assert_eq!(should_abort(&s, &out, Duration::from_secs(5)), None);
     assert!(
         should_abort(&s, &out, Duration::from_secs(6)).is_some_and(|r| r.contains("p(95)<100"))
     );
