@@ -8,4 +8,4 @@ cargo build --target wasm32-wasip2 --profile scenario \
     -p hello -p customer-care \
     -p reports-workflow -p reports-user-flows -p reports-step-test -p reports-soak -p reports-staged \
     -p fixture -p fixture-wrong-world -p fixture-future-contract \
-    -p bench-get-check -p bench-sleepy
+    -p bench-get-check -p bench-realistic -p bench-sleepy
