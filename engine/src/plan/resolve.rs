@@ -231,7 +231,16 @@ impl Options {
                 .stages
                 .iter()
                 .flatten()
-                .map(|s| json!({"duration": format_duration(s.duration), "target": s.target}))
+                .map(|s| {
+                    let mut stage =
+                        json!({"duration": format_duration(s.duration), "target": s.target});
+                    // `--stage 30s:10:warm` names its stage, as a stage's
+                    // `name` in the options does.
+                    if let Some(name) = &s.name {
+                        stage["name"] = json!(name);
+                    }
+                    stage
+                })
                 .collect();
             set("stages", Some(Value::Array(stages)));
             ("ramping-vus", &[("startVUs", "vus")])

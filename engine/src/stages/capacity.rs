@@ -143,7 +143,9 @@ pub fn knee(points: &[(usize, f64, f64)]) -> Option<Knee> {
     let (x0, x1) = (pts[0].1, pts[pts.len() - 1].1);
     let y0 = pts.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
     let y1 = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    if x1 <= x0 || y1 <= y0 {
+    // A latency that barely moves (under 20%, or under a millisecond) has
+    // no knee, only noise.
+    if x1 <= x0 || y1 <= y0 * 1.2 || y1 - y0 < 1.0 {
         return None;
     }
     let (best, gap) = pts

@@ -395,4 +395,14 @@ fn the_knee_is_the_last_load_before_latency_climbs() {
     // A straight line has no knee, and two points are not a curve.
     assert_eq!(knee(&[(1, 1.0, 1.0), (2, 2.0, 2.0), (3, 3.0, 3.0)]), None);
     assert_eq!(knee(&curve[..2]), None);
+    // Nor does a flat one: p95 moving between 21.5 and 21.8 ms is noise.
+    assert_eq!(
+        knee(&[
+            (1, 10.0, 21.5),
+            (2, 20.0, 21.5),
+            (3, 30.0, 21.6),
+            (4, 40.0, 21.8)
+        ]),
+        None
+    );
 }
