@@ -31,6 +31,8 @@ mod outcome;
 pub mod output;
 pub mod plan;
 pub mod resources;
+#[cfg(test)]
+mod robustness;
 pub mod run;
 pub mod scaffold;
 pub mod scenario;
