@@ -54,6 +54,8 @@ pub struct Results {
     pub duration_s: f64,
     /// Metric name → merged aggregate.
     pub metrics: BTreeMap<String, Sink>,
+    /// The file is a checkpoint of a run that did not end (killed).
+    pub partial: bool,
 }
 
 fn bad(path: &Path, what: &str) -> CompareError {
@@ -107,6 +109,7 @@ impl Results {
         Ok(Results {
             duration_s,
             metrics,
+            partial: doc["partial"].as_bool().unwrap_or(false),
         })
     }
 

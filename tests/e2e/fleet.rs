@@ -483,3 +483,57 @@ fn fleet_render_prints_the_kubernetes_objects_or_names_the_bad_values() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_killed_run_leaves_its_last_checkpoint_which_report_and_merge_read() {
+    let target = Target::start();
+    let dir = tempdir();
+    let results = dir.join("killed.json");
+    let args = paused_args(&target, &results, "0/1", "--no-color");
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // A long constant-vus run instead of the 20 iterations.
+    let at = args
+        .iter()
+        .position(|a| *a == "--iterations")
+        .expect("flag");
+    args[at] = "--duration";
+    args[at + 1] = "60s";
+    let mut live = Live::spawn(&args);
+    // Two checkpoints' worth (every 5 s), then SIGKILL: nothing can run at exit.
+    std::thread::sleep(Duration::from_secs(12));
+    live.child.kill().expect("SIGKILL");
+    let _ = live.child.wait();
+    let doc = read_json(&results);
+    assert_eq!(doc["partial"], true);
+    assert_eq!(doc["fleet"]["exit_code"], -1);
+    assert_eq!(doc["fleet"]["segment"], "0:1");
+    let duration = doc["duration_s"].as_f64().expect("duration");
+    assert!(
+        (5.0..=12.5).contains(&duration),
+        "checkpoint at {duration}s"
+    );
+    let reqs: f64 = doc["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .filter(|m| m["name"] == "http_reqs")
+        .flat_map(|m| m["series"].as_array().cloned().unwrap_or_default())
+        .map(|s| s["counter"]["sum"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(
+        reqs > 0.0 && reqs <= target.stats().requests as f64,
+        "{reqs}"
+    );
+    let file = results.display().to_string();
+    let html = dir.join("killed.html").display().to_string();
+    let run = volley(&["report", &file, "-o", &html]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let page = std::fs::read_to_string(&html).expect("report");
+    assert!(page.contains("checkpoint"), "the report says it is partial");
+    let run = volley(&["merge", &file, "--no-summary"]);
+    assert_eq!(run.code, Some(104), "{}", run.stderr);
+    assert!(run.stderr.contains("checkpoint"), "{}", run.stderr);
+    let run = volley(&["merge", &file, "--allow-partial", "--no-summary"]);
+    assert_eq!(run.code, Some(105), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -31,6 +31,16 @@ fn load(args: &CompareArgs) -> Result<(Results, Results, Vec<Rule>), CompareErro
         .map(|s| Rule::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
     let (base, new) = (Results::load(&args.base)?, Results::load(&args.new)?);
+    for (path, r) in [(&args.base, &base), (&args.new, &new)] {
+        if r.partial {
+            eprintln!(
+                "warning: {} is a checkpoint of a run that did not end (killed?): its figures stop \
+                 at {:.0}s",
+                path.display(),
+                r.duration_s
+            );
+        }
+    }
     if !args.fail_on.is_empty() {
         check_rules(&base, &new, &rules)?;
     }

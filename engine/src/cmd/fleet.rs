@@ -62,6 +62,7 @@ pub(super) async fn merge(args: MergeArgs) -> ProcessExit {
         scenario: &merged.outcome.scenario,
         plan: &merged.outcome.plan,
         registry: &registry,
+        fleet: None,
     };
     if let Err(errors) = outputs.start(&info) {
         for e in errors {

@@ -448,6 +448,21 @@ pub fn merge(files: Vec<(String, Value)>, opts: &MergeOptions) -> Result<Merged,
         .map(|(file, doc)| read_part(file, doc))
         .collect::<Result<Vec<_>, _>>()?;
     let (sequence, mut warnings) = check_fleet(&parts, opts)?;
+    for p in &parts {
+        if p.doc["partial"].as_bool() == Some(true) {
+            if !opts.allow_partial {
+                return Err(MergeError(format!(
+                    "{}: is a checkpoint of a run that did not end (killed?), its figures stop at \
+                     {:.0}s; --allow-partial merges it anyway",
+                    p.file, p.duration_s
+                )));
+            }
+            warnings.push(format!(
+                "{}: a checkpoint of a run that did not end; its segment's figures stop at {:.0}s",
+                p.file, p.duration_s
+            ));
+        }
+    }
     // Gauges keep the value of the segment that ended last.
     parts.sort_by(|a, b| {
         (a.start_ms + a.duration_s * 1000.0).total_cmp(&(b.start_ms + b.duration_s * 1000.0))
@@ -522,6 +537,14 @@ pub fn merge(files: Vec<(String, Value)>, opts: &MergeOptions) -> Result<Merged,
     for p in &parts {
         let code = p.meta.exit_code;
         if code == 0 || code == ExitCode::ThresholdsFailed.code() {
+            continue;
+        }
+        if p.doc["partial"].as_bool() == Some(true) {
+            let message = format!(
+                "segment {} ({}) did not end: the fleet did not run the whole test",
+                p.segment, p.file
+            );
+            worst = Some((ExitCode::ExternalAbort, message));
             continue;
         }
         let exit = [

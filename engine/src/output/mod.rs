@@ -70,6 +70,9 @@ pub struct RunInfo<'a> {
     pub plan: &'a Plan,
     /// The metric definitions (custom metrics join while the run goes).
     pub registry: &'a Arc<Registry>,
+    /// Where the run stands in a fleet (segment, scenario digest, fleet id),
+    /// for files written while it runs.
+    pub fleet: Option<&'a crate::fleet::FleetMeta>,
 }
 
 /// Why an output failed, named by its flag.

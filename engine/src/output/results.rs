@@ -7,6 +7,13 @@
 //! Fields added since format 1 was first written are optional, so older
 //! files still read: `timeseries[].resources` (the CPU and memory samples)
 //! and `load_generator`.
+//!
+//! While the run goes, the file is written every [`CHECKPOINT_EVERY`] as a
+//! checkpoint (`"partial": true`, no thresholds judged), through a
+//! temporary file and a rename: a run killed outright (SIGKILL, the
+//! machine lost) leaves a valid file up to its last checkpoint, which
+//! `report`, `compare` and `merge --allow-partial` read, saying it is
+//! partial. The run's end replaces it with the complete file.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,6 +32,9 @@ use crate::metrics::{MetricKind, Sink, Snapshot, TrendStats, ValueType};
 
 /// Version of the results file format.
 pub const RESULTS_FORMAT: u32 = 1;
+
+/// How often a running test's results file is checkpointed.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Totals at one moment of the run, for the time series.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -159,6 +169,16 @@ pub fn results(input: &SummaryInput, meta: &ResultsMeta) -> Value {
     doc
 }
 
+/// The options a results file keeps of `plan`.
+fn options_json(plan: &crate::plan::Plan) -> Value {
+    json!({
+        "thresholds": plan.thresholds,
+        "summaryTrendStats": plan.summary_trend_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "tags": plan.tags,
+        "seed": plan.seed,
+    })
+}
+
 /// The kind named in a results file.
 pub fn kind_of(name: &str) -> Option<MetricKind> {
     Some(match name {
@@ -246,6 +266,17 @@ pub struct ResultsOut {
     html: Option<PathBuf>,
     markdown: Option<PathBuf>,
     series: Mutex<Series>,
+    checkpoint: Mutex<Option<Checkpoint>>,
+}
+
+/// What a checkpoint needs from the run's start, and when the last was made.
+struct Checkpoint {
+    scenario: String,
+    plan: crate::plan::Plan,
+    fleet: crate::fleet::FleetMeta,
+    last: Option<std::time::Duration>,
+    /// A checkpoint is being written (on its own thread); skip the next.
+    busy: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The time series so far.
@@ -265,6 +296,7 @@ impl ResultsOut {
             html,
             markdown: None,
             series: Mutex::new(Series::default()),
+            checkpoint: Mutex::new(None),
         }
     }
 
@@ -298,9 +330,21 @@ impl Output for ResultsOut {
             .join(", ")
     }
 
-    fn start(&self, _run: &RunInfo<'_>) -> Result<(), OutputError> {
+    fn start(&self, run: &RunInfo<'_>) -> Result<(), OutputError> {
         self.files()
-            .try_for_each(|(flag, p)| check_writable(flag, p))
+            .try_for_each(|(flag, p)| check_writable(flag, p))?;
+        if self.results.is_some()
+            && let Some(fleet) = run.fleet
+        {
+            *self.checkpoint.lock().unwrap_or_else(|e| e.into_inner()) = Some(Checkpoint {
+                scenario: run.scenario.to_string(),
+                plan: run.plan.clone(),
+                fleet: fleet.clone(),
+                last: None,
+                busy: Default::default(),
+            });
+        }
+        Ok(())
     }
 
     fn wants_snapshots(&self) -> bool {
@@ -309,6 +353,7 @@ impl Output for ResultsOut {
 
     fn on_snapshot(&self, snap: &Snapshot) {
         self.record(snap);
+        self.checkpoint(snap);
     }
 
     fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a> {
@@ -320,6 +365,84 @@ impl Output for ResultsOut {
 }
 
 impl ResultsOut {
+    /// Write the checkpoint of `snap` when one is due, on a thread of its
+    /// own so a large file never holds the run's monitor.
+    fn checkpoint(&self, snap: &Snapshot) {
+        let Some(path) = self.results.clone() else {
+            return;
+        };
+        let mut guard = self.checkpoint.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(c) = guard.as_mut() else { return };
+        if c.last.is_some_and(|t| snap.elapsed < t + CHECKPOINT_EVERY)
+            || c.busy.swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            return;
+        }
+        c.last = Some(snap.elapsed);
+        let started = std::time::SystemTime::now() - snap.elapsed;
+        let mut fleet = c.fleet.clone();
+        fleet.started_at = Some(crate::wallclock::rfc3339(started));
+        fleet.started_at_ms = started
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_millis() as u64);
+        fleet.exit_code = -1;
+        let (scenario, plan, busy) = (c.scenario.clone(), c.plan.clone(), c.busy.clone());
+        drop(guard);
+        let points = self
+            .series
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .points
+            .clone();
+        let snap = snap.clone();
+        let spawned = std::thread::Builder::new()
+            .name("results-checkpoint".into())
+            .spawn(move || {
+                let input = SummaryInput {
+                    scenario: &scenario,
+                    snapshot: &snap,
+                    thresholds: &[],
+                    trend_stats: &plan.summary_trend_stats,
+                    color: false,
+                    interrupted_iterations: 0,
+                    scenarios: plan
+                        .scenarios
+                        .iter()
+                        .map(|s| s.describe(&plan.segment))
+                        .collect(),
+                    stop_reason: Some(
+                        "checkpoint: the run had not ended when this file was written".into(),
+                    ),
+                    load_generator: Default::default(),
+                    stages: None,
+                };
+                let mut doc = results(
+                    &input,
+                    &ResultsMeta {
+                        scenario: &scenario,
+                        options: options_json(&plan),
+                        timeseries: &points,
+                        fleet: Some(&fleet),
+                    },
+                );
+                doc["partial"] = Value::Bool(true);
+                if let Ok(bytes) = serde_json::to_vec(&doc) {
+                    let _ = write_atomically(&path, &bytes);
+                }
+                busy.store(false, std::sync::atomic::Ordering::Release);
+            });
+        if spawned.is_err()
+            && let Some(c) = self
+                .checkpoint
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+        {
+            c.busy.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
+
     fn record(&self, snap: &Snapshot) {
         let mut s = self.series.lock().unwrap_or_else(|e| e.into_inner());
         if s.points
@@ -354,18 +477,29 @@ impl ResultsOut {
     }
 
     async fn write(&self, outcome: &RunOutcome) -> Result<(), OutputError> {
+        // No checkpoint may land after the complete file: stop them, and
+        // wait (a bounded while) for one being written.
+        let busy = self
+            .checkpoint
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .map(|c| c.busy);
+        if let Some(busy) = busy {
+            for _ in 0..3000 {
+                if !busy.load(std::sync::atomic::Ordering::Acquire) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
         {
             let points =
                 std::mem::take(&mut self.series.lock().unwrap_or_else(|e| e.into_inner()).points);
             let plan = &outcome.plan;
             let meta = ResultsMeta {
                 scenario: &outcome.scenario,
-                options: json!({
-                    "thresholds": plan.thresholds,
-                    "summaryTrendStats": plan.summary_trend_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "tags": plan.tags,
-                    "seed": plan.seed,
-                }),
+                options: options_json(plan),
                 timeseries: &points,
                 fleet: Some(&outcome.fleet),
             };

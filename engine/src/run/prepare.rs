@@ -112,11 +112,19 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     } else {
         cfg.scenario_label.clone()
     };
+    let fleet = crate::fleet::FleetMeta {
+        id: cfg.fleet_id.clone(),
+        segment: plan.segment.segment().to_string(),
+        sequence: plan.segment.sequence().sequence().to_string(),
+        scenario_digest: cfg.scenario_digest.clone(),
+        ..Default::default()
+    };
     cfg.outputs
         .start(&RunInfo {
             scenario: &label,
             plan: &plan,
             registry: &registry,
+            fleet: Some(&fleet),
         })
         .map_err(RunError::Outputs)?;
 
