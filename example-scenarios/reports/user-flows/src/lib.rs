@@ -4,8 +4,12 @@
 //! a stage of the by-stage report. Requests carry a `flow` tag, so a
 //! threshold can hold one flow to its own SLA.
 //!
-//! The flow of a user is picked from its VU id (ids 1-20 cycle through 10
-//! browse, 5 search, 3 cart, 2 checkout), so the mix is exact at any size.
+//! Each iteration is one user's visit; its flow is picked from the
+//! visit's number in its scenario (`scenario.iterationInTest`) on a cycle
+//! of 20 that interleaves the flows (every 20 visits are 10 browse,
+//! 5 search, 3 cart, 2 checkout; the first 10 already hold every flow), so
+//! each stage has the mix whatever the VU ids (VU numbers run on across
+//! scenarios: the 50-user stage's VUs are 11-60).
 //! `--env DURATION_SCALE=0.2` shortens the windows (for CI).
 
 use std::time::Duration;
@@ -25,14 +29,15 @@ fn secs(seconds: f64) -> String {
     format!("{}s", (seconds * scale()).round().max(1.0))
 }
 
-/// The flow of VU `id`: 50/25/15/10 over every 20 VUs.
-fn flow_of(id: u32) -> &'static str {
-    match (id - 1) % 20 {
-        0..=9 => "browse",
-        10..=14 => "search",
-        15..=17 => "cart",
-        _ => "checkout",
-    }
+/// The flow of visit `n` of a scenario: 50/25/15/10 over every 20 visits,
+/// interleaved.
+fn flow_of(n: u64) -> &'static str {
+    const CYCLE: [&str; 20] = [
+        "browse", "search", "browse", "cart", "browse", "search", "browse", "checkout", "browse",
+        "search", "browse", "cart", "browse", "search", "browse", "checkout", "browse", "search",
+        "browse", "cart",
+    ];
+    CYCLE[(n % 20) as usize]
 }
 
 #[derive(Default)]
@@ -97,7 +102,7 @@ impl Scenario for Flows {
 
     fn iteration(&mut self, _exec: &str) -> Result<(), Error> {
         let me = vu::info();
-        let flow = flow_of(me.id);
+        let flow = flow_of(vu::execution().scenario_iteration_in_test);
         let pick = vu::random_below(20) + 1;
         match flow {
             "browse" => {
