@@ -476,6 +476,19 @@ int volley_next_event(volley_response *res, volley_event *out) {
     return 1;
 }
 
+int64_t volley_each_event(volley_response *res, volley_event_fn on_event, void *ctx) {
+    volley_event ev;
+    int64_t n = 0;
+    int rc;
+    while ((rc = volley_next_event(res, &ev)) == 1) {
+        n++;
+        bool more = on_event(&ev, ctx);
+        volley_event_free(&ev);
+        if (!more) return n;
+    }
+    return rc < 0 ? -1 : n;
+}
+
 void volley_chunk_free(volley_chunk *c) {
     free(c->data);
     memset(c, 0, sizeof *c);

@@ -176,6 +176,12 @@ int volley_read_chunk(volley_response *res, uint32_t max, volley_chunk *out);
 int volley_next_event(volley_response *res, volley_event *out);
 void volley_chunk_free(volley_chunk *c);
 void volley_event_free(volley_event *e);
+/* The callback form: calls on_event(event, ctx) for each event as it
+ * arrives (the event is freed after the call; copy what you keep) until
+ * the stream ends or on_event returns false. Returns the number of events
+ * handed over, or -1 on a failure (volley_fail'd with its message). */
+typedef bool (*volley_event_fn)(const volley_event *event, void *ctx);
+int64_t volley_each_event(volley_response *res, volley_event_fn on_event, void *ctx);
 
 /* The VU's cookie jar (k6's http.cookieJar()). */
 bool volley_jar_set(const char *url, const char *name, const char *value);
