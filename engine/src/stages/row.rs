@@ -79,6 +79,8 @@ impl fmt::Display for Load {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.from {
             Some(from) => write!(f, "{}→{} {}", num(from), num(self.to), self.unit),
+            // One VU, not "1 VUs".
+            None if self.to == 1.0 && self.unit == "VUs" => write!(f, "1 VU"),
             None => write!(f, "{} {}", num(self.to), self.unit),
         }
     }

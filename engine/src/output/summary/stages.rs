@@ -94,8 +94,10 @@ pub(super) fn render_stages(lines: &mut Vec<String>, input: &SummaryInput, p: Pa
             ));
         }
         lines.push(format!(
-            "{INDENT}  {} steps; the thresholds above are judged on stage {}",
-            c.steps, c.reported_at
+            "{INDENT}  {} step{}; the thresholds above are judged on stage {}",
+            c.steps,
+            if c.steps == 1 { "" } else { "s" },
+            c.reported_at
         ));
         lines.push(String::new());
     }
