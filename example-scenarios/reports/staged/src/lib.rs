@@ -2,7 +2,7 @@
 //! to 100 and hold, then ramp down — each ramp and hold a named stage —
 //! judged on p95 under 500 ms, errors (failed checks, k6's `errors` rate
 //! habit) under 10%, and failed requests under 5%.
-//! `DURATION_SCALE=0.1` shortens it from 7 minutes to 42 s (for CI).
+//! `DURATION_SCALE=0.1` shortens it from 5 minutes to 30 s (for CI).
 
 use std::time::Duration;
 
