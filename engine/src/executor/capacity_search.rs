@@ -574,11 +574,15 @@ mod tests {
         assert_eq!(cfg.max_duration(), secs(4 * 15 + 4 * 10));
     }
 
+    /// A step as the judge saw it: opened when, and closed with what load
+    /// when.
+    type Seen = (StepInfo, Duration, Option<(StepLoad, Duration)>);
+
     /// Opens and judges steps: passes those at or under `capacity`, and
     /// keeps what it was told.
     struct Judge {
         capacity: u64,
-        seen: Mutex<Vec<(StepInfo, Duration, Option<(StepLoad, Duration)>)>>,
+        seen: Mutex<Vec<Seen>>,
         t0: Instant,
     }
 

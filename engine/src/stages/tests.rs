@@ -174,7 +174,8 @@ fn each_stage_gets_exactly_its_own_samples() {
     // teardown(): after the load, in no period.
     p.write(&[request("ramp", Instant::now() + ms(10), ms(999), 200)]);
     let report = p.report();
-    let rows: Vec<(usize, u64, Option<f64>, Option<f64>, u64)> = report
+    type Row = (usize, u64, Option<f64>, Option<f64>, u64);
+    let rows: Vec<Row> = report
         .rows
         .iter()
         // Percentiles as k6 defines them (rank interpolation): p50 of
