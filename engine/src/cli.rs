@@ -101,7 +101,7 @@ fn host_pattern(s: &str) -> Result<String, String> {
     if let Some((scheme, rest)) = s.split_once("://") {
         let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
         return Err(format!(
-            "{s:?} is a URL; give the host (and port) it may call: --allow-host {host} (scheme {scheme} is not part of it)"
+            "{s:?} is a URL; give a host name, not a URL: --allow-host {host} (the scheme {scheme}:// is not part of it)"
         ));
     }
     if s.trim().is_empty() || s.contains('/') {

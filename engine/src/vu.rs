@@ -199,6 +199,12 @@ fn describe(store: &Store<HostState>, e: &wasmtime::Error) -> String {
     if let Some(GuestLimit(m)) = e.downcast_ref::<GuestLimit>() {
         return m.clone();
     }
+    if let Some(wasmtime_wasi::I32Exit(code)) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return format!(
+            "the scenario called exit (status {code}; e.g. std::process::exit), which a scenario may not do: \
+             return an error to fail the iteration, or call abort() to stop the test"
+        );
+    }
     if let Some(limit) = store.data().memory_denied() {
         return format!(
             "out of memory: the scenario tried to grow its memory past the VU limit of {} MiB (raise it with --vu-memory)",

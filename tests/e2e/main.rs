@@ -12,6 +12,7 @@ mod contract;
 mod counts;
 mod executors;
 mod guest_failures;
+mod hostile;
 mod http_features;
 mod interrupt;
 mod languages;
