@@ -143,3 +143,89 @@ fn a_guest_calling_exit_gets_one_clear_line() {
     );
     assert_eq!(t.stats().requests, 2);
 }
+
+/// The error catalogue's entry of the summary export, as (kind, code, count).
+fn errors(export: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    export["errors"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (
+                        e["kind"].as_str().unwrap_or_default().to_string(),
+                        e["error_code"].as_u64().unwrap_or_default(),
+                        e["count"].as_u64().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn blocked_loopback_holds_for_unspecified_addresses_and_trailing_dots() {
+    let t = Target::start();
+    let port = t.url.rsplit(':').next().unwrap_or_default().to_string();
+    for target in [
+        format!("http://0.0.0.0:{port}"),
+        format!("http://[::]:{port}"),
+        format!("http://[::1]:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    ] {
+        let run = run_hostile(
+            &t,
+            "blocked",
+            &[
+                "-i",
+                "2",
+                "-e",
+                &format!("TARGET_URL={target}"),
+                "--blacklist-ip",
+                "127.0.0.0/8",
+            ],
+        );
+        run.assert_ok();
+        let export = run.export.expect("summary export");
+        assert_eq!(
+            errors(&export),
+            vec![("blocked IP".to_string(), 1110, 2)],
+            "{target}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            export["root_group"]["checks"]["blocked"]["passes"], 2,
+            "{target}: the guest sees a blocked error: {}",
+            export["root_group"]["checks"]
+        );
+    }
+    for (flag, value) in [
+        ("--block-hostnames", "localhost"),
+        ("--block-hostnames", "localhost."),
+    ] {
+        let run = run_hostile(
+            &t,
+            "blocked",
+            &[
+                "-i",
+                "1",
+                "-e",
+                &format!("TARGET_URL=http://localhost.:{port}"),
+                flag,
+                value,
+            ],
+        );
+        run.assert_ok();
+        let export = run.export.expect("summary export");
+        assert_eq!(
+            errors(&export),
+            vec![("blocked host name".to_string(), 1111, 1)],
+            "{flag} {value}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        t.stats().requests,
+        0,
+        "no blocked request reached the server"
+    );
+}
