@@ -4,6 +4,8 @@
 //! run by the real binary against the demo target. Every run is bounded
 //! in count and time.
 
+use std::time::{Duration, Instant};
+
 use crate::support::{Target, hostile, tempdir, volley, volley_run};
 
 /// `volley run <hostile> -e BASE_URL=... -e HOSTILE=mode -q ARGS...`,
@@ -228,4 +230,261 @@ fn blocked_loopback_holds_for_unspecified_addresses_and_trailing_dots() {
         0,
         "no blocked request reached the server"
     );
+}
+
+/// A `volley run` in the background, to be interrupted.
+struct Background {
+    child: std::process::Child,
+    out: Option<std::thread::JoinHandle<Vec<u8>>>,
+    err: Option<std::thread::JoinHandle<Vec<u8>>>,
+    export: std::path::PathBuf,
+}
+
+/// How a background run ended.
+struct Ended {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    export: Option<serde_json::Value>,
+}
+
+impl Background {
+    /// `volley run SCENARIO ARGS... --summary-export FILE -q --no-color`.
+    fn start(scenario: &std::path::Path, args: &[&str]) -> Background {
+        use std::process::{Command, Stdio};
+        let export = tempdir().join("export.json");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_volley"))
+            .arg("run")
+            .arg(scenario)
+            .args(args)
+            .args(["-q", "--no-color", "--summary-export"])
+            .arg(&export)
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn volley");
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+        Background {
+            child,
+            out: Some(out),
+            err: Some(err),
+            export,
+        }
+    }
+
+    /// Send SIGINT (Ctrl-C) or SIGTERM.
+    fn signal(&self, sig: &str) {
+        let status = std::process::Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {sig}");
+    }
+
+    /// Wait until `cond` holds (checked every 20 ms), at most `limit`.
+    fn wait_for(&mut self, limit: Duration, what: &str, cond: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !cond() {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                panic!("volley ended ({s}) before {what}");
+            }
+            assert!(start.elapsed() < limit, "not {what} within {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether it is still running.
+    fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Wait for the end, at most `limit` (killed and failed after that).
+    fn end_within(mut self, limit: Duration) -> Ended {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s;
+            }
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let err = self.err.take().map(|h| h.join().unwrap_or_default());
+                panic!(
+                    "volley did not end within {limit:?}; stderr:\n{}",
+                    String::from_utf8_lossy(&err.unwrap_or_default())
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let join = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+            String::from_utf8_lossy(&h.map(|h| h.join().unwrap_or_default()).unwrap_or_default())
+                .into_owned()
+        };
+        Ended {
+            code: status.code(),
+            stdout: join(self.out.take()),
+            stderr: join(self.err.take()),
+            export: std::fs::read(&self.export)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok()),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hostile_args<'a>(base: &'a str, mode: &'a str) -> Vec<&'a str> {
+    vec!["-e", base, "-e", mode]
+}
+
+#[test]
+fn options_that_never_return_are_stopped_within_the_fixed_limit() {
+    let t = Target::start();
+    for (mode, needle) in [
+        ("options_spin", "options() used more than 10s of CPU time"),
+        ("options_sleep", "options() did not return within 10s"),
+    ] {
+        let started = Instant::now();
+        let run = run_hostile(&t, mode, &["-i", "1"]);
+        assert_refused(&run, &[needle]);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{mode}: took {:?}",
+            started.elapsed()
+        );
+    }
+    // `volley inspect` passes no --env: the hostile options() spins.
+    let started = Instant::now();
+    let scenario = hostile();
+    let run = volley(&["inspect", scenario.to_str().unwrap_or_default(), "--json"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "inspect took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("options() used more than 10s of CPU time"),
+        "inspect shows why there are no options: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn vu_init_is_held_to_init_timeout() {
+    let t = Target::start();
+    let cfg = crate::support::temp_file("init.json", r#"{"initTimeout": "2s"}"#);
+    let cfg = cfg.to_str().unwrap_or_default();
+    for (mode, needle) in [
+        (
+            "init_spin",
+            "vu-init used more than 2s of CPU time (raise the initTimeout option)",
+        ),
+        (
+            "init_sleep",
+            "vu-init did not finish within 2s (raise the initTimeout option)",
+        ),
+    ] {
+        let started = Instant::now();
+        let run = run_hostile(&t, mode, &["-i", "1", "-c", cfg]);
+        assert_eq!(run.code, Some(107), "{mode}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{mode}: {}", run.stderr);
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{mode}: took {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(t.stats().requests, 0);
+}
+
+#[test]
+fn ctrl_c_stops_a_vu_init_that_never_ends() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let mut run = Background::start(
+        &hostile(),
+        &hostile_args(&base, "HOSTILE=init_sleep")
+            .into_iter()
+            .chain(["--vus", "2", "--duration", "10s"])
+            .collect::<Vec<_>>(),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(run.running(), "still initialising");
+    let sent = Instant::now();
+    run.signal("-INT");
+    let end = run.end_within(Duration::from_secs(10));
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "one Ctrl-C stops the VUs' init: {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(end.code, Some(105), "stderr: {}", end.stderr);
+    assert!(end.export.is_some(), "results written");
+}
+
+#[test]
+fn second_ctrl_c_stops_a_slow_setup_or_teardown_at_once() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    for (mode, sig) in [("setup_sleep", "-INT"), ("teardown_sleep", "-TERM")] {
+        let hostile_mode = format!("HOSTILE={mode}");
+        let mut run = Background::start(
+            &hostile(),
+            &hostile_args(&base, &hostile_mode)
+                .into_iter()
+                .chain(["-i", "2"])
+                .collect::<Vec<_>>(),
+        );
+        if mode == "teardown_sleep" {
+            let before = t.stats().requests;
+            run.wait_for(Duration::from_secs(30), "load done", || {
+                t.stats().requests >= before + 2
+            });
+        }
+        std::thread::sleep(Duration::from_millis(800));
+        assert!(run.running(), "{mode}: still in the slow call");
+        run.signal(sig);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(run.running(), "{mode}: the first signal waits for it");
+        let sent = Instant::now();
+        run.signal(sig);
+        let end = run.end_within(Duration::from_secs(10));
+        assert!(
+            sent.elapsed() < Duration::from_millis(2500),
+            "{mode}: the second signal stops it at once: {:?}",
+            sent.elapsed()
+        );
+        assert_eq!(end.code, Some(105), "{mode}: {}", end.stderr);
+        assert!(end.stderr.contains("stopping now"), "{}", end.stderr);
+        let export = end.export.expect("summary export written");
+        let want = if mode == "teardown_sleep" { 2.0 } else { 0.0 };
+        let reqs = export["metrics"]["http_reqs"]["count"]
+            .as_f64()
+            .unwrap_or(0.0);
+        assert_eq!(reqs, want, "{mode}: what was measured is written");
+        assert!(
+            end.stdout.contains("interrupted") || end.stdout.is_empty(),
+            "{}",
+            end.stdout
+        );
+    }
 }

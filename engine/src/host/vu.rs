@@ -150,8 +150,10 @@ pub struct VuInstance {
     pub iteration_start: Instant,
     /// Time parked in host calls this iteration.
     pub host_wait: Duration,
-    /// Whether the iteration CPU limit applies (not in setup or teardown).
+    /// Whether a CPU limit applies (the iteration's, or `call_limit`).
     pub cpu_limited: bool,
+    /// The CPU limit of a call other than an iteration, while one runs.
+    pub call_limit: Option<super::CallCpuLimitExceeded>,
     /// Rate and size limits of the VU's log lines.
     pub logs: Arc<LogLimiter>,
     stop: Arc<StopSignal>,
@@ -179,6 +181,7 @@ impl VuInstance {
             iteration_start: Instant::now(),
             host_wait: Duration::ZERO,
             cpu_limited: false,
+            call_limit: None,
             logs,
             stop: run.stop.clone(),
         }
@@ -191,6 +194,7 @@ impl VuInstance {
         self.iteration_start = Instant::now();
         self.host_wait = Duration::ZERO;
         self.cpu_limited = true;
+        self.call_limit = None;
         if !self.groups.is_empty() {
             self.groups.clear();
             self.retag();

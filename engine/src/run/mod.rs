@@ -98,13 +98,14 @@ impl Finished {
 pub async fn run(cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, RunError> {
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
-    let outcome = match execute(prepared, &cfg, stop).await {
+    let outcome = match execute(prepared, &cfg, stop.clone()).await {
         Ok(outcome) => outcome,
         Err(e) => {
             outputs.abandon();
             return Err(e);
         }
     };
+    stop.set_writing();
     let mut output_errors = outputs.finish(&outcome).await;
     if let Some(files) = &outcome.summary_files {
         output_errors.extend(crate::output::write_summary_files(files));
@@ -169,6 +170,7 @@ async fn execute(
         host.clone(),
         setup_data.clone(),
         state.clone(),
+        plan.init_timeout,
     );
     let mut invalid = None;
     if lifecycle_error.is_none() {
@@ -309,7 +311,15 @@ async fn init_vus(
                 return Err("interrupted while initialising VUs".into());
             }
             let id = factory.state.next_vu_id();
-            let vu = factory.new_vu(id, info).await.map_err(|e| {
+            // Ctrl-C stops a slow vu-init at once: there is no load to let
+            // finish yet.
+            let vu = tokio::select! {
+                r = factory.new_vu(id, info) => r,
+                _ = factory.state.stop.reached(StopLevel::Graceful) => {
+                    return Err("interrupted while initialising VUs".into());
+                }
+            };
+            let vu = vu.map_err(|e| {
                 format!(
                     "VU {} of scenario {} failed to initialise: {e}",
                     id.local, s.name

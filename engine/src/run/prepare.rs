@@ -19,7 +19,7 @@ use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::stages::{self, Fanout, Periods};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
-use crate::vu::Vu;
+use crate::vu::{OPTIONS_LIMIT, Vu};
 
 /// A run ready to start.
 pub(super) struct Prepared {
@@ -275,15 +275,28 @@ async fn read_options_with_env(
         std::time::Duration::ZERO,
     ));
     let state = HostState::new(host, info, 0, probe.limits().vu_memory);
-    let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
-        RunError::ScenarioOptions(format!(
-            "cannot instantiate {}: {e}",
-            probe.path().display()
-        ))
-    })?;
-    vu.options()
-        .await
-        .map_err(|e| RunError::ScenarioOptions(e.to_string()))
+    let call = async {
+        let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
+            RunError::ScenarioOptions(format!(
+                "cannot instantiate {}: {e}",
+                probe.path().display()
+            ))
+        })?;
+        vu.options()
+            .await
+            .map_err(|e| RunError::ScenarioOptions(e.to_string()))
+    };
+    // The CPU limit stops a busy loop; this stops a guest that sleeps or
+    // waits on the network, and the second Ctrl-C stops either at once.
+    tokio::select! {
+        r = tokio::time::timeout(OPTIONS_LIMIT, call) => r.unwrap_or_else(|_| {
+            Err(RunError::ScenarioOptions(format!(
+                "options() did not return within {}; it must only return the options (no waiting, no requests)",
+                crate::config::format_duration(OPTIONS_LIMIT)
+            )))
+        }),
+        _ = stop.forced() => Err(RunError::Interrupted("options() interrupted: stopped now".into())),
+    }
 }
 
 /// The JSON of the scenario's `options()` export, read from a throwaway
