@@ -192,9 +192,12 @@ impl Vu {
         result
     }
 
-    /// Move buffered samples into the store now.
+    /// Move buffered samples into the store now, with the requests of a
+    /// cut-off iteration recorded as interrupted.
     pub fn flush(&mut self) {
-        self.store.data_mut().samples().flush();
+        let state = self.store.data_mut();
+        state.record_interrupted();
+        state.samples().flush();
     }
 
     fn flatten<T>(&self, r: wasmtime::Result<Result<T, String>>) -> Result<T, GuestFailure> {

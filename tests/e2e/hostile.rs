@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Target, hostile, tempdir, volley, volley_run};
+use crate::support::{Target, fixture, hostile, tempdir, volley, volley_run};
 
 /// `volley run <hostile> -e BASE_URL=... -e HOSTILE=mode -q ARGS...`,
 /// with a summary export.
@@ -487,4 +487,75 @@ fn second_ctrl_c_stops_a_slow_setup_or_teardown_at_once() {
             end.stdout
         );
     }
+}
+
+#[test]
+fn requests_in_flight_at_a_hard_stop_are_counted_as_interrupted() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    let mut run = Background::start(
+        &fixture(),
+        &[
+            "-e",
+            &base,
+            "-e",
+            "MODE=delay",
+            "-e",
+            "MS=5000",
+            "--vus",
+            "4",
+            "--duration",
+            "60s",
+        ],
+    );
+    run.wait_for(Duration::from_secs(30), "4 requests in flight", || {
+        t.stats().requests >= 4
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    run.signal("-INT");
+    std::thread::sleep(Duration::from_millis(300));
+    run.signal("-INT");
+    let end = run.end_within(Duration::from_secs(10));
+    assert_eq!(end.code, Some(105), "stderr: {}", end.stderr);
+    let export = end.export.expect("summary export written");
+    let seen = t.stats().requests;
+    assert_eq!(seen, 4, "the server saw each VU's one request");
+    assert_eq!(
+        crate::support::metric(&export, "http_reqs", "count"),
+        seen as f64,
+        "http_reqs counts what the server saw"
+    );
+    assert_eq!(
+        errors(&export),
+        vec![("interrupted".to_string(), 1090, seen)],
+        "stderr: {}",
+        end.stderr
+    );
+    assert_eq!(
+        crate::support::metric(&export, "http_req_failed", "passes"),
+        seen as f64
+    );
+}
+
+#[test]
+fn requests_cut_by_graceful_stop_are_counted_as_interrupted() {
+    let t = Target::start();
+    let cfg = crate::support::temp_file(
+        "cut.json",
+        r#"{"scenarios": {"cut": {"executor": "constant-vus", "vus": 3, "duration": "1s", "gracefulStop": "0s"}}}"#,
+    );
+    let run = t.run_fixture(
+        "delay",
+        &["-e", "MS=4000", "-c", cfg.to_str().unwrap_or_default()],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let export = run.export.expect("summary export");
+    let seen = t.stats().requests;
+    assert_eq!(seen, 3, "each VU's one request");
+    assert_eq!(
+        crate::support::metric(&export, "http_reqs", "count"),
+        seen as f64,
+        "http_reqs counts what the server saw"
+    );
+    assert_eq!(errors(&export), vec![("interrupted".to_string(), 1090, 3)]);
 }

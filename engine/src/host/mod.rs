@@ -61,6 +61,14 @@ pub struct HostState {
     pub(crate) custom_kinds: Vec<Option<crate::metrics::MetricKind>>,
 }
 
+impl Drop for HostState {
+    /// A VU dropped with requests in flight (its iteration cut off)
+    /// records them before its sample buffer is flushed.
+    fn drop(&mut self) {
+        self.record_interrupted();
+    }
+}
+
 impl HostState {
     /// State for VU `id` (0 for the setup/teardown instance) of `scenario`.
     pub fn new(run: Arc<HostRun>, scenario: Arc<ScenarioInfo>, id: u64, vu_memory: u64) -> Self {

@@ -84,6 +84,17 @@ pub(crate) struct HttpInstance {
     streams: Vec<u32>,
     /// Started requests whose handle the guest dropped before waiting.
     orphans: Vec<(tokio::task::JoinHandle<Exchange>, RequestMeta)>,
+    /// Requests handed to the client and not back yet: left here when the
+    /// iteration is cut off (a hard stop, gracefulStop), they are recorded
+    /// as interrupted, as the server may well have seen them.
+    in_flight: Vec<InFlight>,
+}
+
+/// A request on its way, as much of it as its interrupted sample needs.
+struct InFlight {
+    meta: RequestMeta,
+    method: http::Method,
+    url: Arc<str>,
 }
 
 impl HttpInstance {
@@ -94,6 +105,7 @@ impl HttpInstance {
             pending: Vec::new(),
             streams: Vec::new(),
             orphans: Vec::new(),
+            in_flight: Vec::new(),
         }
     }
 
@@ -212,6 +224,13 @@ impl HostState {
         let started = Instant::now();
         let client = self.http.client.clone();
         let (reqs, metas): (Vec<HttpRequest>, Vec<RequestMeta>) = requests.into_iter().unzip();
+        self.http
+            .in_flight
+            .extend(reqs.iter().zip(&metas).map(|(r, meta)| InFlight {
+                meta: meta.clone(),
+                method: r.method.clone(),
+                url: Arc::from(r.url.as_str()),
+            }));
         let exchanges = if reqs.len() == 1 {
             let mut reqs = reqs;
             let one = reqs.pop();
@@ -231,6 +250,7 @@ impl HostState {
                 .await
         };
         let at = Instant::now();
+        self.http.in_flight.clear();
         self.vu.host_wait += at.saturating_duration_since(started);
         exchanges
             .into_iter()
@@ -268,7 +288,10 @@ impl HostState {
         received: u64,
         at: Instant,
     ) {
-        if let Some(e) = &hop.error {
+        // An interrupted request is the run's doing, not the target's.
+        if let Some(e) = &hop.error
+            && e.kind != ErrorKind::Interrupted
+        {
             self.run()
                 .http
                 .log_error(self.vu.id, hop.method.as_str(), &hop.url, e);
@@ -306,6 +329,34 @@ impl HostState {
         self.vu
             .samples
             .custom_at(metric.id(), kind, v, tags.clone(), at);
+    }
+
+    /// Record the requests still in flight, their iteration cut off (a
+    /// hard stop, gracefulStop): failed, with error_code 1090
+    /// ("interrupted") and no timings, so `http_reqs` counts every request
+    /// the server may have received.
+    pub(crate) fn record_interrupted(&mut self) {
+        if self.http.in_flight.is_empty() {
+            return;
+        }
+        let at = Instant::now();
+        for f in std::mem::take(&mut self.http.in_flight) {
+            let hop = Hop {
+                method: f.method,
+                url: f.url,
+                status: 0,
+                proto: "",
+                timings: crate::http::Timings::default(),
+                bytes_sent: 0,
+                bytes_received: 0,
+                error: Some(HttpError::new(
+                    ErrorKind::Interrupted,
+                    "the request was in flight when the run stopped its iteration",
+                )),
+                streaming: false,
+            };
+            self.record_hop(&f.meta, &hop, hop.timings, 0, 0, at);
+        }
     }
 
     /// Record requests started and never waited for, and close streams
