@@ -559,3 +559,87 @@ fn requests_cut_by_graceful_stop_are_counted_as_interrupted() {
     );
     assert_eq!(errors(&export), vec![("interrupted".to_string(), 1090, 3)]);
 }
+
+/// Peak resident memory of a finished child is not readable from here, so
+/// cardinality runs are judged by what they fold and count; the memory
+/// figures are in docs/security.md.
+#[test]
+fn distinct_tag_values_fold_into_one_overflow_series() {
+    let t = Target::start();
+    let run = run_hostile(
+        &t,
+        "tags",
+        &["-u", "2", "-i", "3000", "--max-series-per-metric", "500"],
+    );
+    run.assert_ok();
+    assert_eq!(
+        run.stderr
+            .matches("further new tag sets are folded")
+            .count(),
+        1,
+        "one warning: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("has 500 distinct series")
+            && run.stderr.contains("--max-series-per-metric 500"),
+        "the warning has the numbers: {}",
+        run.stderr
+    );
+    let export = run.export.expect("summary export");
+    assert_eq!(
+        crate::support::metric(&export, "http_reqs", "count"),
+        3000.0,
+        "no request lost"
+    );
+    assert_eq!(t.stats().requests, 3000);
+    assert_eq!(
+        export["series_folded"],
+        serde_json::json!([{"metric": "http_reqs", "samples": 2500}]),
+        "{}",
+        export["series_folded"]
+    );
+    assert!(
+        run.stdout.contains("SERIES FOLDED")
+            && run
+                .stdout
+                .contains("http_reqs: 2500 samples of new tag sets"),
+        "{}",
+        run.stdout
+    );
+
+    // The limit in all holds across metrics too.
+    let run = run_hostile(&t, "urls", &["-u", "1", "-i", "300", "--max-series", "100"]);
+    run.assert_ok();
+    let export = run.export.expect("summary export");
+    assert_eq!(crate::support::metric(&export, "http_reqs", "count"), 300.0);
+    assert!(
+        run.stderr.contains("the limit in all (--max-series 100)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn metric_names_made_of_ids_stop_at_the_custom_metric_limit() {
+    let t = Target::start();
+    let run = run_hostile(&t, "metrics", &["-u", "1", "-i", "1010"]);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("a run keeps at most 1000 custom metrics"),
+        "{}",
+        run.stderr
+    );
+    let export = run.export.expect("summary export");
+    let custom = export["metrics"]
+        .as_object()
+        .map(|m| m.keys().filter(|k| k.starts_with("hostile_")).count())
+        .unwrap_or(0);
+    assert_eq!(custom, 1000, "the first 1000 are kept");
+    assert_eq!(
+        crate::support::metric(&export, "iterations", "count"),
+        1010.0,
+        "every iteration ran"
+    );
+}

@@ -39,6 +39,8 @@ use vus::{ScenarioVus, VuFactory, VuSlot};
 pub struct RunConfig {
     /// The scenario component.
     pub scenario: PathBuf,
+    /// How many distinct series the metric store keeps before folding.
+    pub series_limits: crate::metrics::SeriesLimits,
     /// How the scenario is named in outputs (its path, or the reference it
     /// was pulled from); the path when empty.
     pub scenario_label: String,

@@ -127,7 +127,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     };
     let host = Arc::new(HostRun {
         vu: VuRun::new(
-            Store::with_writer(registry, workers * 2, writer),
+            Store::with_limits(registry, workers * 2, writer, cfg.series_limits),
             stop,
             plan.seed,
             cfg.iteration_cpu_limit,
