@@ -542,6 +542,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = vu_memory)]
     pub vu_memory: u64,
 
+    /// Response bodies all VUs may hold on the host at once, e.g. 1GiB
+    /// (default); each VU may hold up to its --vu-memory. A request whose
+    /// body would pass either fails with error_code 1702.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = vu_memory)]
+    pub body_memory: u64,
+
     /// CPU time one iteration may use before it is stopped and counted as failed.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub iteration_cpu_limit: Duration,

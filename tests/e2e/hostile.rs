@@ -246,6 +246,20 @@ struct Ended {
     stdout: String,
     stderr: String,
     export: Option<serde_json::Value>,
+    /// Its peak resident memory (VmHWM) in KiB, as last read while it ran.
+    peak_kib: u64,
+}
+
+/// VmHWM of process `pid` in KiB (0 when it cannot be read).
+fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 impl Background {
@@ -313,7 +327,9 @@ impl Background {
     /// Wait for the end, at most `limit` (killed and failed after that).
     fn end_within(mut self, limit: Duration) -> Ended {
         let start = Instant::now();
+        let mut peak_kib = 0;
         let status = loop {
+            peak_kib = peak_kib.max(vm_hwm_kib(self.child.id()));
             if let Some(s) = self.child.try_wait().expect("wait") {
                 break s;
             }
@@ -339,6 +355,7 @@ impl Background {
             export: std::fs::read(&self.export)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok()),
+            peak_kib,
         }
     }
 }
@@ -642,4 +659,130 @@ fn metric_names_made_of_ids_stop_at_the_custom_metric_limit() {
         1010.0,
         "every iteration ran"
     );
+}
+
+/// `BYTES` of the demo target's largest body (10 MiB).
+const TEN_MIB: &str = "BYTES=10485760";
+
+#[test]
+fn response_bodies_held_on_the_host_are_bounded_by_the_vu_and_run_budgets() {
+    let t = Target::start();
+    let base = format!("BASE_URL={}", t.url);
+    // 2 VUs of 32 MiB, each holding a batch of 16 × 10 MiB responses: at
+    // most 3 of each batch fit the VU's budget.
+    let run = Background::start(
+        &hostile(),
+        &[
+            "-e",
+            &base,
+            "-e",
+            "HOSTILE=big_batch",
+            "-e",
+            "N=16",
+            "-e",
+            TEN_MIB,
+            "-u",
+            "2",
+            "-i",
+            "4",
+            "--vu-memory",
+            "32MiB",
+        ],
+    );
+    let end = run.end_within(Duration::from_secs(60));
+    assert_eq!(end.code, Some(0), "stderr: {}", end.stderr);
+    let export = end.export.expect("summary export");
+    let sent = t.stats().requests;
+    assert_eq!(sent, 64);
+    assert_eq!(
+        crate::support::metric(&export, "http_reqs", "count"),
+        sent as f64
+    );
+    let over: u64 = errors(&export)
+        .iter()
+        .filter(|(kind, code, _)| kind == "body over budget" && *code == 1702)
+        .map(|(_, _, n)| n)
+        .sum();
+    assert!(
+        (52..=64).contains(&over),
+        "at most 3 of 16 fit a 32 MiB VU: {over} over budget; {:?}",
+        errors(&export)
+    );
+    assert!(
+        end.stderr
+            .contains("would pass its budget of 32 MiB (--vu-memory)"),
+        "{}",
+        end.stderr
+    );
+    assert!(
+        end.peak_kib < 300 << 10,
+        "the engine held {} MiB at its peak",
+        end.peak_kib >> 10
+    );
+    eprintln!("big_batch peak RSS: {} MiB", end.peak_kib >> 10);
+
+    // The run-wide budget.
+    let run = run_hostile(
+        &t,
+        "big_batch",
+        &[
+            "-e",
+            "N=4",
+            "-e",
+            TEN_MIB,
+            "-u",
+            "2",
+            "-i",
+            "2",
+            "--body-memory",
+            "16MiB",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("would pass the run's budget of 16 MiB (--body-memory)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn discarded_bodies_are_streamed_not_held() {
+    let t = Target::start();
+    // maxBodyBytes bounds kept bodies; a discarded one only streams by.
+    let cfg = crate::support::temp_file("max.json", r#"{"maxBodyBytes": 1048576}"#);
+    let cfg = cfg.to_str().unwrap_or_default();
+    let run = run_hostile(
+        &t,
+        "big_discard",
+        &[
+            "-e",
+            TEN_MIB,
+            "-u",
+            "2",
+            "-i",
+            "6",
+            "-c",
+            cfg,
+            "--vu-memory",
+            "8MiB",
+        ],
+    );
+    run.assert_ok();
+    let export = run.export.expect("summary export");
+    assert_eq!(errors(&export), vec![], "{}", run.stderr);
+    assert_eq!(
+        export["root_group"]["checks"]["status is 200"]["passes"], 6,
+        "{}",
+        export["root_group"]["checks"]
+    );
+    assert!(
+        crate::support::metric(&export, "data_received", "count") > 60.0 * 1024.0 * 1024.0,
+        "every byte was read"
+    );
+    // The same bodies kept are refused by maxBodyBytes.
+    let run = run_hostile(&t, "big", &["-e", TEN_MIB, "-i", "1", "-c", cfg]);
+    let export = run.export.expect("summary export");
+    assert_eq!(errors(&export)[0].1, 1702, "{:?}", errors(&export));
 }

@@ -41,6 +41,9 @@ pub struct RunConfig {
     pub scenario: PathBuf,
     /// How many distinct series the metric store keeps before folding.
     pub series_limits: crate::metrics::SeriesLimits,
+    /// Bytes of response bodies all VUs may hold on the host at once
+    /// (`--body-memory`; each VU may hold its `vu_memory`).
+    pub body_memory: u64,
     /// How the scenario is named in outputs (its path, or the reference it
     /// was pulled from); the path when empty.
     pub scenario_label: String,

@@ -10,7 +10,7 @@ use super::{RunConfig, RunError};
 use crate::config::Options;
 use crate::control::StopSignal;
 use crate::host::{DataSets, HostRun, HostState, HttpRun, ScenarioInfo, VuRun};
-use crate::http::{HostPolicy, HttpSettings, NetPolicy, SharedHttp};
+use crate::http::{BodyBudget, HostPolicy, HttpSettings, NetPolicy, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, Store, TagSet};
 use crate::output::RunInfo;
@@ -93,7 +93,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     } else {
         Some(Arc::new(policy))
     };
-    let http = SharedHttp::with_policy(
+    let http = SharedHttp::with_budget(
         HttpSettings {
             user_agent: plan.http.user_agent.clone(),
             timeout: plan.http.timeout,
@@ -102,6 +102,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
             max_body_bytes: plan.http.max_body_bytes,
         },
         policy,
+        BodyBudget::new(cfg.vu_memory, cfg.body_memory),
     )?;
 
     // Every monitored target is there before outputs open their files.

@@ -195,13 +195,17 @@ fn ident(meta: &RequestMeta, hop: &Hop) -> RequestIdent {
 }
 
 /// Decode a buffered body per its `Content-Encoding` (as k6 does); a
-/// failure makes the request a failed one with code 1701.
-fn decode_body(ex: &mut Exchange) {
+/// failure makes the request a failed one with code 1701. The decoded body
+/// is held against the VU's body budget as the raw one was (1702 when it
+/// does not fit).
+fn decode_body(ex: &mut Exchange, client: &VuClient) {
     let Ok(resp) = &mut ex.result else { return };
     let ResponseBody::Bytes(raw) = &resp.body else {
         return;
     };
-    match decode::decode(&resp.headers, raw.clone()) {
+    let decoded = decode::decode(&resp.headers, raw.clone())
+        .and_then(|d| d.map(|b| client.hold(b)).transpose());
+    match decoded {
         Ok(Some(body)) => resp.body = ResponseBody::Bytes(body),
         Ok(None) => {}
         Err(e) => {
@@ -256,7 +260,7 @@ impl HostState {
             .into_iter()
             .zip(metas)
             .map(|(mut ex, meta)| {
-                decode_body(&mut ex);
+                decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
                 (ex, meta)
             })
@@ -371,7 +375,7 @@ impl HostState {
             if let Ok(mut ex) = task.await {
                 let at = Instant::now();
                 self.vu.host_wait += at.saturating_duration_since(started);
-                decode_body(&mut ex);
+                decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
             }
         }

@@ -138,7 +138,7 @@ impl HostState {
         };
         let at = Instant::now();
         self.vu.host_wait += at.saturating_duration_since(started);
-        decode_body(&mut ex);
+        decode_body(&mut ex, &self.http.client);
         self.record_hops(&meta, &ex.hops, at);
         self.http.pending.retain(|r| *r != rep);
         if let Ok(handle) = self.table.get_mut(&res) {
