@@ -786,3 +786,40 @@ fn discarded_bodies_are_streamed_not_held() {
     let export = run.export.expect("summary export");
     assert_eq!(errors(&export)[0].1, 1702, "{:?}", errors(&export));
 }
+
+#[test]
+fn started_requests_cut_off_are_counted_as_interrupted() {
+    for mode in ["slow_async", "slow_orphan"] {
+        let t = Target::start();
+        let cfg = crate::support::temp_file(
+            "cut.json",
+            r#"{"scenarios": {"cut": {"executor": "constant-vus", "vus": 2, "duration": "1s", "gracefulStop": "0s"}}}"#,
+        );
+        let run = run_hostile(
+            &t,
+            mode,
+            &[
+                "-e",
+                "MS=4000",
+                "-e",
+                "N=3",
+                "-c",
+                cfg.to_str().unwrap_or_default(),
+            ],
+        );
+        assert_eq!(run.code, Some(0), "{mode}: {}", run.stderr);
+        let export = run.export.expect("summary export");
+        let seen = t.stats().requests;
+        assert_eq!(seen, 6, "{mode}: 2 VUs × 3 started requests");
+        assert_eq!(
+            crate::support::metric(&export, "http_reqs", "count"),
+            seen as f64,
+            "{mode}: http_reqs counts what the server saw"
+        );
+        assert_eq!(
+            errors(&export),
+            vec![("interrupted".to_string(), 1090, 6)],
+            "{mode}"
+        );
+    }
+}
