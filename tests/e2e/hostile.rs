@@ -823,3 +823,78 @@ fn started_requests_cut_off_are_counted_as_interrupted() {
         );
     }
 }
+
+#[test]
+fn deep_or_long_groups_are_refused_at_the_call_and_every_output_is_written() {
+    let t = Target::start();
+    let dir = tempdir();
+    let results = dir.join("results.json");
+    let html = dir.join("report.html");
+    for (mode, needle) in [
+        ("deep_groups", "groups nested more than 32 deep"),
+        ("group_name", "is longer than the limit of 1024"),
+    ] {
+        let started = Instant::now();
+        let run = run_hostile(
+            &t,
+            mode,
+            &[
+                "-i",
+                "2",
+                "--results",
+                results.to_str().unwrap_or_default(),
+                "--html",
+                html.to_str().unwrap_or_default(),
+            ],
+        );
+        assert_eq!(run.code, Some(0), "{mode}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{mode}: {}", run.stderr);
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{mode}: {:?}",
+            started.elapsed()
+        );
+        let export = run.export.expect("summary export");
+        assert_eq!(
+            crate::support::metric(&export, "iterations", "count"),
+            2.0,
+            "{mode}"
+        );
+        assert!(results.exists() && html.exists(), "{mode}: outputs written");
+    }
+    // Within the limit, groups work.
+    let run = run_hostile(&t, "deep_groups", &["-i", "1", "-e", "DEPTH=30"]);
+    run.assert_ok();
+    let export = run.export.expect("summary export");
+    assert_eq!(crate::support::metric(&export, "http_reqs", "count"), 1.0);
+}
+
+#[test]
+fn a_log_flood_is_rate_limited_and_cut() {
+    let t = Target::start();
+    let started = Instant::now();
+    let run = run_hostile(
+        &t,
+        "log_flood",
+        &["-u", "2", "-i", "4", "--vu-memory", "128MiB"],
+    );
+    run.assert_ok();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr.len() < 4 << 20,
+        "400k lines and 4 × 20 MB lines became {} bytes of log",
+        run.stderr.len()
+    );
+    assert!(
+        run.stderr.lines().all(|l| l.len() < 65 * 1024),
+        "no line past 64 KiB"
+    );
+    assert!(run.stderr.contains("suppressed"), "a counted note");
+    let export = run.export.expect("summary export");
+    assert_eq!(crate::support::metric(&export, "http_reqs", "count"), 4.0);
+    assert_eq!(t.stats().requests, 4);
+}

@@ -15,8 +15,11 @@ use crate::control::{StopLevel, StopReason, StopSignal};
 use crate::log::{self, Level};
 use crate::metrics::{Builtin, CheckSample, SampleBuffer, Store, TagSet};
 
-/// Deepest group nesting a guest may open.
-pub const MAX_GROUP_DEPTH: usize = 64;
+/// Deepest group nesting a guest may open. Each level nests the summary
+/// export's and results file's `root_group` two JSON levels deeper; at 32
+/// they stay well inside the 128 levels JSON readers such as serde_json
+/// accept (at 64, `volley run`'s own export could not be read back).
+pub const MAX_GROUP_DEPTH: usize = 32;
 /// Longest group name, in bytes.
 pub const MAX_GROUP_NAME: usize = 1024;
 
