@@ -43,6 +43,21 @@ fn positive_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The defaults of the series limits, named for the flags.
+mod volley_limits {
+    pub const DEFAULT_PER_METRIC: usize = crate::metrics::SeriesLimits::DEFAULT_PER_METRIC;
+    pub const DEFAULT_TOTAL: usize = crate::metrics::SeriesLimits::DEFAULT_TOTAL;
+}
+
+fn series_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) | Err(_) => Err(format!(
+            "{s:?}: give a positive number of series (e.g. 10000)"
+        )),
+        Ok(n) => Ok(n),
+    }
+}
+
 fn vu_memory(s: &str) -> Result<u64, String> {
     let n = parse_size(s)?;
     if n < (1 << 20) {
@@ -101,7 +116,7 @@ fn host_pattern(s: &str) -> Result<String, String> {
     if let Some((scheme, rest)) = s.split_once("://") {
         let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
         return Err(format!(
-            "{s:?} is a URL; give the host (and port) it may call: --allow-host {host} (scheme {scheme} is not part of it)"
+            "{s:?} is a URL; give a host name, not a URL: --allow-host {host} (the scheme {scheme}:// is not part of it)"
         ));
     }
     if s.trim().is_empty() || s.contains('/') {
@@ -633,6 +648,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = vu_memory)]
     pub vu_memory: u64,
 
+    /// Response bodies all VUs may hold on the host at once, e.g. 1GiB
+    /// (default); each VU may hold up to its --vu-memory. A request whose
+    /// body would pass either fails with error_code 1702.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = vu_memory)]
+    pub body_memory: u64,
+
     /// CPU time one iteration may use before it is stopped and counted as failed.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
     pub iteration_cpu_limit: Duration,
@@ -676,6 +697,16 @@ pub struct RunArgs {
     /// non-public addresses, after DNS resolution (see docs/k6-mapping.md).
     #[arg(long)]
     pub block_private: bool,
+
+    /// Distinct series (tag sets) one metric may have; new ones beyond it
+    /// are folded into one series tagged overflow=__overflow__ (counted,
+    /// with a warning and a line in the summary).
+    #[arg(long, value_name = "N", default_value_t = volley_limits::DEFAULT_PER_METRIC, value_parser = series_count)]
+    pub max_series_per_metric: usize,
+
+    /// Distinct series of all metrics together, folded beyond it as above.
+    #[arg(long, value_name = "N", default_value_t = volley_limits::DEFAULT_TOTAL, value_parser = series_count)]
+    pub max_series: usize,
 
     /// Start the embedded demo target on a free loopback port for this run and
     /// set BASE_URL to it (unless --env BASE_URL=... is given).

@@ -51,6 +51,7 @@ pub struct StopSignal {
     reason: Mutex<Option<StopReason>>,
     forced: AtomicBool,
     forced_tx: watch::Sender<bool>,
+    writing: AtomicBool,
 }
 
 impl Default for StopSignal {
@@ -68,6 +69,7 @@ impl StopSignal {
             reason: Mutex::new(None),
             forced: AtomicBool::new(false),
             forced_tx: watch::channel(false).0,
+            writing: AtomicBool::new(false),
         }
     }
 
@@ -105,6 +107,17 @@ impl StopSignal {
     pub async fn forced(&self) {
         let mut rx = self.forced_tx.subscribe();
         let _ = rx.wait_for(|f| *f).await;
+    }
+
+    /// The run is over and its results are being written: a forced stop
+    /// waits for them rather than ending the process at once.
+    pub fn set_writing(&self) {
+        self.writing.store(true, Ordering::Release);
+    }
+
+    /// Whether [`set_writing`](Self::set_writing) was called.
+    pub fn is_writing(&self) -> bool {
+        self.writing.load(Ordering::Acquire)
     }
 
     /// The current level.

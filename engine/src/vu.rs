@@ -6,10 +6,15 @@ use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use crate::host::bindings::{v1, v2};
-use crate::host::{CpuLimitExceeded, GuestAbort, GuestLimit, HostState};
+use crate::host::{CallCpuLimitExceeded, CpuLimitExceeded, GuestAbort, GuestLimit, HostState};
 use crate::metrics::IterationSample;
 use crate::scenario::ScenarioRuntime;
 use crate::scenario::runtime::Pre;
+
+/// How long `options()` (and `volley inspect`'s reading of the options)
+/// may take, in CPU time and in wall-clock time: it returns a JSON text and
+/// has no business doing more.
+pub const OPTIONS_LIMIT: Duration = Duration::from_secs(10);
 
 /// How a call into the guest ended, when it did not return normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +85,7 @@ impl Vu {
             if let Some(limit) = state.cpu_limit()
                 && state.guest_time() > limit
             {
-                return Err(wasmtime::Error::new(CpuLimitExceeded(limit)));
+                return Err(state.cpu_limit_error(limit));
             }
             Ok(UpdateDeadline::Yield(1))
         });
@@ -93,21 +98,36 @@ impl Vu {
         Ok(Vu { store, instance })
     }
 
-    /// Call `options()`.
+    /// Call `options()`, within [`OPTIONS_LIMIT`] of CPU time.
     pub async fn options(&mut self) -> Result<String, GuestFailure> {
+        self.store.data_mut().begin_call(
+            "options()",
+            OPTIONS_LIMIT,
+            "options() must only return the options; it is given a fixed limit",
+        );
         let r = call_guest!(self, call_options());
+        self.store.data_mut().end_call();
         r.map_err(|e| self.failure(&e))
+    }
+
+    /// Limit the next lifecycle call (`setup`, `vu-init`, `teardown`,
+    /// `handle-summary`) to `limit` of guest CPU time; `call` names it and
+    /// `fix` says which option sets the limit, for the trap's message.
+    pub fn limit_cpu(&mut self, call: &'static str, limit: Duration, fix: &'static str) {
+        self.store.data_mut().begin_call(call, limit, fix);
     }
 
     /// Call `setup()`.
     pub async fn setup(&mut self) -> Result<Vec<u8>, GuestFailure> {
         let r = call_guest!(self, call_setup());
+        self.store.data_mut().end_call();
         self.flatten(r)
     }
 
     /// Call `vu-init(data)`.
     pub async fn init(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
         let r = call_guest!(self, call_vu_init(setup_data));
+        self.store.data_mut().end_call();
         self.flatten(r)
     }
 
@@ -128,6 +148,7 @@ impl Vu {
                     .call_handle_summary(&mut self.store, summary_json)
             ))
             .await;
+        self.store.data_mut().end_call();
         let files = self.flatten(r)?;
         Ok(files.map(|files| files.into_iter().map(|f| (f.path, f.content)).collect()))
     }
@@ -135,6 +156,7 @@ impl Vu {
     /// Call `teardown(data)`.
     pub async fn teardown(&mut self, setup_data: &[u8]) -> Result<(), GuestFailure> {
         let r = call_guest!(self, call_teardown(setup_data));
+        self.store.data_mut().end_call();
         self.flatten(r)
     }
 
@@ -170,9 +192,12 @@ impl Vu {
         result
     }
 
-    /// Move buffered samples into the store now.
+    /// Move buffered samples into the store now, with the requests of a
+    /// cut-off iteration recorded as interrupted.
     pub fn flush(&mut self) {
-        self.store.data_mut().samples().flush();
+        let state = self.store.data_mut();
+        state.record_interrupted();
+        state.samples().flush();
     }
 
     fn flatten<T>(&self, r: wasmtime::Result<Result<T, String>>) -> Result<T, GuestFailure> {
@@ -196,8 +221,17 @@ fn describe(store: &Store<HostState>, e: &wasmtime::Error) -> String {
     if let Some(c) = e.downcast_ref::<CpuLimitExceeded>() {
         return c.to_string();
     }
+    if let Some(c) = e.downcast_ref::<CallCpuLimitExceeded>() {
+        return c.to_string();
+    }
     if let Some(GuestLimit(m)) = e.downcast_ref::<GuestLimit>() {
         return m.clone();
+    }
+    if let Some(wasmtime_wasi::I32Exit(code)) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return format!(
+            "the scenario called exit (status {code}; e.g. std::process::exit), which a scenario may not do: \
+             return an error to fail the iteration, or call abort() to stop the test"
+        );
     }
     if let Some(limit) = store.data().memory_denied() {
         return format!(

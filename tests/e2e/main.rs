@@ -13,6 +13,7 @@ mod counts;
 mod executors;
 mod fleet;
 mod guest_failures;
+mod hostile;
 mod http_features;
 mod interrupt;
 mod languages;

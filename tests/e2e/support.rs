@@ -57,6 +57,14 @@ pub fn fixture() -> PathBuf {
     P.get_or_init(|| guest("fixture", "fixture")).clone()
 }
 
+/// The hostile scenario (tests/fixtures/hostile): its attack chosen by
+/// `--env HOSTILE=...`.
+pub fn hostile() -> PathBuf {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| guest("fixture-hostile", "fixture_hostile"))
+        .clone()
+}
+
 /// A scenario built for a contract version this engine does not run
 /// (tests/fixtures/future-contract).
 pub fn future_fixture() -> PathBuf {

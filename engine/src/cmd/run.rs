@@ -86,6 +86,11 @@ fn config(args: &RunArgs, scenario: &Resolved) -> Result<RunConfig, String> {
     };
     Ok(RunConfig {
         scenario: scenario.path.clone(),
+        body_memory: args.body_memory,
+        series_limits: volley::metrics::SeriesLimits {
+            per_metric: args.max_series_per_metric,
+            total: args.max_series,
+        },
         scenario_label: scenario.label.clone(),
         config_file: args.config.clone(),
         cli: args.options(),

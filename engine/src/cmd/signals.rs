@@ -1,15 +1,21 @@
 //! Ctrl-C and SIGTERM: the first stops gracefully (running iterations may
 //! finish within gracefulStop), the second stops everything now, setup and
 //! teardown included. Results are written either way, and a last resort
-//! ends the process if it is still running a second after that.
+//! ends the process if the run has not reached its results a second after
+//! that (writing them may take longer, up to [`WRITE_LIMIT`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use volley::control::{StopLevel, StopReason, StopSignal};
 
-/// How long the process may take to write its results after a forced stop.
-const LAST_RESORT: Duration = Duration::from_secs(5);
+/// How long the run may take to stop after a forced stop, before the
+/// process ends without it.
+const LAST_RESORT: Duration = Duration::from_secs(1);
+
+/// How long the results being written when [`LAST_RESORT`] comes may still
+/// take.
+const WRITE_LIMIT: Duration = Duration::from_secs(30);
 
 /// Watch for Ctrl-C and SIGTERM for the life of the run.
 pub(super) fn watch(stop: Arc<StopSignal>, on_force: impl Fn() + Send + 'static) {
@@ -45,15 +51,24 @@ pub(super) fn watch(stop: Arc<StopSignal>, on_force: impl Fn() + Send + 'static)
                 stop.force(StopReason::Interrupted);
                 on_force();
                 // Whatever still runs (a guest deep in a host call that
-                // ignores cancellation) cannot hold the process: results
-                // measured so far have had LAST_RESORT to be written.
-                tokio::spawn(async {
-                    tokio::time::sleep(LAST_RESORT).await;
-                    eprintln!(
-                        "error: still not stopped {LAST_RESORT:?} after the second interrupt; exiting"
-                    );
-                    std::process::exit(105);
-                });
+                // ignores cancellation) cannot hold the process; results
+                // already being written get WRITE_LIMIT to finish. A
+                // thread, not a task: it must fire even if every runtime
+                // worker is stuck.
+                let stop = stop.clone();
+                let _ = std::thread::Builder::new()
+                    .name("volley-last-resort".into())
+                    .spawn(move || {
+                        std::thread::sleep(LAST_RESORT);
+                        let until = std::time::Instant::now() + WRITE_LIMIT;
+                        while stop.is_writing() && std::time::Instant::now() < until {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        eprintln!(
+                            "error: still not stopped {LAST_RESORT:?} after the second interrupt; exiting"
+                        );
+                        std::process::exit(105);
+                    });
             }
         }
     });

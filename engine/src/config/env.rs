@@ -48,6 +48,7 @@ impl Options {
                 "VOLLEY_SETUP_TIMEOUT" => o.setup_timeout = field.duration(),
                 "VOLLEY_TEARDOWN_TIMEOUT" => o.teardown_timeout = field.duration(),
                 "VOLLEY_HANDLE_SUMMARY_TIMEOUT" => o.handle_summary_timeout = field.duration(),
+                "VOLLEY_INIT_TIMEOUT" => o.init_timeout = field.duration(),
                 "VOLLEY_SUMMARY_TREND_STATS" => o.summary_trend_stats = Some(field.list()),
                 "VOLLEY_BLACKLIST_IPS" => o.blacklist_ips = Some(field.list()),
                 "VOLLEY_BLOCK_HOSTNAMES" => o.block_hostnames = Some(field.list()),

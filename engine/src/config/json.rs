@@ -110,6 +110,7 @@ impl Reader {
                 "setupTimeout" => o.setup_timeout = self.duration(p, v),
                 "teardownTimeout" => o.teardown_timeout = self.duration(p, v),
                 "handleSummaryTimeout" => o.handle_summary_timeout = self.duration(p, v),
+                "initTimeout" => o.init_timeout = self.duration(p, v),
                 "userAgent" => o.user_agent = self.string(p, v),
                 "insecureSkipTLSVerify" => o.insecure_skip_tls_verify = self.bool(p, v),
                 "maxRedirects" => o.max_redirects = self.u32(p, v),

@@ -34,6 +34,8 @@ pub struct Options {
     pub teardown_timeout: Option<Duration>,
     /// `handleSummaryTimeout`.
     pub handle_summary_timeout: Option<Duration>,
+    /// `initTimeout` (Volley): how long one VU's `vu-init` may take.
+    pub init_timeout: Option<Duration>,
     /// `userAgent`.
     pub user_agent: Option<String>,
     /// `insecureSkipTLSVerify`.
@@ -143,6 +145,7 @@ impl Options {
             setup_timeout: over.setup_timeout.or(self.setup_timeout),
             teardown_timeout: over.teardown_timeout.or(self.teardown_timeout),
             handle_summary_timeout: over.handle_summary_timeout.or(self.handle_summary_timeout),
+            init_timeout: over.init_timeout.or(self.init_timeout),
             user_agent: over.user_agent.or(self.user_agent),
             insecure_skip_tls_verify: over
                 .insecure_skip_tls_verify

@@ -574,11 +574,12 @@ mod tests {
         assert_eq!(cfg.max_duration(), secs(4 * 15 + 4 * 10));
     }
 
-    /// Opens and judges steps: passes those at or under `capacity`, and
-    /// keeps what it was told.
-    /// A step, when it opened, and its load and close time once judged.
+    /// A step as the judge saw it: opened when, and closed with what load
+    /// when.
     type Seen = (StepInfo, Duration, Option<(StepLoad, Duration)>);
 
+    /// Opens and judges steps: passes those at or under `capacity`, and
+    /// keeps what it was told.
     struct Judge {
         capacity: u64,
         seen: Mutex<Vec<Seen>>,

@@ -58,3 +58,17 @@ impl ResourceLimiter for VuLimiter {
 #[derive(Debug, thiserror::Error)]
 #[error("iteration used more than {0:?} of CPU time (limit: --iteration-cpu-limit)")]
 pub struct CpuLimitExceeded(pub Duration);
+
+/// A trap raised when a call other than an iteration (`options()`,
+/// `vu-init`, `setup`, `teardown`, `handle-summary`) used more CPU than
+/// its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("{call} used more than {limit:?} of CPU time ({fix})")]
+pub struct CallCpuLimitExceeded {
+    /// The call, as users know it (`options()`, `vu-init`, ...).
+    pub call: &'static str,
+    /// Its CPU deadline.
+    pub limit: Duration,
+    /// What sets the deadline.
+    pub fix: &'static str,
+}

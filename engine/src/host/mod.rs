@@ -32,7 +32,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub use data::{DataError, DataSets};
 pub use http::HttpRun;
 pub(crate) use http::Offload;
-pub use limits::CpuLimitExceeded;
+pub use limits::{CallCpuLimitExceeded, CpuLimitExceeded};
 pub use vu::{ExecutionView, GuestAbort, GuestLimit, ScenarioInfo, VuInstance, VuRun};
 
 use http::HttpInstance;
@@ -59,6 +59,14 @@ pub struct HostState {
     pub(crate) http: HttpInstance,
     /// Kinds of the custom metrics this VU defined, by id.
     pub(crate) custom_kinds: Vec<Option<crate::metrics::MetricKind>>,
+}
+
+impl Drop for HostState {
+    /// A VU dropped with requests in flight (its iteration cut off)
+    /// records them before its sample buffer is flushed.
+    fn drop(&mut self) {
+        self.record_interrupted();
+    }
 }
 
 impl HostState {
@@ -91,12 +99,44 @@ impl HostState {
         self.limits.memory_denied()
     }
 
-    /// The CPU limit in force, if any (only within an iteration).
+    /// The CPU limit in force, if any: within an iteration, the
+    /// iteration's; within another call, the one [`begin_call`](Self::begin_call)
+    /// gave.
     pub(crate) fn cpu_limit(&self) -> Option<Duration> {
-        self.vu
-            .cpu_limited
-            .then_some(self.run.vu.iteration_cpu_limit)
-            .flatten()
+        if !self.vu.cpu_limited {
+            return None;
+        }
+        match &self.vu.call_limit {
+            Some(c) => Some(c.limit),
+            None => self.run.vu.iteration_cpu_limit,
+        }
+    }
+
+    /// The trap of the CPU limit in force, `limit`.
+    pub(crate) fn cpu_limit_error(&self, limit: Duration) -> wasmtime::Error {
+        match &self.vu.call_limit {
+            Some(c) => wasmtime::Error::new(CallCpuLimitExceeded {
+                call: c.call,
+                limit,
+                fix: c.fix,
+            }),
+            None => wasmtime::Error::new(CpuLimitExceeded(limit)),
+        }
+    }
+
+    /// Start the CPU clock of call `call` (not an iteration), limited to
+    /// `limit` of guest CPU time; `fix` says what sets the limit.
+    pub(crate) fn begin_call(&mut self, call: &'static str, limit: Duration, fix: &'static str) {
+        self.vu.iteration_start = std::time::Instant::now();
+        self.vu.host_wait = Duration::ZERO;
+        self.vu.cpu_limited = true;
+        self.vu.call_limit = Some(CallCpuLimitExceeded { call, limit, fix });
+    }
+
+    /// The call [`begin_call`](Self::begin_call) started is over.
+    pub(crate) fn end_call(&mut self) {
+        self.vu.cpu_limited = false;
+        self.vu.call_limit = None;
     }
 
     /// Mark the start of an iteration: resets groups and cookies, and starts

@@ -15,8 +15,11 @@ use crate::control::{StopLevel, StopReason, StopSignal};
 use crate::log::{self, Level};
 use crate::metrics::{Builtin, CheckSample, SampleBuffer, Store, TagSet};
 
-/// Deepest group nesting a guest may open.
-pub const MAX_GROUP_DEPTH: usize = 64;
+/// Deepest group nesting a guest may open. Each level nests the summary
+/// export's and results file's `root_group` two JSON levels deeper; at 32
+/// they stay well inside the 128 levels JSON readers such as serde_json
+/// accept (at 64, `volley run`'s own export could not be read back).
+pub const MAX_GROUP_DEPTH: usize = 32;
 /// Longest group name, in bytes.
 pub const MAX_GROUP_NAME: usize = 1024;
 
@@ -150,8 +153,10 @@ pub struct VuInstance {
     pub iteration_start: Instant,
     /// Time parked in host calls this iteration.
     pub host_wait: Duration,
-    /// Whether the iteration CPU limit applies (not in setup or teardown).
+    /// Whether a CPU limit applies (the iteration's, or `call_limit`).
     pub cpu_limited: bool,
+    /// The CPU limit of a call other than an iteration, while one runs.
+    pub call_limit: Option<super::CallCpuLimitExceeded>,
     /// Rate and size limits of the VU's log lines.
     pub logs: Arc<LogLimiter>,
     stop: Arc<StopSignal>,
@@ -179,6 +184,7 @@ impl VuInstance {
             iteration_start: Instant::now(),
             host_wait: Duration::ZERO,
             cpu_limited: false,
+            call_limit: None,
             logs,
             stop: run.stop.clone(),
         }
@@ -191,6 +197,7 @@ impl VuInstance {
         self.iteration_start = Instant::now();
         self.host_wait = Duration::ZERO;
         self.cpu_limited = true;
+        self.call_limit = None;
         if !self.groups.is_empty() {
             self.groups.clear();
             self.retag();

@@ -4,10 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use cookie_store::CookieStore;
 use url::Url;
 
+use super::budget::{Reservation, VuBudget};
 use super::connect::{self, Conn, Origin};
 use super::h1;
 use super::timed_io::Probe;
@@ -24,6 +25,8 @@ const MAX_IDLE_PER_ORIGIN: usize = 32;
 pub struct VuClient {
     shared: Arc<SharedHttp>,
     inner: Mutex<Inner>,
+    /// The response bodies this VU holds on the host.
+    budget: Arc<VuBudget>,
 }
 
 #[derive(Default)]
@@ -107,9 +110,18 @@ impl VuClient {
     /// A client with an empty pool and jar.
     pub fn new(shared: Arc<SharedHttp>) -> VuClient {
         VuClient {
+            budget: VuBudget::new(shared.bodies().clone()),
             shared,
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    /// `body` (made on the host, e.g. decoded), held against this VU's
+    /// body budget until its last copy is dropped; 1702 when it does not fit.
+    pub fn hold(&self, body: Bytes) -> Result<Bytes, HttpError> {
+        let mut held = Reservation::new(&self.budget);
+        held.grow(body.len() as u64)?;
+        Ok(held.attach(body))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -137,6 +149,12 @@ impl VuClient {
         let settings = self.shared.settings();
         let deadline = tokio::time::Instant::now() + req.timeout.unwrap_or(settings.timeout);
         let max_redirects = req.max_redirects.unwrap_or(settings.max_redirects);
+        // maxBodyBytes bounds what is kept; a discarded body is only
+        // counted as it streams by.
+        let max_body = match req.body_mode {
+            BodyMode::Discard => u64::MAX,
+            _ => settings.max_body_bytes,
+        };
         let mut url = match self.parse_url(&req.url) {
             Ok(u) => u,
             Err(e) => {
@@ -158,7 +176,15 @@ impl VuClient {
             let mut progress = HopProgress::default();
             let outcome = tokio::time::timeout_at(deadline, async {
                 let mut hop = self
-                    .hop(&method, &url, &headers, &body, &req.cookies, &mut progress)
+                    .hop(
+                        &method,
+                        &url,
+                        &headers,
+                        &body,
+                        &req.cookies,
+                        max_body,
+                        &mut progress,
+                    )
                     .await?;
                 let follow = is_redirect(hop.status) && redirects < max_redirects;
                 let body = if follow {
@@ -283,10 +309,28 @@ impl VuClient {
         let Some(conn) = hop.conn.as_mut() else {
             return Ok(Finished::Body(Bytes::new(), 0));
         };
-        let body = hop
-            .body
-            .read_to_end(&mut *conn.stream, mode == BodyMode::Discard)
-            .await?;
+        let body = if mode == BodyMode::Discard {
+            hop.body.read_to_end(&mut *conn.stream, true).await?
+        } else {
+            // Kept: held against the VU's and the run's body budget until
+            // the last copy of the body is dropped.
+            let mut held = Reservation::new(&self.budget);
+            match hop.body.known_length() {
+                Some(n) => {
+                    held.grow(n)?;
+                    let body = hop.body.read_to_end(&mut *conn.stream, false).await?;
+                    held.attach(body)
+                }
+                None => {
+                    let mut body = BytesMut::new();
+                    while let Some(piece) = hop.body.next(&mut *conn.stream, 1 << 20).await? {
+                        held.grow(piece.len() as u64)?;
+                        body.extend_from_slice(&piece);
+                    }
+                    held.attach(body.freeze())
+                }
+            }
+        };
         p.done = Some(Instant::now());
         if hop.body.reusable()
             && let Some(conn) = hop.conn.take()
@@ -442,6 +486,8 @@ impl VuClient {
 
     /// One request on the wire: connection, send, response head; the
     /// body is left for [`finish_body`](Self::finish_body).
+    // The parts of one hop, each borrowed from the loop over redirects.
+    #[allow(clippy::too_many_arguments)]
     async fn hop(
         &self,
         method: &http::Method,
@@ -449,6 +495,7 @@ impl VuClient {
         headers: &[(String, String)],
         body: &Bytes,
         cookies: &[RequestCookie],
+        max_body: u64,
         p: &mut HopProgress,
     ) -> Result<HopHead, HttpError> {
         p.start = Some(Instant::now());
@@ -491,9 +538,7 @@ impl VuClient {
             let totals = conn.probe.begin();
             let begin = if reused { totals } else { (0, 0) };
             p.probe = Some((conn.probe.clone(), begin));
-            let attempt =
-                h1::send_and_read_head(&mut *conn.stream, &head, body, settings.max_body_bytes)
-                    .await;
+            let attempt = h1::send_and_read_head(&mut *conn.stream, &head, body, max_body).await;
             match attempt {
                 Ok(r) => break r,
                 Err(e) => {

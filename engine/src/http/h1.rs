@@ -568,6 +568,15 @@ impl BodyReader {
         }
     }
 
+    /// The body's length, when its `Content-Length` gives it and none of
+    /// it was handed out yet.
+    pub(crate) fn known_length(&self) -> Option<u64> {
+        match self.framing {
+            Framing::Length(_) if self.total == 0 => Some(self.left),
+            _ => None,
+        }
+    }
+
     /// Whether the body was read to its end.
     pub(crate) fn is_done(&self) -> bool {
         self.done

@@ -9,6 +9,7 @@
 //! Each VU has its own [`VuClient`]: its own HTTP/1.1 keep-alive pool and
 //! cookie jar, as in k6. HTTP/2 is not spoken yet (ALPN offers http/1.1).
 
+mod budget;
 mod client;
 mod connect;
 mod error;
@@ -16,6 +17,8 @@ mod h1;
 mod policy;
 mod timed_io;
 mod tls;
+
+pub use budget::BodyBudget;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +67,7 @@ pub struct SharedHttp {
     settings: HttpSettings,
     tls: Arc<rustls::ClientConfig>,
     policy: Option<Arc<dyn HostPolicy>>,
+    bodies: Arc<BodyBudget>,
 }
 
 impl SharedHttp {
@@ -77,13 +81,29 @@ impl SharedHttp {
         settings: HttpSettings,
         policy: Option<Arc<dyn HostPolicy>>,
     ) -> Result<Arc<SharedHttp>, HttpSetupError> {
+        Self::with_budget(settings, policy, BodyBudget::unlimited())
+    }
+
+    /// Shared state with a host policy and a budget for the response
+    /// bodies VUs hold.
+    pub fn with_budget(
+        settings: HttpSettings,
+        policy: Option<Arc<dyn HostPolicy>>,
+        bodies: Arc<BodyBudget>,
+    ) -> Result<Arc<SharedHttp>, HttpSetupError> {
         let tls = tls::client_config(settings.insecure_skip_tls_verify)
             .map_err(|e| HttpSetupError(e.to_string()))?;
         Ok(Arc::new(SharedHttp {
             settings,
             tls: Arc::new(tls),
             policy,
+            bodies,
         }))
+    }
+
+    /// The budget of response bodies held on the host.
+    pub fn bodies(&self) -> &Arc<BodyBudget> {
+        &self.bodies
     }
 
     /// The settings.

@@ -39,7 +39,7 @@ impl HostPatterns {
                 ));
             }
             patterns.push(Pattern {
-                host: host.to_ascii_lowercase(),
+                host: without_root_dot(host).to_ascii_lowercase(),
                 port,
             });
         }
@@ -47,7 +47,7 @@ impl HostPatterns {
     }
 
     fn matches(&self, host: &str, port: u16) -> bool {
-        let host = host.to_ascii_lowercase();
+        let host = without_root_dot(host).to_ascii_lowercase();
         self.patterns.iter().any(|p| {
             let host_ok = match p.host.strip_prefix("*.") {
                 Some(domain) => {
@@ -126,6 +126,31 @@ impl IpBlock {
             }
             _ => false,
         }
+    }
+}
+
+/// The addresses a connection to `ip` reaches, for the block lists: the
+/// address itself and, for the unspecified addresses (`0.0.0.0`, `::`,
+/// which connect to this machine) and the loopback ones, this machine's
+/// loopback in both families: `0.0.0.0` and `::` are other spellings of
+/// `127.0.0.1` and `::1`, and those two are the same host.
+fn connects_to(ip: IpAddr) -> impl Iterator<Item = IpAddr> {
+    const V4: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    const V6: IpAddr = IpAddr::V6(std::net::Ipv6Addr::LOCALHOST);
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    let local = ip.is_unspecified() || ip == V4 || ip == V6;
+    std::iter::once(ip).chain([V4, V6].into_iter().filter(move |l| local && *l != ip))
+}
+
+/// A host name without the trailing dot of a fully qualified name
+/// (`localhost.` is `localhost`).
+fn without_root_dot(host: &str) -> &str {
+    match host.strip_suffix('.') {
+        Some(h) if !h.is_empty() => h,
+        _ => host,
     }
 }
 
@@ -211,13 +236,20 @@ impl HostPolicy for NetPolicy {
     }
 
     fn check_ip(&self, ip: IpAddr) -> Result<(), String> {
-        match self.blocked_ips.iter().find(|b| b.contains(ip)) {
-            Some(b) => Err(format!(
-                "{ip} is in the blocked network {}/{} (blacklistIPs or --block-private)",
-                b.net, b.prefix
-            )),
-            None => Ok(()),
+        for reached in connects_to(ip) {
+            if let Some(b) = self.blocked_ips.iter().find(|b| b.contains(reached)) {
+                let via = if reached == ip {
+                    String::new()
+                } else {
+                    format!(" (it connects to this machine's loopback, {reached})")
+                };
+                return Err(format!(
+                    "{ip}{via} is in the blocked network {}/{} (blacklistIPs or --block-private)",
+                    b.net, b.prefix
+                ));
+            }
         }
+        Ok(())
     }
 }
 
@@ -271,6 +303,53 @@ mod tests {
         let h = NetPolicy::new(&[], &["*.internal.test"], &[], false).expect("valid");
         assert!(h.check("db.internal.test", 80).is_err());
         assert!(h.check("shop.test", 80).is_ok());
+    }
+
+    #[test]
+    fn unspecified_addresses_are_the_loopback_they_reach() {
+        let loopback = [IpBlock::parse("127.0.0.0/8").expect("valid")];
+        let p = NetPolicy::new::<&str>(&[], &[], &loopback, false).expect("valid");
+        for local in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "0.0.0.0",
+            "::",
+            "::1",
+            "::ffff:0.0.0.0",
+        ] {
+            let err = p.check_ip(local.parse().expect("ip"));
+            assert!(err.is_err(), "{local} reaches loopback");
+        }
+        let msg = p.check_ip("::".parse().expect("ip")).expect_err("blocked");
+        assert!(msg.contains("loopback, 127.0.0.1"), "{msg}");
+        for other in ["8.8.8.8", "10.0.0.1", "fe80::1"] {
+            assert!(p.check_ip(other.parse().expect("ip")).is_ok(), "{other}");
+        }
+        let v6 = [IpBlock::parse("::1").expect("valid")];
+        let p = NetPolicy::new::<&str>(&[], &[], &v6, false).expect("valid");
+        assert!(p.check_ip("0.0.0.0".parse().expect("ip")).is_err());
+        assert!(p.check_ip("127.0.0.1".parse().expect("ip")).is_err());
+        let other = [IpBlock::parse("127.0.0.2").expect("valid")];
+        let p = NetPolicy::new::<&str>(&[], &[], &other, false).expect("valid");
+        assert!(p.check_ip("0.0.0.0".parse().expect("ip")).is_ok());
+    }
+
+    #[test]
+    fn a_trailing_dot_names_the_same_host() {
+        let h = NetPolicy::new(&[], &["localhost", "*.internal.test."], &[], false).expect("valid");
+        for host in [
+            "localhost",
+            "localhost.",
+            "LOCALHOST.",
+            "db.internal.test",
+            "db.internal.test.",
+        ] {
+            assert!(h.check(host, 80).is_err(), "{host}");
+        }
+        assert!(h.check("example.com.", 80).is_ok());
+        let a = NetPolicy::new(&["api.example.com"], &[], &[], false).expect("valid");
+        assert!(a.check("api.example.com.", 443).is_ok());
+        assert!(a.check("evil.example.com.", 443).is_err());
     }
 
     #[test]

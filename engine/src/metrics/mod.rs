@@ -24,6 +24,6 @@ pub use sample::{
 };
 pub use sink::{Sink, TrendStats};
 pub use snapshot::{ErrorEntry, Series, Snapshot, error_kind};
-pub use store::Store;
+pub use store::{Folded, OVERFLOW_VALUE, SeriesLimits, Store};
 pub(crate) use tags::request_tags;
 pub use tags::{TagSet, Tags};

@@ -30,6 +30,16 @@ pub enum DefineError {
         "invalid metric name {0:?}: use letters, digits and '_', at most 128 characters, not starting with a digit"
     )]
     InvalidName(String),
+    /// A scenario defined more custom metrics than a run keeps.
+    #[error(
+        "cannot define metric {name:?}: a run keeps at most {limit} custom metrics (metric names must not carry ids; use tags)"
+    )]
+    TooMany {
+        /// The name.
+        name: String,
+        /// The limit ([`MAX_CUSTOM_METRICS`]).
+        limit: usize,
+    },
     /// The name is taken by a metric of another type, or by a built-in.
     #[error("metric {name:?} is already defined as a {existing} metric (built-in: {builtin})")]
     Conflict {
@@ -46,7 +56,13 @@ pub enum DefineError {
 struct Inner {
     defs: Vec<MetricDef>,
     by_name: HashMap<String, MetricId>,
+    /// How many of `defs` scenarios defined.
+    custom: usize,
 }
+
+/// Custom metrics a run keeps: every metric is in every snapshot and in
+/// the summary, so names made from ids must not grow without bound.
+pub const MAX_CUSTOM_METRICS: usize = 1_000;
 
 /// All metric definitions of a run. Built-ins have fixed ids
 /// ([`Builtin::id`]); custom metrics get the next ids as they are defined.
@@ -124,6 +140,15 @@ impl Registry {
             } else {
                 Err(conflict(name, def))
             };
+        }
+        if !builtin {
+            if inner.custom >= MAX_CUSTOM_METRICS {
+                return Err(DefineError::TooMany {
+                    name: name.to_string(),
+                    limit: MAX_CUSTOM_METRICS,
+                });
+            }
+            inner.custom += 1;
         }
         let id = MetricId(inner.defs.len() as u32);
         inner.defs.push(MetricDef {

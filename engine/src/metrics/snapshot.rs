@@ -39,6 +39,9 @@ pub struct Snapshot {
     metrics: Vec<Series>,
     /// Failed requests by kind, most frequent first.
     pub errors: Vec<ErrorEntry>,
+    /// Samples of new series folded into overflow series, by metric (see
+    /// [`super::SeriesLimits`]).
+    pub folded: Vec<super::Folded>,
 }
 
 /// The catalogue label of a failure.
@@ -51,6 +54,7 @@ impl Snapshot {
         Self {
             elapsed,
             errors: Vec::new(),
+            folded: Vec::new(),
             metrics: defs
                 .into_iter()
                 .map(|def| Series {

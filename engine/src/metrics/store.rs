@@ -15,6 +15,71 @@ use super::{
 const MAX_HTTP_SERIES: usize = 5_000;
 /// The `url`/`name` of the overflow series.
 pub(crate) const OVERFLOW_NAME: &str = "[too many urls: set a name tag]";
+/// The value of every folded tag of an overflow series (see [`SeriesLimits`]).
+pub const OVERFLOW_VALUE: &str = "__overflow__";
+
+/// How many distinct series (tag sets) the store keeps, per metric and in
+/// all, before it folds new ones into one overflow series per metric (and
+/// scenario), whose varying tags read [`OVERFLOW_VALUE`]: a scenario
+/// cannot exhaust the engine's memory with tag values, URLs or check names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesLimits {
+    /// Distinct series of one metric (the `http_*` metrics of a request
+    /// share theirs, as do `iterations` and `iteration_duration`).
+    pub per_metric: usize,
+    /// Distinct series of all metrics together.
+    pub total: usize,
+}
+
+impl SeriesLimits {
+    /// The default per metric: far above what a scenario that names its
+    /// requests needs, and small enough that a hostile one stays cheap.
+    pub const DEFAULT_PER_METRIC: usize = 10_000;
+    /// The default in all.
+    pub const DEFAULT_TOTAL: usize = 50_000;
+}
+
+impl Default for SeriesLimits {
+    fn default() -> Self {
+        Self {
+            per_metric: Self::DEFAULT_PER_METRIC,
+            total: Self::DEFAULT_TOTAL,
+        }
+    }
+}
+
+/// The series family a key belongs to: one metric, or the metrics that
+/// share a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Family {
+    Http,
+    Data,
+    Iterations,
+    Checks,
+    Custom(MetricId),
+}
+
+/// Every series the shards hold, counted once across shards, and what was
+/// folded.
+#[derive(Debug, Default)]
+struct Budget {
+    /// Hashes of the admitted keys, by family.
+    seen: rustc_hash::FxHashSet<(Family, u64)>,
+    per_family: HashMap<Family, usize>,
+    total: usize,
+    /// Samples folded into overflow series, by family.
+    folded: HashMap<Family, u64>,
+}
+
+/// What was folded, for the summary: samples of new series counted under
+/// an overflow series, by metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// The metric (for requests, `http_reqs` and the other `http_*`).
+    pub metric: String,
+    /// Samples counted in its overflow series instead of a series of their own.
+    pub samples: u64,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct HttpKey {
@@ -71,6 +136,27 @@ pub struct Store {
     gauges: Mutex<HashMap<(MetricId, TagSet), Sink>>,
     overflowed: AtomicBool,
     writer: Option<Arc<dyn SampleWriter>>,
+    limits: SeriesLimits,
+    budget: Mutex<Budget>,
+    /// Set once the first fold was warned about.
+    folding: AtomicBool,
+}
+
+fn hash_of(key: &impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
+/// `tags` folded: only `scenario` kept, the rest one tag reading
+/// [`OVERFLOW_VALUE`], so every overflow series of a scenario is one.
+fn fold_tags(tags: &TagSet) -> TagSet {
+    let scenario = tags.get("scenario");
+    TagSet::from_pairs(
+        scenario
+            .map(|s| ("scenario", s))
+            .into_iter()
+            .chain(std::iter::once(("overflow", OVERFLOW_VALUE))),
+    )
 }
 
 impl Store {
@@ -85,6 +171,16 @@ impl Store {
         shards: usize,
         writer: Option<Arc<dyn SampleWriter>>,
     ) -> Arc<Self> {
+        Self::with_limits(registry, shards, writer, SeriesLimits::default())
+    }
+
+    /// [`with_writer`](Self::with_writer), with series limits.
+    pub fn with_limits(
+        registry: Arc<Registry>,
+        shards: usize,
+        writer: Option<Arc<dyn SampleWriter>>,
+        limits: SeriesLimits,
+    ) -> Arc<Self> {
         Arc::new(Self {
             writer,
             registry,
@@ -93,7 +189,81 @@ impl Store {
                 .collect(),
             gauges: Mutex::new(HashMap::default()),
             overflowed: AtomicBool::new(false),
+            limits,
+            budget: Mutex::new(Budget::default()),
+            folding: AtomicBool::new(false),
         })
+    }
+
+    /// Whether a key of `family` new to its shard may have a series of its
+    /// own: it is already one elsewhere, or both limits have room. When
+    /// not, the fold is counted (and warned about once).
+    fn admit(&self, family: Family, hash: u64) -> bool {
+        let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+        if b.seen.contains(&(family, hash)) {
+            return true;
+        }
+        let mine = b.per_family.get(&family).copied().unwrap_or(0);
+        if mine < self.limits.per_metric && b.total < self.limits.total {
+            b.seen.insert((family, hash));
+            *b.per_family.entry(family).or_default() += 1;
+            b.total += 1;
+            return true;
+        }
+        *b.folded.entry(family).or_default() += 1;
+        let (total, limits) = (b.total, self.limits);
+        drop(b);
+        if !self.folding.swap(true, Ordering::Relaxed) {
+            let which = if mine >= limits.per_metric {
+                format!(
+                    "metric {} has {mine} distinct series (tag sets), the limit per metric (--max-series-per-metric {})",
+                    self.family_name(family),
+                    limits.per_metric
+                )
+            } else {
+                format!(
+                    "the run has {total} distinct series (tag sets), the limit in all (--max-series {})",
+                    limits.total
+                )
+            };
+            crate::log::warn(&format!(
+                "{which}: further new tag sets are folded into one series per metric tagged                  overflow={OVERFLOW_VALUE} (counted, not lost; the summary says how many).                  Tag with fewer distinct values (ids belong in names like /orders/{{id}}), or raise the limit"
+            ));
+        }
+        false
+    }
+
+    fn family_name(&self, family: Family) -> String {
+        match family {
+            Family::Http => "http_reqs (and the other http_* metrics)".into(),
+            Family::Data => "data_sent/data_received".into(),
+            Family::Iterations => "iterations".into(),
+            Family::Checks => "checks".into(),
+            Family::Custom(id) => self
+                .registry
+                .get(id)
+                .map_or_else(|| format!("#{}", id.0), |d| d.name.clone()),
+        }
+    }
+
+    /// Samples folded into overflow series so far, by metric.
+    pub fn folded(&self) -> Vec<Folded> {
+        let b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(Family, u64)> = b.folded.iter().map(|(f, n)| (*f, *n)).collect();
+        drop(b);
+        out.sort();
+        out.into_iter()
+            .map(|(f, samples)| Folded {
+                metric: match f {
+                    Family::Http => "http_reqs".into(),
+                    Family::Data => "data_sent".into(),
+                    Family::Iterations => "iterations".into(),
+                    Family::Checks => "checks".into(),
+                    Family::Custom(_) => self.family_name(f),
+                },
+                samples,
+            })
+            .collect()
     }
 
     /// The metric definitions.
@@ -149,18 +319,38 @@ impl Store {
             match sample {
                 Sample::Http(h) => self.ingest_http(&mut s, *h),
                 Sample::Iteration(i) => {
-                    let agg = s.iterations.entry(i.base).or_default();
+                    let mut base = i.base;
+                    if !s.iterations.contains_key(&base)
+                        && !self.admit(Family::Iterations, hash_of(&base))
+                    {
+                        base = fold_tags(&base);
+                    }
+                    let agg = s.iterations.entry(base).or_default();
                     agg.count += 1;
                     agg.failed += u64::from(i.failed);
                     agg.duration.record_duration(i.duration);
                 }
                 Sample::Check(c) => {
-                    let e = s.checks.entry((c.base, c.name, c.extra)).or_default();
+                    let mut key = (c.base, c.name, c.extra);
+                    if !s.checks.contains_key(&key) && !self.admit(Family::Checks, hash_of(&key)) {
+                        key = (
+                            fold_tags(&key.0),
+                            Arc::from(OVERFLOW_VALUE),
+                            TagSet::empty(),
+                        );
+                    }
+                    let e = s.checks.entry(key).or_default();
                     if c.ok { e.0 += 1 } else { e.1 += 1 }
                 }
                 Sample::Custom(c) => {
+                    let mut key = (c.metric, c.tags);
+                    if !s.custom.contains_key(&key)
+                        && !self.admit(Family::Custom(c.metric), hash_of(&key.1))
+                    {
+                        key.1 = fold_tags(&key.1);
+                    }
                     s.custom
-                        .entry((c.metric, c.tags))
+                        .entry(key)
                         .or_insert_with(|| Sink::new(c.kind))
                         .add(c.value);
                 }
@@ -184,7 +374,13 @@ impl Store {
                 *e.names.entry(h.ident.name.clone()).or_default() += 1;
             }
         }
-        let d = s.data.entry(h.base.clone()).or_default();
+        let data_key = if s.data.contains_key(&h.base) || self.admit(Family::Data, hash_of(&h.base))
+        {
+            h.base.clone()
+        } else {
+            fold_tags(&h.base)
+        };
+        let d = s.data.entry(data_key).or_default();
         d.0 += h.bytes_sent;
         d.1 += h.bytes_received;
         let mut key = HttpKey {
@@ -192,6 +388,19 @@ impl Store {
             extra: h.extra,
             ident: h.ident,
         };
+        if !s.http.contains_key(&key) && !self.admit(Family::Http, hash_of(&key)) {
+            let overflow: Arc<str> = Arc::from(OVERFLOW_VALUE);
+            key.base = fold_tags(&key.base);
+            key.extra = TagSet::empty();
+            key.ident.url = overflow.clone();
+            key.ident.name = overflow.clone();
+            if !matches!(
+                &*key.ident.method,
+                "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+            ) {
+                key.ident.method = overflow;
+            }
+        }
         if s.http.len() >= MAX_HTTP_SERIES && !s.http.contains_key(&key) {
             if !self.overflowed.swap(true, Ordering::Relaxed) {
                 crate::log::warn(&format!(
@@ -220,6 +429,7 @@ impl Store {
     /// the base of per-second rates.
     pub fn snapshot(&self, elapsed: Duration) -> Snapshot {
         let mut snap = Snapshot::new(self.registry.all(), elapsed);
+        snap.folded = self.folded();
         for shard in self.shards.iter() {
             let s = shard.lock().unwrap_or_else(|e| e.into_inner());
             for (k, agg) in &s.http {
@@ -320,4 +530,69 @@ impl Store {
 
 fn http_tags(k: &HttpKey) -> TagSet {
     super::tags::request_tags(&k.base, &k.extra, &k.ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ValueType;
+
+    fn tags(scenario: &str, id: usize) -> TagSet {
+        TagSet::from_pairs([("scenario", scenario.to_string()), ("id", id.to_string())])
+    }
+
+    #[test]
+    fn new_series_past_the_limits_fold_into_one_overflow_series() {
+        let registry = Arc::new(Registry::new());
+        let a = registry
+            .define("a", MetricKind::Counter, ValueType::Default)
+            .expect("define");
+        let b = registry
+            .define("b", MetricKind::Counter, ValueType::Default)
+            .expect("define");
+        let limits = SeriesLimits {
+            per_metric: 3,
+            total: 5,
+        };
+        let store = Store::with_limits(registry, 2, None, limits);
+        // Two VUs on two shards record the same 10 tag sets of `a`.
+        for vu in 0..2 {
+            let mut buf = store.buffer(vu);
+            for id in 0..10 {
+                buf.custom(a, MetricKind::Counter, 1.0, tags("s", id));
+            }
+            buf.flush();
+        }
+        let snap = store.snapshot(Duration::from_secs(1));
+        let series = &snap.metric("a").expect("a").by_tags;
+        assert_eq!(series.len(), 4, "3 series and the overflow one: {series:?}");
+        let overflow = TagSet::from_pairs([("overflow", OVERFLOW_VALUE), ("scenario", "s")]);
+        assert!(
+            matches!(series.get(&overflow), Some(Sink::Counter { sum }) if *sum == 14.0),
+            "7 tag sets × 2 VUs folded: {series:?}"
+        );
+        assert_eq!(snap.counter("a", &[]), 20.0, "no sample lost");
+        // `b` has room for 2 more before the total of 5 is reached.
+        let mut buf = store.buffer(0);
+        for id in 0..4 {
+            buf.custom(b, MetricKind::Counter, 1.0, tags("s", id));
+        }
+        buf.flush();
+        let snap = store.snapshot(Duration::from_secs(1));
+        assert_eq!(snap.metric("b").expect("b").by_tags.len(), 3);
+        assert_eq!(snap.counter("b", &[]), 4.0);
+        assert_eq!(
+            snap.folded,
+            vec![
+                Folded {
+                    metric: "a".into(),
+                    samples: 14
+                },
+                Folded {
+                    metric: "b".into(),
+                    samples: 2
+                },
+            ]
+        );
+    }
 }

@@ -72,6 +72,15 @@ pub fn summary_export(input: &SummaryInput) -> Value {
     if lg.cores > 0 {
         doc["load_generator"] = json!({"cores": lg.cores, "saturation": lg.saturation});
     }
+    if !input.snapshot.folded.is_empty() {
+        // Volley's: samples of new series folded into overflow series.
+        doc["series_folded"] = input
+            .snapshot
+            .folded
+            .iter()
+            .map(|f| json!({"metric": f.metric, "samples": f.samples}))
+            .collect();
+    }
     if let Some(stages) = input.stages {
         doc["stages"] = serde_json::to_value(stages).unwrap_or(Value::Null);
     }

@@ -182,6 +182,9 @@ impl Outputs {
         if errors.is_empty() {
             Ok(())
         } else {
+            // Files the others created are removed: a refused run leaves
+            // nothing behind.
+            self.abandon();
             Err(errors)
         }
     }
@@ -344,8 +347,26 @@ pub(crate) fn check_writable(output: &str, path: &Path) -> Result<(), OutputErro
             let _ = std::fs::remove_file(&probe);
             Ok(())
         }
-        Err(e) => Err(OutputError::io(output, "write to", &dir, &e)),
+        Err(e) => Err(unwritable(output, path, &dir, &e)),
     }
+}
+
+/// Why `path` (in folder `dir`) cannot be written, with the fix.
+pub(crate) fn unwritable(output: &str, path: &Path, dir: &Path, e: &std::io::Error) -> OutputError {
+    let fix = if !dir.exists() {
+        format!(
+            "its folder {} does not exist; create it first or give another path",
+            dir.display()
+        )
+    } else if !dir.is_dir() {
+        format!("{} is not a folder; give a path in a folder", dir.display())
+    } else {
+        format!(
+            "files cannot be created in {} ({e}); give a path in a writable folder",
+            dir.display()
+        )
+    };
+    OutputError::new(output, format!("cannot write {}: {fix}", path.display()))
 }
 
 /// A small run shared by the summary and export tests, built through the

@@ -64,8 +64,19 @@ impl SampleFile {
         _run: &RunInfo<'_>,
         mut encoder: impl Encoder,
     ) -> Result<(), OutputError> {
-        let file = File::create(&self.path)
-            .map_err(|e| OutputError::io(&self.flag, "create", &self.path, &e))?;
+        if self.path.is_dir() {
+            return Err(OutputError::new(
+                &self.flag,
+                format!("{} is a directory; give a file path", self.path.display()),
+            ));
+        }
+        let file = File::create(&self.path).map_err(|e| {
+            let dir = match self.path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => std::path::Path::new("."),
+            };
+            super::unwritable(&self.flag, &self.path, dir, &e)
+        })?;
         let (tx, rx) = sync_channel::<Message>(QUEUE_BATCHES);
         let thread = std::thread::Builder::new()
             .name("volley-output".into())

@@ -410,6 +410,10 @@ fn stages_html(report: &StageReport) -> String {
     out
 }
 
+/// One table of the error breakdown: its id, the heading of its first
+/// column, and its rows (label, count).
+type ErrorGroup<'a> = (&'a str, &'a str, Vec<(String, u64)>);
+
 /// The error breakdown: by kind, by status, by endpoint.
 fn breakdown_html(doc: &Value) -> String {
     let b = breakdown(doc);
@@ -425,8 +429,7 @@ fn breakdown_html(doc: &Value) -> String {
         trim(b.requests, 0),
         b.too_many
     );
-    type Group<'a> = (&'a str, &'a str, Vec<(String, u64)>);
-    let groups: [Group; 3] = [
+    let groups: [ErrorGroup<'_>; 3] = [
         ("errors-by-kind", "kind", b.by_kind.clone()),
         (
             "errors-by-status",

@@ -58,6 +58,8 @@ pub struct Plan {
     pub teardown_timeout: Duration,
     /// Time limit of `handle-summary` (default 2m, as k6).
     pub handle_summary_timeout: Duration,
+    /// Time limit (wall clock and CPU) of one VU's `vu-init` (default 60s).
+    pub init_timeout: Duration,
     /// Stats shown for trends in the summary (default avg, min, med, max, p(90), p(95)).
     pub summary_trend_stats: Vec<crate::thresholds::Aggregation>,
     /// Data sets: name → file.

@@ -20,6 +20,8 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_REDIRECTS: u32 = 10;
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one VU's `vu-init` may take by default (as setup).
+const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
@@ -64,6 +66,12 @@ impl Options {
             "teardownTimeout",
             self.teardown_timeout,
             DEFAULT_TEARDOWN_TIMEOUT,
+        );
+        let init_timeout = positive(
+            &mut errors,
+            "initTimeout",
+            self.init_timeout,
+            DEFAULT_INIT_TIMEOUT,
         );
         let handle_summary_timeout = positive(
             &mut errors,
@@ -151,6 +159,7 @@ impl Options {
             setup_timeout,
             teardown_timeout,
             handle_summary_timeout,
+            init_timeout,
             summary_trend_stats,
             data: self.data.clone().unwrap_or_default(),
             seed: self.seed.unwrap_or_else(clock_seed),

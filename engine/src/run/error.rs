@@ -63,11 +63,18 @@ pub enum RunError {
     /// Outputs that cannot start (an unwritable path, a bad URL).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Outputs(Vec<OutputError>),
+    /// Ctrl-C or SIGTERM stopped the run before it started.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl RunError {
-    /// The exit code k6 gives such a failure: every one is bad input.
+    /// The exit code k6 gives such a failure: bad input, but for an
+    /// interruption.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::InvalidConfig
+        match self {
+            RunError::Interrupted(_) => ExitCode::ExternalAbort,
+            _ => ExitCode::InvalidConfig,
+        }
     }
 }

@@ -77,6 +77,11 @@ impl Lifecycle {
             let mut vu = Vu::instantiate(&self.runtime, state)
                 .await
                 .map_err(GuestFailure::Trap)?;
+            vu.limit_cpu(
+                "handle-summary",
+                timeout,
+                "raise the handleSummaryTimeout option",
+            );
             vu.handle_summary(summary_json).await
         };
         let outcome = tokio::select! {
@@ -124,6 +129,11 @@ impl Lifecycle {
             let mut vu = Vu::instantiate(&self.runtime, state)
                 .await
                 .map_err(GuestFailure::Trap)?;
+            let fix = match which {
+                Call::Setup => "raise the setupTimeout option",
+                Call::Teardown => "raise the teardownTimeout option",
+            };
+            vu.limit_cpu(name, timeout, fix);
             match which {
                 Call::Setup => vu.setup().await,
                 Call::Teardown => vu.teardown(data).await.map(|()| Vec::new()),

@@ -39,6 +39,11 @@ use vus::{ScenarioVus, VuFactory, VuSlot};
 pub struct RunConfig {
     /// The scenario component.
     pub scenario: PathBuf,
+    /// How many distinct series the metric store keeps before folding.
+    pub series_limits: crate::metrics::SeriesLimits,
+    /// Bytes of response bodies all VUs may hold on the host at once
+    /// (`--body-memory`; each VU may hold its `vu_memory`).
+    pub body_memory: u64,
     /// How the scenario is named in outputs (its path, or the reference it
     /// was pulled from); the path when empty.
     pub scenario_label: String,
@@ -122,13 +127,14 @@ pub async fn run(mut cfg: RunConfig, stop: Arc<StopSignal>) -> Result<Finished, 
     cfg.scenario_digest = digest;
     let prepared = prepare::prepare(&cfg, stop.clone()).await?;
     let outputs = cfg.outputs.clone();
-    let outcome = match execute(prepared, &cfg, gate, stop).await {
+    let outcome = match execute(prepared, &cfg, gate, stop.clone()).await {
         Ok(outcome) => outcome,
         Err(e) => {
             outputs.abandon();
             return Err(e);
         }
     };
+    stop.set_writing();
     let mut output_errors = outputs.finish(&outcome).await;
     if let Some(files) = &outcome.summary_files {
         output_errors.extend(crate::output::write_summary_files(files));
@@ -195,6 +201,7 @@ async fn execute(
         host.clone(),
         setup_data.clone(),
         state.clone(),
+        plan.init_timeout,
     );
     let mut invalid = None;
     if lifecycle_error.is_none() {
@@ -354,7 +361,15 @@ async fn init_vus(
                 return Err("interrupted while initialising VUs".into());
             }
             let id = factory.state.next_vu_id();
-            let vu = factory.new_vu(id, info).await.map_err(|e| {
+            // Ctrl-C stops a slow vu-init at once: there is no load to let
+            // finish yet.
+            let vu = tokio::select! {
+                r = factory.new_vu(id, info) => r,
+                _ = factory.state.stop.reached(StopLevel::Graceful) => {
+                    return Err("interrupted while initialising VUs".into());
+                }
+            };
+            let vu = vu.map_err(|e| {
                 format!(
                     "VU {} of scenario {} failed to initialise: {e}",
                     id.local, s.name

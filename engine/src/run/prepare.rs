@@ -10,7 +10,7 @@ use super::{RunConfig, RunError};
 use crate::config::Options;
 use crate::control::StopSignal;
 use crate::host::{DataSets, HostRun, HostState, HttpRun, ScenarioInfo, VuRun};
-use crate::http::{HostPolicy, HttpSettings, NetPolicy, SharedHttp};
+use crate::http::{BodyBudget, HostPolicy, HttpSettings, NetPolicy, SharedHttp};
 use crate::log;
 use crate::metrics::{Registry, Store, TagSet};
 use crate::output::RunInfo;
@@ -19,7 +19,7 @@ use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::stages::{self, Fanout, Periods};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
-use crate::vu::Vu;
+use crate::vu::{OPTIONS_LIMIT, Vu};
 
 /// A run ready to start.
 pub(super) struct Prepared {
@@ -93,7 +93,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     } else {
         Some(Arc::new(policy))
     };
-    let http = SharedHttp::with_policy(
+    let http = SharedHttp::with_budget(
         HttpSettings {
             user_agent: plan.http.user_agent.clone(),
             timeout: plan.http.timeout,
@@ -102,6 +102,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
             max_body_bytes: plan.http.max_body_bytes,
         },
         policy,
+        BodyBudget::new(cfg.vu_memory, cfg.body_memory),
     )?;
 
     // Every monitored target is there before outputs open their files.
@@ -135,7 +136,7 @@ pub(super) async fn prepare(cfg: &RunConfig, stop: Arc<StopSignal>) -> Result<Pr
     };
     let host = Arc::new(HostRun {
         vu: VuRun::new(
-            Store::with_writer(registry, workers * 2, writer),
+            Store::with_limits(registry, workers * 2, writer, cfg.series_limits),
             stop,
             plan.seed,
             cfg.iteration_cpu_limit,
@@ -283,15 +284,28 @@ async fn read_options_with_env(
         std::time::Duration::ZERO,
     ));
     let state = HostState::new(host, info, 0, probe.limits().vu_memory);
-    let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
-        RunError::ScenarioOptions(format!(
-            "cannot instantiate {}: {e}",
-            probe.path().display()
-        ))
-    })?;
-    vu.options()
-        .await
-        .map_err(|e| RunError::ScenarioOptions(e.to_string()))
+    let call = async {
+        let mut vu = Vu::instantiate(probe, state).await.map_err(|e| {
+            RunError::ScenarioOptions(format!(
+                "cannot instantiate {}: {e}",
+                probe.path().display()
+            ))
+        })?;
+        vu.options()
+            .await
+            .map_err(|e| RunError::ScenarioOptions(e.to_string()))
+    };
+    // The CPU limit stops a busy loop; this stops a guest that sleeps or
+    // waits on the network, and the second Ctrl-C stops either at once.
+    tokio::select! {
+        r = tokio::time::timeout(OPTIONS_LIMIT, call) => r.unwrap_or_else(|_| {
+            Err(RunError::ScenarioOptions(format!(
+                "options() did not return within {}; it must only return the options (no waiting, no requests)",
+                crate::config::format_duration(OPTIONS_LIMIT)
+            )))
+        }),
+        _ = stop.forced() => Err(RunError::Interrupted("options() interrupted: stopped now".into())),
+    }
 }
 
 /// The JSON of the scenario's `options()` export, read from a throwaway

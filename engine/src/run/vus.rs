@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use crate::executor::{ExecutionState, IterationIds, VuIds, VuSource};
@@ -26,6 +28,8 @@ pub(crate) struct VuFactory {
     pub setup_data: Arc<Vec<u8>>,
     /// Run-wide execution state (VU ids, counters).
     pub state: Arc<ExecutionState>,
+    /// How long one VU's `vu-init` may take (wall clock and CPU).
+    pub init_timeout: Duration,
     failures_logged: AtomicU64,
 }
 
@@ -35,17 +39,21 @@ impl VuFactory {
         host: Arc<HostRun>,
         setup_data: Vec<u8>,
         state: Arc<ExecutionState>,
+        init_timeout: Duration,
     ) -> Arc<Self> {
         Arc::new(Self {
             runtime,
             host,
             setup_data: Arc::new(setup_data),
             state,
+            init_timeout,
             failures_logged: AtomicU64::new(0),
         })
     }
 
-    /// Create and initialise the VU of `ids` for `scenario`.
+    /// Create and initialise the VU of `ids` for `scenario`, its `vu-init`
+    /// within `initTimeout` of wall-clock and CPU time, and ended at once
+    /// by a forced stop.
     pub(crate) async fn new_vu(
         &self,
         ids: VuIds,
@@ -58,11 +66,24 @@ impl VuFactory {
             self.runtime.limits().vu_memory,
         );
         state.vu.id_in_test = ids.global;
-        let mut vu = Vu::instantiate(&self.runtime, state)
-            .await
-            .map_err(GuestFailure::Trap)?;
-        vu.init(&self.setup_data).await?;
-        Ok(vu)
+        let init = async {
+            let mut vu = Vu::instantiate(&self.runtime, state)
+                .await
+                .map_err(GuestFailure::Trap)?;
+            vu.limit_cpu("vu-init", self.init_timeout, "raise the initTimeout option");
+            vu.init(&self.setup_data).await?;
+            Ok(vu)
+        };
+        let stop = &self.state.stop;
+        tokio::select! {
+            r = tokio::time::timeout(self.init_timeout, init) => r.unwrap_or_else(|_| {
+                Err(GuestFailure::Trap(format!(
+                    "vu-init did not finish within {} (raise the initTimeout option)",
+                    crate::config::format_duration(self.init_timeout)
+                )))
+            }),
+            _ = stop.forced() => Err(GuestFailure::Trap("vu-init interrupted: stopped now".into())),
+        }
     }
 
     fn log_failure(&self, vu: u64, failure: &GuestFailure) {

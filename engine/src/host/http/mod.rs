@@ -83,8 +83,22 @@ pub(crate) struct HttpInstance {
     /// Resource ids of responses whose body is still being streamed.
     streams: Vec<u32>,
     /// Started requests whose handle the guest dropped before waiting.
-    orphans: Vec<(tokio::task::JoinHandle<Exchange>, RequestMeta)>,
+    orphans: Vec<(tokio::task::JoinHandle<Exchange>, RequestMeta, Flight)>,
+    /// Requests handed to the client and not back yet: left here when the
+    /// iteration is cut off (a hard stop, gracefulStop), they are recorded
+    /// as interrupted, as the server may well have seen them.
+    in_flight: Vec<InFlight>,
 }
+
+/// A request on its way, as much of it as its interrupted sample needs.
+struct InFlight {
+    meta: RequestMeta,
+    method: http::Method,
+    url: Arc<str>,
+}
+
+/// The method and URL of a started request, for its interrupted sample.
+pub(crate) type Flight = Option<(http::Method, Arc<str>)>;
 
 impl HttpInstance {
     pub(crate) fn new(run: &HttpRun) -> Self {
@@ -94,6 +108,7 @@ impl HttpInstance {
             pending: Vec::new(),
             streams: Vec::new(),
             orphans: Vec::new(),
+            in_flight: Vec::new(),
         }
     }
 
@@ -183,13 +198,17 @@ fn ident(meta: &RequestMeta, hop: &Hop) -> RequestIdent {
 }
 
 /// Decode a buffered body per its `Content-Encoding` (as k6 does); a
-/// failure makes the request a failed one with code 1701.
-fn decode_body(ex: &mut Exchange) {
+/// failure makes the request a failed one with code 1701. The decoded body
+/// is held against the VU's body budget as the raw one was (1702 when it
+/// does not fit).
+fn decode_body(ex: &mut Exchange, client: &VuClient) {
     let Ok(resp) = &mut ex.result else { return };
     let ResponseBody::Bytes(raw) = &resp.body else {
         return;
     };
-    match decode::decode(&resp.headers, raw.clone()) {
+    let decoded = decode::decode(&resp.headers, raw.clone())
+        .and_then(|d| d.map(|b| client.hold(b)).transpose());
+    match decoded {
         Ok(Some(body)) => resp.body = ResponseBody::Bytes(body),
         Ok(None) => {}
         Err(e) => {
@@ -212,6 +231,13 @@ impl HostState {
         let started = Instant::now();
         let client = self.http.client.clone();
         let (reqs, metas): (Vec<HttpRequest>, Vec<RequestMeta>) = requests.into_iter().unzip();
+        self.http
+            .in_flight
+            .extend(reqs.iter().zip(&metas).map(|(r, meta)| InFlight {
+                meta: meta.clone(),
+                method: r.method.clone(),
+                url: Arc::from(r.url.as_str()),
+            }));
         let exchanges = if reqs.len() == 1 {
             let mut reqs = reqs;
             let one = reqs.pop();
@@ -231,12 +257,13 @@ impl HostState {
                 .await
         };
         let at = Instant::now();
+        self.http.in_flight.clear();
         self.vu.host_wait += at.saturating_duration_since(started);
         exchanges
             .into_iter()
             .zip(metas)
             .map(|(mut ex, meta)| {
-                decode_body(&mut ex);
+                decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
                 (ex, meta)
             })
@@ -268,7 +295,10 @@ impl HostState {
         received: u64,
         at: Instant,
     ) {
-        if let Some(e) = &hop.error {
+        // An interrupted request is the run's doing, not the target's.
+        if let Some(e) = &hop.error
+            && e.kind != ErrorKind::Interrupted
+        {
             self.run()
                 .http
                 .log_error(self.vu.id, hop.method.as_str(), &hop.url, e);
@@ -308,19 +338,115 @@ impl HostState {
             .custom_at(metric.id(), kind, v, tags.clone(), at);
     }
 
+    /// Record the requests still in flight, their iteration cut off (a
+    /// hard stop, gracefulStop): failed, with error_code 1090
+    /// ("interrupted") and no timings, so `http_reqs` counts every request
+    /// the server may have received.
+    /// Started requests (`start`) not waited for are settled too: those
+    /// already done are recorded as they ended, the others are aborted and
+    /// recorded as interrupted.
+    pub(crate) fn record_interrupted(&mut self) {
+        if self.http.in_flight.is_empty()
+            && self.http.pending.is_empty()
+            && self.http.orphans.is_empty()
+        {
+            return;
+        }
+        let at = Instant::now();
+        for f in std::mem::take(&mut self.http.in_flight) {
+            self.record_cut(&f.meta, f.method, f.url, at);
+        }
+        let mut started = std::mem::take(&mut self.http.orphans);
+        for rep in std::mem::take(&mut self.http.pending) {
+            let res = wasmtime::component::Resource::<response::PendingHandle>::new_borrow(rep);
+            if let Ok(h) = self.table.get_mut(&res)
+                && let Some(task) = h.task.take()
+            {
+                started.push((task, h.meta.clone(), h.flight.clone()));
+            }
+        }
+        for (mut task, meta, flight) in started {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            match std::pin::Pin::new(&mut task).poll(&mut cx) {
+                std::task::Poll::Ready(Ok(ex)) => self.record_hops(&meta, &ex.hops, at),
+                _ => {
+                    task.abort();
+                    if let Some((method, url)) = flight {
+                        self.record_cut(&meta, method, url, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Wait for a started request's task. Until it is done the request
+    /// counts as in flight: if the iteration is cut off meanwhile, it is
+    /// recorded as interrupted and its task aborted.
+    async fn await_started(
+        &mut self,
+        task: tokio::task::JoinHandle<Exchange>,
+        meta: &RequestMeta,
+        flight: Flight,
+    ) -> Result<Exchange, tokio::task::JoinError> {
+        /// Aborts the task when dropped before it was done.
+        struct AbortOnDrop(tokio::task::JoinHandle<Exchange>);
+        impl Drop for AbortOnDrop {
+            fn drop(&mut self) {
+                self.0.abort();
+            }
+        }
+        let tracked = flight.is_some();
+        if let Some((method, url)) = flight {
+            self.http.in_flight.push(InFlight {
+                meta: meta.clone(),
+                method,
+                url,
+            });
+        }
+        let mut task = AbortOnDrop(task);
+        let out = (&mut task.0).await;
+        if tracked {
+            self.http.in_flight.pop();
+        }
+        out
+    }
+
+    /// One interrupted request's sample.
+    fn record_cut(&mut self, meta: &RequestMeta, method: http::Method, url: Arc<str>, at: Instant) {
+        let hop = Hop {
+            method,
+            url,
+            status: 0,
+            proto: "",
+            timings: crate::http::Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            error: Some(HttpError::new(
+                ErrorKind::Interrupted,
+                "the request was in flight when the run stopped its iteration",
+            )),
+            streaming: false,
+        };
+        self.record_hop(meta, &hop, hop.timings, 0, 0, at);
+    }
+
     /// Record requests started and never waited for, and close streams
     /// left open, at the end of an iteration (k6 ends an iteration once
     /// its requests are done; a stream left open is cut here).
     pub(crate) async fn finish_pending(&mut self) {
-        for rep in std::mem::take(&mut self.http.pending) {
+        // One at a time, each left in its list until it is settled: an
+        // iteration cut off meanwhile records the rest as interrupted.
+        for rep in self.http.pending.clone() {
             self.settle_pending(rep).await;
+            self.http.pending.retain(|r| *r != rep);
         }
-        for (task, meta) in std::mem::take(&mut self.http.orphans) {
+        while !self.http.orphans.is_empty() {
+            let (task, meta, flight) = self.http.orphans.remove(0);
             let started = Instant::now();
-            if let Ok(mut ex) = task.await {
+            if let Ok(mut ex) = self.await_started(task, &meta, flight).await {
                 let at = Instant::now();
                 self.vu.host_wait += at.saturating_duration_since(started);
-                decode_body(&mut ex);
+                decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
             }
         }

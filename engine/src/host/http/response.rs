@@ -108,6 +108,8 @@ impl ResponseHandle {
 pub struct PendingHandle {
     pub(super) task: Option<JoinHandle<Exchange>>,
     pub(super) meta: RequestMeta,
+    /// Its method and URL (none for a request that never ran).
+    pub(super) flight: super::Flight,
     /// The outcome, once waited for and not yet taken.
     pub(super) done: Option<Result<HttpResponse, HttpError>>,
     pub(super) taken: bool,
@@ -125,8 +127,12 @@ impl HostState {
             return;
         };
         let meta = handle.meta.clone();
+        let flight = handle.flight.clone();
         let started = Instant::now();
-        let mut ex = match task.await {
+        // Cut off while waiting, the request is recorded as interrupted
+        // and its task aborted.
+        let ex = self.await_started(task, &meta, flight).await;
+        let mut ex = match ex {
             Ok(ex) => ex,
             Err(_) => Exchange {
                 hops: Vec::new(),
@@ -138,7 +144,7 @@ impl HostState {
         };
         let at = Instant::now();
         self.vu.host_wait += at.saturating_duration_since(started);
-        decode_body(&mut ex);
+        decode_body(&mut ex, &self.http.client);
         self.record_hops(&meta, &ex.hops, at);
         self.http.pending.retain(|r| *r != rep);
         if let Ok(handle) = self.table.get_mut(&res) {

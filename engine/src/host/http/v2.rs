@@ -296,9 +296,11 @@ impl wit::Host for HostState {
                     req.body_mode = BodyMode::Buffer;
                 }
                 let client = self.http.client.clone();
+                let flight = Some((req.method.clone(), Arc::from(req.url.as_str())));
                 PendingHandle {
                     task: Some(tokio::spawn(async move { client.send(req).await })),
                     meta,
+                    flight,
                     done: None,
                     taken: false,
                 }
@@ -310,6 +312,7 @@ impl wit::Host for HostState {
                     tags: TagSet::empty(),
                     expect: Expect::Default,
                 },
+                flight: None,
                 done: Some(Err(invalid(self.vu.id, &url, &m))),
                 taken: false,
             },
@@ -569,7 +572,7 @@ impl wit::HostPending for HostState {
         self.http.pending.retain(|r| *r != res.rep());
         let handle = self.table.delete(res)?;
         if let Some(task) = handle.task {
-            self.http.orphans.push((task, handle.meta));
+            self.http.orphans.push((task, handle.meta, handle.flight));
         }
         Ok(())
     }

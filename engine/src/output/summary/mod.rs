@@ -97,6 +97,21 @@ pub fn render_summary(input: &SummaryInput) -> String {
     }
     stages::render_stages(&mut lines, input, p);
     tables::render_errors(&mut lines, input, p);
+    // Series the store folded (too many distinct tag sets): the numbers
+    // above still count every sample, but some are in overflow series.
+    if !input.snapshot.folded.is_empty() {
+        lines.extend(title("SERIES FOLDED"));
+        for f in &input.snapshot.folded {
+            lines.push(format!(
+                "{INDENT}{}: {} samples of new tag sets counted in one series tagged overflow={} \
+                 (limits: --max-series-per-metric, --max-series)",
+                f.metric,
+                f.samples,
+                crate::metrics::OVERFLOW_VALUE
+            ));
+        }
+        lines.push(String::new());
+    }
     tables::render_breakdown(&mut lines, input, p, "name", "REQUESTS BY NAME");
     tables::render_breakdown(&mut lines, input, p, "group", "REQUESTS BY GROUP");
     resources::render_resources(&mut lines, input, p);
