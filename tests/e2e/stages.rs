@@ -250,6 +250,16 @@ fn the_error_breakdown_has_exactly_the_faults_the_target_injected() {
             other => panic!("an error the profile did not inject: {other:?}: {e}"),
         }
     }
+    // Every injected 429 carried Retry-After (the target's token bucket says
+    // when to come back), and the catalogue counts it.
+    let retry_after: u64 = doc["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["status"].as_u64() == Some(429))
+        .map(|e| e["retry_after"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(retry_after, injected.1, "429s with Retry-After");
     println!("injected (502, 429, reset, timeout) = {injected:?}; volley's breakdown = {seen:?}");
     assert!(injected.0 > 0 && injected.1 > 0 && injected.2 > 0 && injected.3 > 0);
     assert_eq!(seen, injected);
@@ -277,8 +287,8 @@ fn the_error_breakdown_has_exactly_the_faults_the_target_injected() {
     );
     assert!(
         text.contains(&format!(
-            "429 (Too Many Requests) responses: {}",
-            injected.1
+            "429 (Too Many Requests) responses: {}; failed responses with Retry-After: {}",
+            injected.1, injected.1
         )),
         "{text}"
     );

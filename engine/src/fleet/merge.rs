@@ -342,12 +342,14 @@ fn merge_errors(parts: &[Part], fleet_start_ms: f64) -> Vec<ErrorEntry> {
                         count: 0,
                         first_seen: first,
                         names: Vec::new(),
+                        retry_after: 0,
                     });
                     out.len() - 1
                 }
             };
             let entry = &mut out[i];
             entry.count += e["count"].as_u64().unwrap_or(0);
+            entry.retry_after += e["retry_after"].as_u64().unwrap_or(0);
             entry.first_seen = entry.first_seen.min(first);
             for (name, n) in e["endpoints"].as_object().into_iter().flatten() {
                 let n = n.as_u64().unwrap_or(0);

@@ -211,6 +211,7 @@ impl VuClient {
                 bytes_received: received,
                 error: None,
                 streaming: false,
+                retry_after: false,
             };
             let (hop, resp_body) = match outcome.unwrap_or_else(|_| Err(HttpError::timeout())) {
                 Ok(r) => r,
@@ -227,6 +228,7 @@ impl VuClient {
             };
             record.status = hop.status;
             record.proto = hop.proto;
+            record.retry_after = hop.headers.iter().any(|(k, _)| k == "retry-after");
             if is_redirect(hop.status) && redirects < max_redirects {
                 let next = hop
                     .headers

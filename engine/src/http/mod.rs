@@ -202,6 +202,9 @@ pub struct Hop {
     /// Its body is being streamed: its timings and sizes are final only
     /// when the stream ends (see [`StreamBody::finish`]).
     pub streaming: bool,
+    /// Its response carried `Retry-After` (a 429 or 503 asking the client
+    /// to come back later).
+    pub retry_after: bool,
 }
 
 /// A final response.

@@ -67,6 +67,8 @@ pub struct HttpSample {
     pub bytes_sent: u64,
     /// Bytes read from the socket.
     pub bytes_received: u64,
+    /// The response carried `Retry-After` (counted in the error catalogue).
+    pub retry_after: bool,
     /// When it ended (for the error catalogue's "first seen").
     pub at: Instant,
 }

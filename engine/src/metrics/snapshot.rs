@@ -29,6 +29,8 @@ pub struct ErrorEntry {
     pub first_seen: Duration,
     /// Requests per `name` tag (the endpoints hit), most first.
     pub names: Vec<(String, u64)>,
+    /// Of `count`, the responses that carried `Retry-After`.
+    pub retry_after: u64,
 }
 
 /// Every metric's series at one moment of the run.
@@ -98,6 +100,7 @@ impl Snapshot {
                     count: 0,
                     first_seen,
                     names: Vec::new(),
+                    retry_after: 0,
                 });
                 self.errors.len() - 1
             }
@@ -115,6 +118,16 @@ impl Snapshot {
             .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         self.errors
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+    }
+
+    pub(crate) fn add_retry_after(&mut self, error_code: u32, status: u16, n: u64) {
+        if let Some(e) = self
+            .errors
+            .iter_mut()
+            .find(|e| e.error_code == error_code && e.status == status)
+        {
+            e.retry_after += n;
+        }
     }
 
     pub(crate) fn merge_trend(&mut self, id: MetricId, tags: &TagSet, t: &TrendStats) {

@@ -120,6 +120,7 @@ struct Shard {
 #[derive(Debug, Clone)]
 struct ErrorAgg {
     count: u64,
+    retry_after: u64,
     first: Instant,
     names: HashMap<Arc<str>, u64>,
 }
@@ -365,10 +366,12 @@ impl Store {
                 .entry((h.ident.error_code, h.ident.status))
                 .or_insert_with(|| ErrorAgg {
                     count: 0,
+                    retry_after: 0,
                     first: h.at,
                     names: HashMap::default(),
                 });
             e.count += 1;
+            e.retry_after += u64::from(h.retry_after);
             e.first = e.first.min(h.at);
             if e.names.len() < MAX_ERROR_NAMES || e.names.contains_key(&h.ident.name) {
                 *e.names.entry(h.ident.name.clone()).or_default() += 1;
@@ -518,6 +521,7 @@ impl Store {
             for ((code, status), e) in &s.errors {
                 let first = elapsed.saturating_sub(e.first.elapsed());
                 snap.merge_error(*code, *status, e.count, first, &e.names);
+                snap.add_retry_after(*code, *status, e.retry_after);
             }
         }
         let g = self.gauges.lock().unwrap_or_else(|e| e.into_inner());

@@ -344,6 +344,7 @@ fn errors(snap: &Snapshot) -> Value {
                 "error_code": e.error_code,
                 "status": e.status,
                 "count": e.count,
+                "retry_after": e.retry_after,
                 "share": e.count as f64 / total,
                 "first_seen_ms": e.first_seen.as_secs_f64() * 1000.0,
                 "endpoints": endpoints,

@@ -86,11 +86,12 @@ fn errors_section(out: &mut String, b: &Breakdown) {
     }
     let _ = writeln!(
         out,
-        "{} failed requests out of {} ({}). 429 (Too Many Requests) responses: {}.\n",
+        "{} failed requests out of {} ({}). 429 (Too Many Requests) responses: {}; failed responses with Retry-After: {}.\n",
         b.failed,
         trim(b.requests, 0),
         share(b.failed, b).0,
-        b.too_many
+        b.too_many,
+        b.retry_after
     );
     let head = strings(&["", "requests", "of all requests", "of failures"]);
     for (title, first, rows) in [

@@ -409,6 +409,7 @@ pub(crate) mod fixture {
             receiving: Duration::from_micros(80),
             bytes_sent: 120,
             bytes_received: 2_000,
+            retry_after: false,
             at: Instant::now(),
         }
     }

@@ -424,10 +424,11 @@ fn breakdown_html(doc: &Value) -> String {
     let (all, _) = share(b.failed, &b);
     let _ = write!(
         out,
-        r#"<p id="error-totals">{} failed requests of {} ({all}); 429 (Too Many Requests): <b id="count-429">{}</b></p><div class="breakdown">"#,
+        r#"<p id="error-totals">{} failed requests of {} ({all}); 429 (Too Many Requests): <b id="count-429">{}</b>; with Retry-After: <b id="count-retry-after">{}</b></p><div class="breakdown">"#,
         b.failed,
         trim(b.requests, 0),
-        b.too_many
+        b.too_many,
+        b.retry_after
     );
     let groups: [ErrorGroup<'_>; 3] = [
         ("errors-by-kind", "kind", b.by_kind.clone()),

@@ -195,6 +195,9 @@ pub(crate) struct Breakdown {
     pub by_endpoint: Vec<(String, u64)>,
     /// Responses with status 429 (Too Many Requests).
     pub too_many: u64,
+    /// Failed responses that carried `Retry-After` (429s and 503s asking
+    /// the client to come back later).
+    pub retry_after: u64,
 }
 
 /// The breakdown of `doc`'s error catalogue.
@@ -203,9 +206,11 @@ pub(crate) fn breakdown(doc: &Value) -> Breakdown {
     let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
     let mut endpoints: BTreeMap<String, u64> = BTreeMap::new();
     let mut failed = 0;
+    let mut retry_after = 0;
     for e in doc["errors"].as_array().into_iter().flatten() {
         let count = e["count"].as_u64().unwrap_or(0);
         failed += count;
+        retry_after += e["retry_after"].as_u64().unwrap_or(0);
         *kinds
             .entry(e["kind"].as_str().unwrap_or("").to_string())
             .or_default() += count;
@@ -240,6 +245,7 @@ pub(crate) fn breakdown(doc: &Value) -> Breakdown {
         by_status,
         by_endpoint: sorted(endpoints.into_iter().collect()),
         too_many: too_many as u64,
+        retry_after,
     }
 }
 

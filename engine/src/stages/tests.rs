@@ -55,6 +55,7 @@ fn request(scenario: &str, at: Instant, took: Duration, status: u16) -> Sample {
         receiving: Duration::ZERO,
         bytes_sent: 100,
         bytes_received: 100,
+        retry_after: false,
         at,
     }))
 }

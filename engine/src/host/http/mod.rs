@@ -315,6 +315,7 @@ impl HostState {
             receiving: t.receiving,
             bytes_sent: sent,
             bytes_received: received,
+            retry_after: hop.retry_after,
             at,
         };
         self.vu.samples.http(sample);
@@ -426,6 +427,7 @@ impl HostState {
                 "the request was in flight when the run stopped its iteration",
             )),
             streaming: false,
+            retry_after: false,
         };
         self.record_hop(meta, &hop, hop.timings, 0, 0, at);
     }
