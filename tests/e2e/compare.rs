@@ -28,15 +28,19 @@ fn percentiles_from_the_results_file_equal_the_summary() {
         .stat("http_req_duration", &Aggregation::Avg)
         .expect("avg");
     assert!((avg - metric(&export, "http_req_duration", "avg")).abs() < 1e-9);
-    // Percentiles come from the same histograms: exactly equal.
+    // Percentiles come from the same values and histograms: equal, to the
+    // last bits of a float interpolation done in another order.
     for stat in ["min", "med", "max", "p(90)", "p(95)"] {
-        assert_eq!(
-            results.stat(
+        let got = results
+            .stat(
                 "http_req_duration",
-                &Aggregation::parse(stat).expect("stat")
-            ),
-            Some(metric(&export, "http_req_duration", stat)),
-            "{stat}"
+                &Aggregation::parse(stat).expect("stat"),
+            )
+            .expect(stat);
+        let want = metric(&export, "http_req_duration", stat);
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{stat}: {got} from the results file, {want} in the summary"
         );
     }
     assert_eq!(results.stat("http_reqs", &Aggregation::Count), Some(20.0));
