@@ -120,8 +120,9 @@ pub(super) async fn run<S: VuSource>(
     .await;
 }
 
-/// Initialise one more VU in the background and add it to the free pool.
-fn grow<S: VuSource>(
+/// Initialise one more VU in the background and add it to the free pool
+/// (also for `capacity-search`'s steps).
+pub(super) fn grow<S: VuSource>(
     state: &Arc<ExecutionState>,
     source: &Arc<S>,
     free: mpsc::UnboundedSender<S::Vu>,

@@ -32,8 +32,7 @@ use tokio::time::Instant;
 
 use super::arrival_rate;
 use super::{
-    ActiveGuard, ExecutionState, ExecutionTuple, Executor, ScenarioRun, StepInfo, StepLoad,
-    VuSource, closed,
+    ActiveGuard, ExecutionTuple, Executor, ScenarioRun, StepInfo, StepLoad, VuSource, closed,
 };
 use crate::config::{Fields, format_duration};
 use crate::control::StopLevel;
@@ -401,7 +400,7 @@ impl Executor for CapacitySearch {
                         state.dropped_iteration(&dropped_tags);
                         if allocated < self.max_vus(&et) && growing.load(Ordering::Relaxed) == 0 {
                             allocated += 1;
-                            grow(&state, &source, free_tx.clone(), growing.clone());
+                            arrival_rate::grow(&state, &source, free_tx.clone(), growing.clone());
                         }
                     }
                 }
@@ -436,24 +435,6 @@ impl Executor for CapacitySearch {
 /// Whether a step lost too many iterations for want of a free VU.
 pub(crate) fn dropped_too_many(load: &StepLoad) -> bool {
     load.dropped as f64 > MAX_DROPPED_SHARE * load.planned as f64
-}
-
-/// Initialise one more VU in the background and add it to the free pool.
-fn grow<S: VuSource>(
-    state: &Arc<ExecutionState>,
-    source: &Arc<S>,
-    free: mpsc::UnboundedSender<S::Vu>,
-    growing: Arc<AtomicU64>,
-) {
-    growing.fetch_add(1, Ordering::Relaxed);
-    let (state, source) = (state.clone(), source.clone());
-    tokio::spawn(async move {
-        if let Some(vu) = source.create().await {
-            state.vu_allocated();
-            let _ = free.send(vu);
-        }
-        growing.fetch_sub(1, Ordering::Relaxed);
-    });
 }
 
 #[cfg(test)]
