@@ -228,7 +228,10 @@ impl VuClient {
             };
             record.status = hop.status;
             record.proto = hop.proto;
-            record.retry_after = hop.headers.iter().any(|(k, _)| k == "retry-after");
+            // Only a 4xx/5xx answer is counted with its Retry-After: a
+            // successful response pays no header scan.
+            record.retry_after =
+                hop.status >= 400 && hop.headers.iter().any(|(k, _)| k == "retry-after");
             if is_redirect(hop.status) && redirects < max_redirects {
                 let next = hop
                     .headers

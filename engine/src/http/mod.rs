@@ -202,8 +202,8 @@ pub struct Hop {
     /// Its body is being streamed: its timings and sizes are final only
     /// when the stream ends (see [`StreamBody::finish`]).
     pub streaming: bool,
-    /// Its response carried `Retry-After` (a 429 or 503 asking the client
-    /// to come back later).
+    /// Its 4xx/5xx response carried `Retry-After` (a 429 or 503 asking
+    /// the client to come back later).
     pub retry_after: bool,
 }
 

@@ -2,8 +2,38 @@
 //! executor, and each other scenario whole.
 
 use super::{Load, Spec};
-use crate::executor::ExecutorConfig;
+use crate::config::Stage;
+use crate::executor::{ExecutorConfig, ScenarioPlan};
 use crate::plan::Plan;
+
+/// One period per stage of a ramping scenario `s`, from `start` (its
+/// `startVUs` or `startRate`), each offering `load(from, target)`. A stage
+/// of no length is a jump, not a period.
+fn ramps(
+    s: &ScenarioPlan,
+    start: u64,
+    stages: &[Stage],
+    load: impl Fn(u64, u64) -> Load,
+    out: &mut Vec<Spec>,
+) {
+    let mut at = s.start_time;
+    let mut from = start;
+    for stage in stages {
+        if !stage.duration.is_zero() {
+            out.push(Spec {
+                scenario: s.name.clone(),
+                name: stage.name.clone(),
+                executor: s.executor.name().to_string(),
+                load: load(from, stage.target),
+                offset: at,
+                duration: stage.duration,
+                step: None,
+            });
+            at += stage.duration;
+        }
+        from = stage.target;
+    }
+}
 
 /// Every period of `plan`, in the order they start (plan order among
 /// equal starts). A `capacity-search` scenario is one placeholder: its
@@ -23,47 +53,17 @@ pub(crate) fn periods(plan: &Plan) -> Vec<Spec> {
         };
         match &s.executor {
             ExecutorConfig::RampingVus(e) => {
-                let mut at = s.start_time;
-                let mut from = e.start_vus;
-                for stage in &e.stages {
-                    // A stage of no length is a jump, not a period.
-                    if stage.duration.is_zero() {
-                        from = stage.target;
-                        continue;
-                    }
-                    out.push(Spec {
-                        scenario: s.name.clone(),
-                        name: stage.name.clone(),
-                        executor: s.executor.name().to_string(),
-                        load: Load::vus(from, stage.target),
-                        offset: at,
-                        duration: stage.duration,
-                        step: None,
-                    });
-                    at += stage.duration;
-                    from = stage.target;
-                }
+                ramps(s, e.start_vus, &e.stages, Load::vus, &mut out);
             }
             ExecutorConfig::RampingArrivalRate(e) => {
-                let mut at = s.start_time;
-                let mut from = e.start_rate;
-                for stage in &e.stages {
-                    if stage.duration.is_zero() {
-                        from = stage.target;
-                        continue;
-                    }
-                    out.push(Spec {
-                        scenario: s.name.clone(),
-                        name: stage.name.clone(),
-                        executor: s.executor.name().to_string(),
-                        load: Load::ramp(from, stage.target, e.time_unit),
-                        offset: at,
-                        duration: stage.duration,
-                        step: None,
-                    });
-                    at += stage.duration;
-                    from = stage.target;
-                }
+                let unit = e.time_unit;
+                ramps(
+                    s,
+                    e.start_rate,
+                    &e.stages,
+                    |from, to| Load::ramp(from, to, unit),
+                    &mut out,
+                );
             }
             ExecutorConfig::ConstantVus(e) => out.push(whole(Load::vus(e.vus, e.vus))),
             ExecutorConfig::PerVuIterations(e) => out.push(whole(Load::vus(e.vus, e.vus))),

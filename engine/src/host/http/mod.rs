@@ -10,6 +10,27 @@
 //! resources read on demand, streamed bodies, requests started without
 //! waiting, the cookie jar).
 
+/// `fn wit_timings(&Timings) -> $wit::Timings`: the phases in nanoseconds,
+/// for the bindings module `$wit` of one contract version (each version
+/// has its own `timings` record of the same shape).
+macro_rules! wit_timings {
+    ($wit:ident) => {
+        fn wit_timings(t: &crate::http::Timings) -> $wit::Timings {
+            let nanos = |d: std::time::Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+            $wit::Timings {
+                blocked: nanos(t.blocked),
+                connecting: nanos(t.connecting),
+                tls_handshaking: nanos(t.tls_handshaking),
+                sending: nanos(t.sending),
+                waiting: nanos(t.waiting),
+                receiving: nanos(t.receiving),
+                duration: nanos(t.duration()),
+            }
+        }
+    };
+}
+use wit_timings;
+
 mod decode;
 mod offload;
 mod response;

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use super::{Expect, RequestMeta, invalid};
 use crate::host::HostState;
 use crate::host::bindings::v1::http as wit;
-use crate::http::{BodyMode, ErrorKind, HttpError, HttpRequest, HttpResponse, Timings};
+use crate::http::{BodyMode, ErrorKind, HttpError, HttpRequest, HttpResponse};
 use crate::metrics::TagSet;
 
 fn method_of(m: &wit::Method) -> Result<http::Method, String> {
@@ -65,21 +65,7 @@ fn convert(
     Ok((request, meta))
 }
 
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn wit_timings(t: &Timings) -> wit::Timings {
-    wit::Timings {
-        blocked: nanos(t.blocked),
-        connecting: nanos(t.connecting),
-        tls_handshaking: nanos(t.tls_handshaking),
-        sending: nanos(t.sending),
-        waiting: nanos(t.waiting),
-        receiving: nanos(t.receiving),
-        duration: nanos(t.duration()),
-    }
-}
+super::wit_timings!(wit);
 
 /// The contract's error variant of `e` (its code is in the sample's
 /// `error_code` tag; contract 0.1 has no field for it).

@@ -14,7 +14,7 @@ use crate::host::HostState;
 use crate::host::bindings::v2::http as wit;
 use crate::host::wasi::timestamp_of;
 use crate::http::{
-    BodyMode, ErrorKind, Exchange, HttpError, HttpRequest, HttpResponse, RequestCookie, Timings,
+    BodyMode, ErrorKind, Exchange, HttpError, HttpRequest, HttpResponse, RequestCookie,
 };
 use crate::metrics::{Builtin, TagSet};
 
@@ -84,21 +84,7 @@ fn convert(
     Ok((request, meta))
 }
 
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn wit_timings(t: &Timings) -> wit::Timings {
-    wit::Timings {
-        blocked: nanos(t.blocked),
-        connecting: nanos(t.connecting),
-        tls_handshaking: nanos(t.tls_handshaking),
-        sending: nanos(t.sending),
-        waiting: nanos(t.waiting),
-        receiving: nanos(t.receiving),
-        duration: nanos(t.duration()),
-    }
-}
+super::wit_timings!(wit);
 
 fn wit_error(e: HttpError) -> wit::Error {
     use ErrorKind as K;
