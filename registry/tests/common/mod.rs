@@ -326,7 +326,8 @@ pub fn tamper(path: &Path) {
 /// core module written in WAT that exports `volley:scenario/lifecycle`
 /// (with stub bodies: it is published, never run) and imports two
 /// functions of `volley:scenario/vu`, made a component for the
-/// `volley:scenario/scenario@0.1.0` world of the repository's `wit/` with
+/// `volley:scenario/scenario@0.1.0` world (the engine's `wit-0.1/`, the
+/// first contract version, which every engine keeps running) with
 /// wit-component (what `wasm-tools component new` does), and given registry
 /// metadata with wasm-metadata (what `wasm-tools metadata add` does).
 ///
@@ -370,9 +371,9 @@ pub fn scenario_component(version: &str) -> Vec<u8> {
 )
 "#;
     let mut module = wat::parse_str(wat).expect("fixture WAT");
-    let wit_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+    let wit_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/wit-0.1");
     let mut resolve = wit_parser::Resolve::default();
-    let (package, _) = resolve.push_dir(&wit_dir).expect("the repository's wit/");
+    let (package, _) = resolve.push_dir(&wit_dir).expect("the engine's wit-0.1/");
     let world = resolve
         .select_world(&[package], Some("scenario"))
         .expect("the scenario world");
