@@ -10,11 +10,20 @@ use crate::host::{CallCpuLimitExceeded, CpuLimitExceeded, GuestAbort, GuestLimit
 use crate::metrics::IterationSample;
 use crate::scenario::ScenarioRuntime;
 use crate::scenario::runtime::Pre;
+use crate::scenario::runtime::{TIME_SLICE, guest_queued, guest_was_busy};
 
 /// How long `options()` (and `volley inspect`'s reading of the options)
 /// may take, in CPU time and in wall-clock time: it returns a JSON text and
 /// has no business doing more.
 pub const OPTIONS_LIMIT: Duration = Duration::from_secs(10);
+
+/// The wall-clock bound of a call whose guest CPU time is limited to
+/// `limit`: a second later, so a guest that computes is stopped (and named)
+/// by the CPU limit, whose clock leaves out the time it waited for a worker
+/// thread, and one that waits (sleeps, requests) by the wall clock.
+pub fn wall_limit(limit: Duration) -> Duration {
+    limit.saturating_add(Duration::from_secs(1))
+}
 
 /// How a call into the guest ended, when it did not return normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,14 +89,37 @@ impl Vu {
     pub async fn instantiate(rt: &ScenarioRuntime, state: HostState) -> Result<Vu, String> {
         let mut store = Store::new(rt.engine(), state);
         store.limiter(|s| s.limiter());
-        store.epoch_deadline_callback(|ctx| {
-            let state = ctx.data();
+        store.epoch_deadline_callback(|mut ctx| {
+            let state = ctx.data_mut();
+            let used = state.guest_time();
             if let Some(limit) = state.cpu_limit()
-                && state.guest_time() > limit
+                && used > limit
             {
                 return Err(state.cpu_limit_error(limit));
             }
-            Ok(UpdateDeadline::Yield(1))
+            // Ticks pass while a VU waits in host calls; a guest that has
+            // not run a whole slice since it last yielded goes on (a yield
+            // at every return from a request would cost throughput).
+            if !state.slice_over(used, TIME_SLICE) {
+                return Ok(UpdateDeadline::Continue(1));
+            }
+            // A busy guest: the epoch ticks at the slice's pace for a
+            // while, and the guest yields with tokio's `yield_now`, which
+            // puts it behind every task that is ready and lets the worker
+            // poll the sockets and timers first, so it delays the others
+            // by about one slice.
+            guest_was_busy();
+            let waited = state.yield_clock();
+            Ok(UpdateDeadline::YieldCustom(
+                1,
+                Box::pin(async move {
+                    let parked = Instant::now();
+                    tokio::task::yield_now().await;
+                    let nanos = u64::try_from(parked.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    waited.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+                    guest_queued(nanos);
+                }),
+            ))
         });
         store.set_epoch_deadline(1);
         let instance = match rt.pre() {

@@ -266,8 +266,9 @@ fn cgroup_monitor_reads_a_cgroup() {
 #[test]
 fn a_saturated_generator_is_reported() {
     // Twenty VUs that only compute (each iteration stopped after 500 ms of
-    // CPU): the runtime's threads are never free, so timers run late and
-    // Volley's CPU is all it can get. Bounded: 4 s.
+    // CPU): they take turns on the two worker threads, so Volley's CPU is
+    // all it can get (or, on a machine shared with other tests, its VUs
+    // queue for the threads). Bounded: 4 s, and the iterations' CPU limit.
     let run = volley_run(
         &fixture(),
         &[

@@ -127,8 +127,7 @@ impl HostState {
     /// Start the CPU clock of call `call` (not an iteration), limited to
     /// `limit` of guest CPU time; `fix` says what sets the limit.
     pub(crate) fn begin_call(&mut self, call: &'static str, limit: Duration, fix: &'static str) {
-        self.vu.iteration_start = std::time::Instant::now();
-        self.vu.host_wait = Duration::ZERO;
+        self.vu.restart_clock();
         self.vu.cpu_limited = true;
         self.vu.call_limit = Some(CallCpuLimitExceeded { call, limit, fix });
     }
@@ -157,6 +156,18 @@ impl HostState {
             .logs
             .flush(|text| crate::log::line(crate::log::Level::Warn, Some(vu), text));
         self.finish_pending().await;
+    }
+
+    /// Whether the guest, at an epoch tick with `used` of guest time this
+    /// call, has run a whole `slice` since it last yielded.
+    pub(crate) fn slice_over(&mut self, used: Duration, slice: Duration) -> bool {
+        self.vu.slice_over(used, slice)
+    }
+
+    /// Where the time this VU waits for a worker after yielding at an
+    /// epoch tick is added up (it is not guest CPU time).
+    pub(crate) fn yield_clock(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.vu.yield_wait.clone()
     }
 
     /// Guest CPU time of the current iteration so far.

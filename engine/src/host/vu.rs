@@ -5,6 +5,7 @@
 //! over the operations here.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -153,6 +154,12 @@ pub struct VuInstance {
     pub iteration_start: Instant,
     /// Time parked in host calls this iteration.
     pub host_wait: Duration,
+    /// Nanoseconds this iteration spent yielded at epoch ticks, waiting for
+    /// a worker thread (added by the yield's future, which cannot reach the
+    /// store): not the guest's CPU time either.
+    pub yield_wait: Arc<AtomicU64>,
+    /// Guest time when the guest last yielded at an epoch tick.
+    slice_start: Duration,
     /// Whether a CPU limit applies (the iteration's, or `call_limit`).
     pub cpu_limited: bool,
     /// The CPU limit of a call other than an iteration, while one runs.
@@ -183,6 +190,8 @@ impl VuInstance {
             id_in_test: id,
             iteration_start: Instant::now(),
             host_wait: Duration::ZERO,
+            yield_wait: Arc::default(),
+            slice_start: Duration::ZERO,
             cpu_limited: false,
             call_limit: None,
             logs,
@@ -194,8 +203,7 @@ impl VuInstance {
         self.iteration = iteration;
         self.iteration_in_scenario = ids.local;
         self.iteration_in_test = ids.global;
-        self.iteration_start = Instant::now();
-        self.host_wait = Duration::ZERO;
+        self.restart_clock();
         self.cpu_limited = true;
         self.call_limit = None;
         if !self.groups.is_empty() {
@@ -204,10 +212,32 @@ impl VuInstance {
         }
     }
 
+    /// Start counting guest time again from now.
+    pub(super) fn restart_clock(&mut self) {
+        self.iteration_start = Instant::now();
+        self.host_wait = Duration::ZERO;
+        self.yield_wait.store(0, Ordering::Relaxed);
+        self.slice_start = Duration::ZERO;
+    }
+
+    /// Whether a guest that has run `used` of guest time has had its time
+    /// slice since it last yielded (and so must yield now); if so, a new
+    /// slice starts. A guest that spent the tick waiting in host calls
+    /// (an HTTP request, a sleep) has not.
+    pub(super) fn slice_over(&mut self, used: Duration, slice: Duration) -> bool {
+        if used.saturating_sub(self.slice_start) < slice {
+            return false;
+        }
+        self.slice_start = used;
+        true
+    }
+
     pub(super) fn guest_time(&self) -> Duration {
+        let yielded = Duration::from_nanos(self.yield_wait.load(Ordering::Relaxed));
         self.iteration_start
             .elapsed()
             .saturating_sub(self.host_wait)
+            .saturating_sub(yielded)
     }
 
     /// Enter group `name`; a trap message when it would be too deep or

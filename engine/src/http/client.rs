@@ -91,7 +91,12 @@ impl HopProgress {
             let m = probe.marks(*begin);
             sent = m.written;
             received = m.read;
-            let body_end = self.done.unwrap_or(end);
+            // A body read to its end ended when its last bytes arrived
+            // (the kernel's stamp), not when this task got to read them.
+            let body_end = match self.done {
+                Some(done) => m.last_read.map_or(done, |at| at.min(done)),
+                None => end,
+            };
             let wrote = m.last_write.unwrap_or(ready).max(ready);
             let first = m.first_read.unwrap_or(body_end).max(wrote);
             t.sending = wrote.duration_since(ready);
@@ -650,7 +655,15 @@ impl StreamBody {
         match tokio::time::timeout_at(self.deadline, read).await {
             Err(_) => Err(HttpError::timeout()),
             Ok(Err(e)) => Err(e),
-            Ok(Ok(Some(b))) => Ok(Some((b, Instant::now()))),
+            // Stamped when the bytes arrived, which a busy engine can
+            // read later.
+            Ok(Ok(Some(b))) => {
+                let at = match &self.progress.probe {
+                    Some((probe, begin)) => probe.marks(*begin).last_read,
+                    None => None,
+                };
+                Ok(Some((b, at.unwrap_or_else(Instant::now))))
+            }
             Ok(Ok(None)) => {
                 self.progress.done.get_or_insert_with(Instant::now);
                 Ok(None)

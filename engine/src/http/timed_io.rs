@@ -1,6 +1,14 @@
 //! A stream wrapper that counts the bytes on the wire and notes when the
-//! request's last byte was written and the response's first byte read,
-//! which is how `sending`, `waiting` and `receiving` are measured.
+//! request's last byte was written and the response's first and latest
+//! bytes arrived, which is how `sending`, `waiting` and `receiving` are
+//! measured.
+//!
+//! On Linux the arrival times are the kernel's (`SO_TIMESTAMPNS`: when the
+//! data reached the socket), not when a worker thread got round to reading
+//! it, so a busy engine (guests running on every worker) does not add its
+//! own delay to the server's measured latency. Where the kernel gives no
+//! stamp (another OS, the first packets after the kernel turns stamping
+//! on), the time of the read stands in.
 
 use std::io;
 use std::pin::Pin;
@@ -10,6 +18,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
 /// What a connection's stream saw. One HTTP/1.1 request is in flight per
 /// connection at a time, so marks between [`Probe::begin`] and the end of
@@ -22,6 +31,7 @@ pub(crate) struct Probe {
     /// Nanoseconds since `epoch` (+1, so 0 means "not yet").
     last_write: AtomicU64,
     first_read: AtomicU64,
+    last_read: AtomicU64,
 }
 
 /// The marks of one request.
@@ -29,6 +39,8 @@ pub(crate) struct Probe {
 pub(crate) struct Marks {
     pub last_write: Option<Instant>,
     pub first_read: Option<Instant>,
+    /// When the latest data read arrived.
+    pub last_read: Option<Instant>,
     pub written: u64,
     pub read: u64,
 }
@@ -41,11 +53,17 @@ impl Probe {
             read: AtomicU64::new(0),
             last_write: AtomicU64::new(0),
             first_read: AtomicU64::new(0),
+            last_read: AtomicU64::new(0),
         })
     }
 
     fn now(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1
+        self.mark(Instant::now())
+    }
+
+    fn mark(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX - 1)
+            + 1
     }
 
     fn at(&self, mark: u64) -> Option<Instant> {
@@ -56,6 +74,7 @@ impl Probe {
     pub(crate) fn begin(&self) -> (u64, u64) {
         self.last_write.store(0, Ordering::Relaxed);
         self.first_read.store(0, Ordering::Relaxed);
+        self.last_read.store(0, Ordering::Relaxed);
         (
             self.written.load(Ordering::Relaxed),
             self.read.load(Ordering::Relaxed),
@@ -67,6 +86,7 @@ impl Probe {
         Marks {
             last_write: self.at(self.last_write.load(Ordering::Relaxed)),
             first_read: self.at(self.first_read.load(Ordering::Relaxed)),
+            last_read: self.at(self.last_read.load(Ordering::Relaxed)),
             written: self.written.load(Ordering::Relaxed).saturating_sub(start.0),
             read: self.read.load(Ordering::Relaxed).saturating_sub(start.1),
         }
@@ -79,45 +99,68 @@ impl Probe {
         }
     }
 
-    fn got(&self, n: usize) {
+    /// `n` bytes read that arrived `at` (now when the kernel did not say).
+    fn got(&self, n: usize, at: Option<Instant>) {
         if n > 0 {
             self.read.fetch_add(n as u64, Ordering::Relaxed);
-            let now = self.now();
+            let at = self.mark(at.unwrap_or_else(Instant::now));
             let _ = self
                 .first_read
-                .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+                .compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed);
+            self.last_read.fetch_max(at, Ordering::Relaxed);
         }
     }
 }
 
-/// A stream that reports to a [`Probe`].
-pub(crate) struct TimedStream<S> {
-    inner: S,
+/// A TCP stream that reports to a [`Probe`].
+pub(crate) struct TimedStream {
+    inner: TcpStream,
     probe: Arc<Probe>,
+    /// Whether the kernel stamps this socket's arriving data.
+    stamped: bool,
 }
 
-impl<S> TimedStream<S> {
-    pub(crate) fn new(inner: S, probe: Arc<Probe>) -> Self {
-        Self { inner, probe }
+impl TimedStream {
+    pub(crate) fn new(inner: TcpStream, probe: Arc<Probe>) -> Self {
+        let stamped = kernel::stamp_arrivals(&inner);
+        Self {
+            inner,
+            probe,
+            stamped,
+        }
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for TimedStream<S> {
+impl AsyncRead for TimedStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = r {
-            self.probe.got(buf.filled().len() - before);
+        if !self.stamped {
+            let before = buf.filled().len();
+            let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+            if let Poll::Ready(Ok(())) = r {
+                self.probe.got(buf.filled().len() - before, None);
+            }
+            return r;
         }
-        r
+        loop {
+            std::task::ready!(self.inner.poll_read_ready(cx))?;
+            match kernel::read_stamped(&self.inner, buf) {
+                Ok((n, at)) => {
+                    self.probe.got(n, at);
+                    return Poll::Ready(Ok(()));
+                }
+                // Readiness was stale; it is cleared, so wait again.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for TimedStream<S> {
+impl AsyncWrite for TimedStream {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -152,5 +195,185 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for TimedStream<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The kernel's receive timestamps (`SO_TIMESTAMPNS`), read with
+/// `recvmsg`.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod kernel {
+    use std::io;
+    use std::mem::{MaybeUninit, size_of};
+    use std::os::fd::AsRawFd;
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+    use tokio::io::{Interest, ReadBuf};
+    use tokio::net::TcpStream;
+
+    /// Ask the kernel to stamp the data arriving on `tcp`; false when it
+    /// refuses.
+    pub(super) fn stamp_arrivals(tcp: &TcpStream) -> bool {
+        let on: libc::c_int = 1;
+        // SAFETY: a valid socket descriptor, and an option value that is a
+        // c_int of the size given.
+        let r = unsafe {
+            libc::setsockopt(
+                tcp.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPNS,
+                (&on as *const libc::c_int).cast(),
+                size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        r == 0
+    }
+
+    /// Room for one `SCM_TIMESTAMPNS` message (a `timespec`), aligned for
+    /// `cmsghdr`.
+    #[repr(C, align(8))]
+    struct Control([u8; 64]);
+
+    /// Read what is there (non-blocking) into `buf`: the bytes read and
+    /// when the latest of them arrived, if the kernel said.
+    pub(super) fn read_stamped(
+        tcp: &TcpStream,
+        buf: &mut ReadBuf<'_>,
+    ) -> io::Result<(usize, Option<Instant>)> {
+        let fd = tcp.as_raw_fd();
+        // SAFETY: the bytes `recvmsg` writes are initialised before
+        // `assume_init`; nothing reads the rest.
+        let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.unfilled_mut() };
+        if unfilled.is_empty() {
+            return Ok((0, None));
+        }
+        let mut control = Control([0; 64]);
+        let (n, stamp) = tcp.try_io(Interest::READABLE, || {
+            let mut iov = libc::iovec {
+                iov_base: unfilled.as_mut_ptr().cast(),
+                iov_len: unfilled.len(),
+            };
+            // SAFETY: zeroed msghdr is valid (null name, no control).
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.0.as_mut_ptr().cast();
+            msg.msg_controllen = control.0.len() as _;
+            // SAFETY: iov points into `unfilled` and control into
+            // `control`, both live and of the lengths given.
+            let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok((n as usize, stamp_of(&msg)))
+        })?;
+        // SAFETY: recvmsg initialised the first `n` bytes.
+        unsafe { buf.assume_init(n) };
+        buf.advance(n);
+        Ok((n, stamp.and_then(instant_of)))
+    }
+
+    /// The `SCM_TIMESTAMPNS` of a received message.
+    fn stamp_of(msg: &libc::msghdr) -> Option<libc::timespec> {
+        // SAFETY: the CMSG_* macros walk the control buffer recvmsg filled,
+        // within the length it set; the data read is a timespec when the
+        // header says SCM_TIMESTAMPNS, read unaligned.
+        unsafe {
+            let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+            while !cmsg.is_null() {
+                if (*cmsg).cmsg_level == libc::SOL_SOCKET
+                    && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS
+                {
+                    let data = libc::CMSG_DATA(cmsg).cast::<libc::timespec>();
+                    return Some(data.read_unaligned());
+                }
+                cmsg = libc::CMSG_NXTHDR(msg, cmsg);
+            }
+        }
+        None
+    }
+
+    /// A wall-clock stamp as an `Instant`: as far before now as it is
+    /// before the wall clock's now (a stamp after it, as a stepped clock
+    /// could give, is now). The probe clamps it to after its connection
+    /// opened and the timings to after the request was written.
+    fn instant_of(ts: libc::timespec) -> Option<Instant> {
+        let now = Instant::now();
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+        let secs = u64::try_from(ts.tv_sec).ok()?;
+        let nanos = u32::try_from(ts.tv_nsec).ok()?;
+        let age = wall
+            .checked_sub(Duration::new(secs, nanos))
+            .unwrap_or_default();
+        now.checked_sub(age)
+    }
+}
+
+/// Elsewhere, no kernel stamps: reads are timed when they happen.
+#[cfg(not(target_os = "linux"))]
+mod kernel {
+    use std::io;
+    use std::time::Instant;
+
+    use tokio::io::ReadBuf;
+    use tokio::net::TcpStream;
+
+    pub(super) fn stamp_arrivals(_tcp: &TcpStream) -> bool {
+        false
+    }
+
+    pub(super) fn read_stamped(
+        _tcp: &TcpStream,
+        _buf: &mut ReadBuf<'_>,
+    ) -> io::Result<(usize, Option<Instant>)> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Data that waited in the socket before a busy engine read it is
+    /// stamped with when it arrived, not when it was read.
+    #[tokio::test]
+    async fn reads_are_stamped_when_the_data_arrived() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let client = TcpStream::connect(listener.local_addr().expect("address"))
+            .await
+            .expect("connect");
+        let (mut server, _) = listener.accept().await.expect("accept");
+        let probe = Probe::new();
+        let mut timed = TimedStream::new(client, probe.clone());
+        assert!(timed.stamped, "the kernel stamps loopback TCP");
+        // The kernel turns stamping on a moment after the first socket asks.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        for round in 0..2 {
+            let begin = probe.begin();
+            server.write_all(b"hello").await.expect("write");
+            let sent = Instant::now();
+            // The engine is busy elsewhere for 100 ms.
+            std::thread::sleep(Duration::from_millis(100));
+            let mut buf = [0u8; 16];
+            let n = timed.read(&mut buf).await.expect("read");
+            let read = Instant::now();
+            assert_eq!(&buf[..n], b"hello");
+            let marks = probe.marks(begin);
+            let (first, last) = (
+                marks.first_read.expect("first read"),
+                marks.last_read.expect("last read"),
+            );
+            assert_eq!(first, last, "one read");
+            assert!(
+                read.duration_since(first) >= Duration::from_millis(90),
+                "round {round}: stamped {:?} after it was sent, read {:?} after",
+                first.saturating_duration_since(sent),
+                read.duration_since(sent)
+            );
+            assert_eq!(marks.read, 5);
+        }
     }
 }

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use super::cgroup::Cgroup;
 use super::proc::{CpuMeter, Proc};
+use super::saturation::Second;
 use super::{Reading, Saturation};
 use crate::metrics::{MetricId, MetricKind, SampleBuffer, Store, TagSet};
 
@@ -126,6 +127,7 @@ pub(super) fn spawn(
         let mut last_sample = Instant::now();
         let mut deadline = last_sample + TICK;
         let mut worst_lag = Duration::ZERO;
+        let mut queued = crate::scenario::runtime::queued_time();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => {}
@@ -142,13 +144,25 @@ pub(super) fn spawn(
             if now.saturating_duration_since(last_sample) + TICK / 2 < EVERY {
                 continue;
             }
+            let span = now.saturating_duration_since(last_sample);
             last_sample = now;
             let cpu = me.sample(Some(&mut buf));
             for l in &mut locals {
                 l.sample(Some(&mut buf));
             }
             buf.flush();
-            if let Some(warning) = saturation.second(cpu, worst_lag) {
+            // VU-seconds spent waiting for a worker, per second: the
+            // average number of VUs waiting.
+            let queued_now = crate::scenario::runtime::queued_time();
+            let waiting =
+                queued_now.saturating_sub(queued).as_secs_f64() / span.as_secs_f64().max(0.1);
+            queued = queued_now;
+            let second = Second {
+                cpu,
+                lag: worst_lag,
+                queued: waiting,
+            };
+            if let Some(warning) = saturation.second(second) {
                 crate::log::warn(&warning);
             }
             worst_lag = Duration::ZERO;

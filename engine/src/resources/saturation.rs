@@ -1,9 +1,12 @@
-//! Is the load generator itself the bottleneck? Two signs, judged every
-//! second: its own CPU near all the cores it may use, and its runtime's
-//! timers firing late (a 100 ms tick measured in the sampler task: when
-//! every worker thread is busy running VUs, tasks wait for a thread, and
-//! so do the VUs' requests and their timing). Either one for a few seconds
-//! in a row means latencies may include time spent waiting inside Volley.
+//! Is the load generator itself the bottleneck? Three signs, judged every
+//! second: its own CPU near all the cores it may use; VUs whose scenario
+//! code computes queueing for the worker threads (on average one or more
+//! of them waiting, yielded at a time slice: the VUs get less CPU than
+//! they ask for, which a machine shared with other busy processes shows
+//! even below the CPU share); and its runtime's timers firing late (a
+//! 100 ms tick measured in the sampler task: tasks wait for a thread, and
+//! so do the VUs' requests). Any one for a few seconds in a row means the
+//! run was shaped by Volley's CPU, not only by the target.
 
 use std::time::Duration;
 
@@ -11,6 +14,9 @@ use std::time::Duration;
 pub const CPU_SHARE: f64 = 0.9;
 /// A second whose worst tick came this late counts as lagging.
 pub const LAG_LIMIT: Duration = Duration::from_millis(50);
+/// VUs waiting for a worker thread, on average over a second, from which
+/// the second counts as queued.
+pub const QUEUE_LIMIT: f64 = 1.0;
 /// Seconds in a row of either sign before it is called saturation.
 pub const SUSTAINED: u32 = 3;
 
@@ -56,8 +62,21 @@ pub struct Saturation {
     cores: usize,
     cpu: Sign,
     lag: Sign,
+    queue: Sign,
     peak_cpu: f64,
     worst_lag: Duration,
+    peak_queue: f64,
+}
+
+/// What the sampler measured in one second.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Second {
+    /// The generator's CPU in percent of one core (None when unreadable).
+    pub cpu: Option<f64>,
+    /// The worst lag of the sampler's timer.
+    pub lag: Duration,
+    /// VUs waiting for a worker thread, on average.
+    pub queued: f64,
 }
 
 impl Saturation {
@@ -67,8 +86,10 @@ impl Saturation {
             cores: cores.max(1),
             cpu: Sign::default(),
             lag: Sign::default(),
+            queue: Sign::default(),
             peak_cpu: 0.0,
             worst_lag: Duration::ZERO,
+            peak_queue: 0.0,
         }
     }
 
@@ -81,10 +102,10 @@ impl Saturation {
         CPU_SHARE * 100.0 * self.cores as f64
     }
 
-    /// Count one second: the generator's CPU in percent of one core (None
-    /// when it could not be read) and the worst timer lag in it. Returns
-    /// the warning to print when a sign becomes sustained for the first time.
-    pub fn second(&mut self, cpu: Option<f64>, lag: Duration) -> Option<String> {
+    /// Count one second. Returns the warning to print when a sign becomes
+    /// sustained for the first time.
+    pub fn second(&mut self, s: Second) -> Option<String> {
+        let Second { cpu, lag, queued } = s;
         let busy = cpu.is_some_and(|c| c >= self.cpu_limit());
         if let Some(c) = cpu.filter(|_| busy) {
             self.peak_cpu = self.peak_cpu.max(c);
@@ -93,7 +114,12 @@ impl Saturation {
         if late {
             self.worst_lag = self.worst_lag.max(lag);
         }
+        let queueing = queued >= QUEUE_LIMIT;
+        if queueing {
+            self.peak_queue = self.peak_queue.max(queued);
+        }
         let cpu_now = self.cpu.second(busy);
+        let queue_now = self.queue.second(queueing);
         let lag_now = self.lag.second(late);
         let cores = self.plural_cores();
         if cpu_now {
@@ -102,6 +128,13 @@ impl Saturation {
                  for {SUSTAINED} s (volley_cpu {:.0}%); {ADVICE}",
                 CPU_SHARE * 100.0,
                 cpu.unwrap_or(0.0),
+            ));
+        }
+        if queue_now {
+            return Some(format!(
+                "the load generator is saturated: its VUs have queued for a worker thread for \
+                 {SUSTAINED} s (now {queued:.1} waiting on average), so they get less CPU than their \
+                 scenario code asks for; {ADVICE}"
             ));
         }
         if lag_now {
@@ -134,6 +167,12 @@ impl Saturation {
                 self.peak_cpu
             ));
         }
+        if self.queue.seen {
+            signs.push(format!(
+                "its VUs queued for a worker thread for {} s (at worst {:.1} waiting on average)",
+                self.queue.sustained, self.peak_queue
+            ));
+        }
         if self.lag.seen {
             signs.push(format!(
                 "its scheduler ran {} ms or more late for {} s (worst {} ms)",
@@ -160,8 +199,45 @@ mod tests {
     fn feed(s: &mut Saturation, seconds: &[(f64, u64)]) -> Vec<String> {
         seconds
             .iter()
-            .filter_map(|&(cpu, lag_ms)| s.second(Some(cpu), Duration::from_millis(lag_ms)))
+            .filter_map(|&(cpu, lag_ms)| {
+                s.second(Second {
+                    cpu: Some(cpu),
+                    lag: Duration::from_millis(lag_ms),
+                    queued: 0.0,
+                })
+            })
             .collect()
+    }
+
+    #[test]
+    fn vus_queueing_for_the_cpu_is_saturation_below_the_cpu_share() {
+        // A machine shared with other busy processes: Volley gets 140% of
+        // 2 cores, and its computing VUs wait for a worker thread.
+        let mut s = Saturation::new(2);
+        let second = |queued| Second {
+            cpu: Some(140.0),
+            lag: OK,
+            queued,
+        };
+        let warnings: Vec<_> = [0.4, 0.9, 2.0, 18.0, 0.2]
+            .into_iter()
+            .filter_map(|q| s.second(second(q)))
+            .collect();
+        assert!(warnings.is_empty(), "not three seconds yet: {warnings:?}");
+        let warnings: Vec<_> = [12.0, 3.0]
+            .into_iter()
+            .filter_map(|q| s.second(second(q)))
+            .collect();
+        assert_eq!(warnings.len(), 0);
+        let warning = s.second(second(1.0)).expect("the third second warns");
+        assert!(warning.contains("queued for a worker thread"), "{warning}");
+        assert!(warning.contains("now 1.0 waiting"), "{warning}");
+        let verdict = s.verdict().expect("saturated");
+        assert!(
+            verdict.contains("for 3 s (at worst 18.0 waiting"),
+            "{verdict}"
+        );
+        assert!(!verdict.contains("CPU was above"), "{verdict}");
     }
 
     #[test]
@@ -194,7 +270,12 @@ mod tests {
         assert!(s.verdict().is_none());
         // Unreadable CPU never counts as busy.
         for _ in 0..5 {
-            assert!(s.second(None, OK).is_none());
+            let unreadable = Second {
+                cpu: None,
+                lag: OK,
+                queued: 0.0,
+            };
+            assert!(s.second(unreadable).is_none());
         }
         assert!(s.verdict().is_none());
     }

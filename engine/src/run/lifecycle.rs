@@ -10,7 +10,7 @@ use crate::exit::ExitCode;
 use crate::host::{HostRun, HostState, ScenarioInfo};
 use crate::log;
 use crate::scenario::ScenarioRuntime;
-use crate::vu::{GuestFailure, Vu};
+use crate::vu::{GuestFailure, Vu, wall_limit};
 
 /// What the lifecycle calls need.
 pub(super) struct Lifecycle {
@@ -85,7 +85,7 @@ impl Lifecycle {
             vu.handle_summary(summary_json).await
         };
         let outcome = tokio::select! {
-            r = tokio::time::timeout(timeout, call) => r,
+            r = tokio::time::timeout(wall_limit(timeout), call) => r,
             _ = stop.forced() => return None,
         };
         let failure = match outcome {
@@ -140,7 +140,7 @@ impl Lifecycle {
             }
         };
         let outcome = tokio::select! {
-            r = tokio::time::timeout(timeout, call) => r,
+            r = tokio::time::timeout(wall_limit(timeout), call) => r,
             _ = stop.forced() => {
                 return Err((ExitCode::ExternalAbort, format!("{name} interrupted: stopped now")));
             }

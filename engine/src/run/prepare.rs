@@ -19,7 +19,7 @@ use crate::resources::{self, Monitors};
 use crate::scenario::{RuntimeLimits, ScenarioRuntime};
 use crate::stages::{self, Fanout, Periods};
 use crate::thresholds::{ThresholdError, ThresholdErrors, ThresholdSet};
-use crate::vu::{OPTIONS_LIMIT, Vu};
+use crate::vu::{OPTIONS_LIMIT, Vu, wall_limit};
 
 /// A run ready to start.
 pub(super) struct Prepared {
@@ -298,7 +298,7 @@ async fn read_options_with_env(
     // The CPU limit stops a busy loop; this stops a guest that sleeps or
     // waits on the network, and the second Ctrl-C stops either at once.
     tokio::select! {
-        r = tokio::time::timeout(OPTIONS_LIMIT, call) => r.unwrap_or_else(|_| {
+        r = tokio::time::timeout(wall_limit(OPTIONS_LIMIT), call) => r.unwrap_or_else(|_| {
             Err(RunError::ScenarioOptions(format!(
                 "options() did not return within {}; it must only return the options (no waiting, no requests)",
                 crate::config::format_duration(OPTIONS_LIMIT)

@@ -13,7 +13,7 @@ use crate::executor::{ExecutionState, IterationIds, VuIds, VuSource};
 use crate::host::{HostRun, HostState, ScenarioInfo};
 use crate::log::{self, Level};
 use crate::scenario::ScenarioRuntime;
-use crate::vu::{GuestFailure, Vu};
+use crate::vu::{GuestFailure, Vu, wall_limit};
 
 /// Iteration failures logged in full before the log goes quiet.
 const MAX_LOGGED_FAILURES: u64 = 20;
@@ -76,7 +76,7 @@ impl VuFactory {
         };
         let stop = &self.state.stop;
         tokio::select! {
-            r = tokio::time::timeout(self.init_timeout, init) => r.unwrap_or_else(|_| {
+            r = tokio::time::timeout(wall_limit(self.init_timeout), init) => r.unwrap_or_else(|_| {
                 Err(GuestFailure::Trap(format!(
                     "vu-init did not finish within {} (raise the initTimeout option)",
                     crate::config::format_duration(self.init_timeout)

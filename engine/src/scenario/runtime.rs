@@ -2,9 +2,9 @@
 //! import, and the pre-instantiated component VUs are stamped from.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -15,9 +15,54 @@ use super::validate::Contract;
 use crate::host::HostState;
 use crate::host::bindings::{v1, v2};
 
-/// How often the epoch ticks: the time slice of a busy guest and the
-/// resolution of the per-iteration CPU limit.
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// The time slice of a busy guest: the longest it runs before it yields
+/// its worker to the other VUs (once the epoch ticks fast).
+pub const TIME_SLICE: Duration = Duration::from_micros(500);
+
+/// How often the epoch ticks while no guest is busy: the resolution of the
+/// CPU limits. Ticking at [`TIME_SLICE`] all the time would cost a run of
+/// short iterations about a tenth of its throughput (every return from a
+/// request into the guest would meet a passed deadline).
+pub const IDLE_TICK: Duration = Duration::from_millis(10);
+
+/// How long the epoch ticks at [`TIME_SLICE`] after a guest was last found
+/// busy (a whole slice of guest time since it last yielded).
+const BUSY_HOLD: Duration = Duration::from_millis(200);
+
+/// When the fast ticks end, in nanoseconds since [`clock_origin`].
+static BUSY_UNTIL: AtomicU64 = AtomicU64::new(0);
+
+fn clock_origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+fn nanos_since_origin() -> u64 {
+    u64::try_from(clock_origin().elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Nanoseconds busy guests have spent, in all, yielded and waiting for a
+/// worker thread (the run queue of the VUs that compute).
+static QUEUED: AtomicU64 = AtomicU64::new(0);
+
+/// A busy guest waited `nanos` for a worker after it yielded.
+pub(crate) fn guest_queued(nanos: u64) {
+    QUEUED.fetch_add(nanos, Ordering::Relaxed);
+}
+
+/// The time busy guests have waited for a worker thread, in all, since the
+/// process started: a load generator whose VUs queue for the CPU is the
+/// bottleneck of its own run.
+pub fn queued_time() -> Duration {
+    Duration::from_nanos(QUEUED.load(Ordering::Relaxed))
+}
+
+/// A guest ran a whole [`TIME_SLICE`]: tick at that pace for a while, so
+/// busy guests take turns with the others.
+pub(crate) fn guest_was_busy() {
+    let until = nanos_since_origin().saturating_add(BUSY_HOLD.as_nanos() as u64);
+    BUSY_UNTIL.fetch_max(until, Ordering::Relaxed);
+}
 
 /// Limits that shape the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -297,14 +342,16 @@ impl ScenarioRuntime {
     }
 }
 
-/// Advance the engine's epoch every [`EPOCH_TICK`] until `stop` is set, so
-/// running guests yield to the scheduler and CPU limits can be enforced.
+/// Advance the engine's epoch every [`IDLE_TICK`] (every [`TIME_SLICE`]
+/// while guests are busy) until `stop` is set, so running guests yield to
+/// the scheduler and CPU limits can be enforced.
 fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) {
     let spawned = std::thread::Builder::new()
         .name("volley-epoch".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(EPOCH_TICK);
+                let busy = nanos_since_origin() < BUSY_UNTIL.load(Ordering::Relaxed);
+                std::thread::sleep(if busy { TIME_SLICE } else { IDLE_TICK });
                 engine.increment_epoch();
             }
         });
