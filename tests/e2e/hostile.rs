@@ -960,3 +960,65 @@ fn busy_guests_neither_starve_the_others_nor_add_to_their_latency() {
          their p95: {seen:#?}"
     );
 }
+
+#[test]
+fn a_refused_run_leaves_an_existing_sample_file_as_it_was() {
+    // Refused once the VUs are initialised (a threshold on a metric the
+    // scenario never defines), after the outputs started: the file of a
+    // previous run at the --out path is neither truncated nor removed.
+    let t = Target::start();
+    let dir = tempdir();
+    let kept = dir.join("points.json");
+    let csv = dir.join("points.csv");
+    std::fs::write(&kept, "a previous run's samples\n").expect("write");
+    std::fs::write(&csv, "a previous run's rows\n").expect("write");
+    let config = temp_file(
+        "thresholds.json",
+        r#"{"thresholds": {"never_defined": ["count>0"]}}"#,
+    );
+    let run = run_hostile(
+        &t,
+        "health",
+        &[
+            "-i",
+            "3",
+            "-c",
+            config.to_str().unwrap_or_default(),
+            "--out",
+            &format!("json={}", kept.display()),
+            "--out",
+            &format!("csv={}", csv.display()),
+        ],
+    );
+    assert_refused(&run, &["never_defined", "define the custom metric"]);
+    assert_eq!(t.stats().requests, 0, "no request was sent");
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap_or_default(),
+        "a previous run's samples\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap_or_default(),
+        "a previous run's rows\n"
+    );
+    // The same paths in a run that goes ahead are overwritten.
+    let run = run_hostile(
+        &t,
+        "health",
+        &[
+            "-i",
+            "3",
+            "--out",
+            &format!("json={}", kept.display()),
+            "--out",
+            &format!("csv={}", csv.display()),
+        ],
+    );
+    run.assert_ok();
+    let json = std::fs::read_to_string(&kept).unwrap_or_default();
+    assert!(
+        json.lines().count() > 3 && json.lines().all(|l| l.starts_with('{')),
+        "{json}"
+    );
+    let rows = std::fs::read_to_string(&csv).unwrap_or_default();
+    assert!(rows.starts_with("metric_name,"), "{rows}");
+}

@@ -133,10 +133,11 @@ pub trait Output: Send + Sync {
     /// The run is over: write, flush, push.
     fn finish<'a>(&'a self, outcome: &'a RunOutcome) -> Finishing<'a>;
 
-    /// The run was refused after [`start`](Output::start) (an input error
-    /// found once the VUs were initialised): undo what `start` made, so a
-    /// refused run leaves no half file behind (k6 refuses before it opens
-    /// any output).
+    /// The run was refused or failed after [`start`](Output::start) (an
+    /// input error found once the VUs were initialised, a failed setup):
+    /// a refused run leaves no file behind and an existing one untouched
+    /// (k6 refuses before it opens any output); samples already written
+    /// stay, as they are measurements.
     fn abandon(&self) {}
 }
 

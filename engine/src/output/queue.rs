@@ -3,6 +3,11 @@
 //! never wait for the disk. When the queue is full (the disk is slower than
 //! the run) a batch is dropped and counted, and the count is reported at
 //! the end as that output's failure: the file is incomplete, and says so.
+//!
+//! The file is created (truncated) when the first samples come, or at the
+//! end of a run that made none: a run refused before its load (a bad input
+//! found late, another output that cannot be written) leaves a file already
+//! at the path as it was.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -29,7 +34,11 @@ pub(crate) trait Encoder: Send + 'static {
 
 enum Message {
     Batch(Arc<[Sample]>),
+    /// The run is over: write the file (created if no sample came).
     End,
+    /// The run stopped on an error: keep what was written (samples are
+    /// measurements), create nothing if nothing came.
+    Abandon,
 }
 
 /// A sample file and its writer thread.
@@ -58,34 +67,51 @@ impl SampleFile {
         &self.flag
     }
 
-    /// Create the file and start the writer with `encoder`.
+    /// Check that the file can be written (without touching one already
+    /// there) and start the writer with `encoder`.
     pub(crate) fn start(
         &self,
         _run: &RunInfo<'_>,
         mut encoder: impl Encoder,
     ) -> Result<(), OutputError> {
-        if self.path.is_dir() {
-            return Err(OutputError::new(
-                &self.flag,
-                format!("{} is a directory; give a file path", self.path.display()),
-            ));
+        if self.path.exists() {
+            // Opened for writing, not truncated: a read-only file is
+            // refused now, and a good one is kept until samples come.
+            if self.path.is_dir() {
+                return Err(OutputError::new(
+                    &self.flag,
+                    format!("{} is a directory; give a file path", self.path.display()),
+                ));
+            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.path)
+                .map_err(|e| {
+                    OutputError::new(
+                        &self.flag,
+                        format!(
+                            "{} cannot be written ({e}); make it writable or give another path",
+                            self.path.display()
+                        ),
+                    )
+                })?;
+        } else {
+            super::check_writable(&self.flag, &self.path)?;
         }
-        let file = File::create(&self.path).map_err(|e| {
-            let dir = match self.path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => std::path::Path::new("."),
-            };
-            super::unwritable(&self.flag, &self.path, dir, &e)
-        })?;
         let (tx, rx) = sync_channel::<Message>(QUEUE_BATCHES);
+        let path = self.path.clone();
         let thread = std::thread::Builder::new()
             .name("volley-output".into())
             .spawn(move || {
-                let mut out = BufWriter::with_capacity(1 << 16, file);
+                let mut first = match rx.recv() {
+                    Ok(Message::Abandon) | Err(_) => return Ok(()),
+                    Ok(m) => Some(m),
+                };
+                let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
                 let mut buf = Vec::with_capacity(1 << 16);
                 encoder.header(&mut buf);
                 out.write_all(&buf)?;
-                while let Ok(Message::Batch(batch)) = rx.recv() {
+                while let Some(Message::Batch(batch)) = first.take().or_else(|| rx.recv().ok()) {
                     buf.clear();
                     encoder.encode(&batch, &mut buf);
                     out.write_all(&buf)?;
@@ -112,14 +138,14 @@ impl SampleFile {
         }
     }
 
-    /// Stop the writer and remove the file `start` created.
+    /// Stop the writer: nothing is created if no sample came, and samples
+    /// already written stay.
     pub(crate) fn abandon(&self) {
         let Some(tx) = self.tx.get() else { return };
-        let _ = tx.send(Message::End);
+        let _ = tx.send(Message::Abandon);
         let thread = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(thread) = thread {
             let _ = thread.join();
-            let _ = std::fs::remove_file(&self.path);
         }
     }
 
