@@ -153,7 +153,7 @@ pub struct VuInstance {
     /// parked in host calls: the difference is guest CPU time.
     pub iteration_start: Instant,
     /// Time parked in host calls this iteration.
-    pub host_wait: Duration,
+    host_wait: Duration,
     /// Nanoseconds this iteration spent yielded at epoch ticks, waiting for
     /// a worker thread (added by the yield's future, which cannot reach the
     /// store): not the guest's CPU time either.
@@ -221,15 +221,25 @@ impl VuInstance {
     }
 
     /// Whether a guest that has run `used` of guest time has had its time
-    /// slice since it last yielded (and so must yield now); if so, a new
-    /// slice starts. A guest that spent the tick waiting in host calls
-    /// (an HTTP request, a sleep) has not.
+    /// slice since it last yielded or came back from a host call that
+    /// waited (and so must yield now); if so, a new slice starts.
     pub(super) fn slice_over(&mut self, used: Duration, slice: Duration) -> bool {
         if used.saturating_sub(self.slice_start) < slice {
             return false;
         }
         self.slice_start = used;
         true
+    }
+
+    /// A host call that waited (a request, a sleep) ran from `started` to
+    /// `at`: not guest time, and the guest's time slice starts afresh.
+    pub(crate) fn waited(&mut self, started: Instant, at: Instant) {
+        self.host_wait += at.saturating_duration_since(started);
+        let yielded = Duration::from_nanos(self.yield_wait.load(Ordering::Relaxed));
+        self.slice_start = at
+            .saturating_duration_since(self.iteration_start)
+            .saturating_sub(self.host_wait)
+            .saturating_sub(yielded);
     }
 
     pub(super) fn guest_time(&self) -> Duration {
@@ -338,7 +348,7 @@ impl HostState {
     async fn vu_sleep(&mut self, duration: u64) {
         let started = Instant::now();
         tokio::time::sleep(Duration::from_nanos(duration)).await;
-        self.vu.host_wait += started.elapsed();
+        self.vu.waited(started, Instant::now());
     }
 
     /// Record a check made at `at`.

@@ -279,7 +279,7 @@ impl HostState {
         };
         let at = Instant::now();
         self.http.in_flight.clear();
-        self.vu.host_wait += at.saturating_duration_since(started);
+        self.vu.waited(started, at);
         exchanges
             .into_iter()
             .zip(metas)
@@ -468,7 +468,7 @@ impl HostState {
             let started = Instant::now();
             if let Ok(mut ex) = self.await_started(task, &meta, flight).await {
                 let at = Instant::now();
-                self.vu.host_wait += at.saturating_duration_since(started);
+                self.vu.waited(started, at);
                 decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
             }

@@ -143,7 +143,7 @@ impl HostState {
             },
         };
         let at = Instant::now();
-        self.vu.host_wait += at.saturating_duration_since(started);
+        self.vu.waited(started, at);
         decode_body(&mut ex, &self.http.client);
         self.record_hops(&meta, &ex.hops, at);
         self.http.pending.retain(|r| *r != rep);

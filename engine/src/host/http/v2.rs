@@ -249,7 +249,7 @@ impl HostState {
                 (state, r)
             })
             .await;
-        self.vu.host_wait += started.elapsed();
+        self.vu.waited(started, Instant::now());
         (state, read)
     }
 }
