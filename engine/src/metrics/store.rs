@@ -143,6 +143,27 @@ pub struct Store {
     folding: AtomicBool,
 }
 
+/// Update the aggregate of `key` in `map` with `update`, in one lookup when
+/// its series exists (the per-sample path). A new key is kept when `keep`
+/// says so; otherwise `fold` gives the key it is counted under (given the
+/// map, to see which series exist).
+fn upsert<K: Eq + std::hash::Hash, V: Default>(
+    map: &mut HashMap<K, V>,
+    key: K,
+    keep: impl FnOnce(&K) -> bool,
+    fold: impl FnOnce(K, &HashMap<K, V>) -> K,
+    update: impl FnOnce(&mut V),
+) {
+    use std::collections::hash_map::Entry;
+    let key = match map.entry(key) {
+        Entry::Occupied(mut o) => return update(o.get_mut()),
+        Entry::Vacant(v) if keep(v.key()) => return update(v.insert(V::default())),
+        Entry::Vacant(v) => v.into_key(),
+    };
+    let key = fold(key, map);
+    update(map.entry(key).or_default());
+}
+
 fn hash_of(key: &impl std::hash::Hash) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(key)
@@ -228,7 +249,9 @@ impl Store {
                 )
             };
             crate::log::warn(&format!(
-                "{which}: further new tag sets are folded into one series per metric tagged                  overflow={OVERFLOW_VALUE} (counted, not lost; the summary says how many).                  Tag with fewer distinct values (ids belong in names like /orders/{{id}}), or raise the limit"
+                "{which}: further new tag sets are folded into one series per metric tagged \
+                 overflow={OVERFLOW_VALUE} (counted, not lost; the summary says how many). \
+                 Tag with fewer distinct values (ids belong in names like /orders/{{id}}), or raise the limit"
             ));
         }
         false
@@ -319,41 +342,44 @@ impl Store {
         for sample in samples.drain(..) {
             match sample {
                 Sample::Http(h) => self.ingest_http(&mut s, *h),
-                Sample::Iteration(i) => {
-                    let mut base = i.base;
-                    if !s.iterations.contains_key(&base)
-                        && !self.admit(Family::Iterations, hash_of(&base))
-                    {
-                        base = fold_tags(&base);
-                    }
-                    let agg = s.iterations.entry(base).or_default();
-                    agg.count += 1;
-                    agg.failed += u64::from(i.failed);
-                    agg.duration.record_duration(i.duration);
-                }
-                Sample::Check(c) => {
-                    let mut key = (c.base, c.name, c.extra);
-                    if !s.checks.contains_key(&key) && !self.admit(Family::Checks, hash_of(&key)) {
-                        key = (
-                            fold_tags(&key.0),
-                            Arc::from(OVERFLOW_VALUE),
-                            TagSet::empty(),
-                        );
-                    }
-                    let e = s.checks.entry(key).or_default();
-                    if c.ok { e.0 += 1 } else { e.1 += 1 }
-                }
+                Sample::Iteration(i) => upsert(
+                    &mut s.iterations,
+                    i.base,
+                    |k| self.admit(Family::Iterations, hash_of(k)),
+                    |k, _| fold_tags(&k),
+                    |agg: &mut IterAgg| {
+                        agg.count += 1;
+                        agg.failed += u64::from(i.failed);
+                        agg.duration.record_duration(i.duration);
+                    },
+                ),
+                Sample::Check(c) => upsert(
+                    &mut s.checks,
+                    (c.base, c.name, c.extra),
+                    |k| self.admit(Family::Checks, hash_of(k)),
+                    |k, _| (fold_tags(&k.0), Arc::from(OVERFLOW_VALUE), TagSet::empty()),
+                    |e: &mut (u64, u64)| {
+                        if c.ok { e.0 += 1 } else { e.1 += 1 }
+                    },
+                ),
                 Sample::Custom(c) => {
-                    let mut key = (c.metric, c.tags);
-                    if !s.custom.contains_key(&key)
-                        && !self.admit(Family::Custom(c.metric), hash_of(&key.1))
-                    {
-                        key.1 = fold_tags(&key.1);
+                    let kind = c.kind;
+                    let family = Family::Custom(c.metric);
+                    let key = (c.metric, c.tags);
+                    match s.custom.get_mut(&key) {
+                        Some(sink) => sink.add(c.value),
+                        None => {
+                            let key = if self.admit(family, hash_of(&key.1)) {
+                                key
+                            } else {
+                                (key.0, fold_tags(&key.1))
+                            };
+                            s.custom
+                                .entry(key)
+                                .or_insert_with(|| Sink::new(kind))
+                                .add(c.value);
+                        }
                     }
-                    s.custom
-                        .entry(key)
-                        .or_insert_with(|| Sink::new(c.kind))
-                        .add(c.value);
                 }
             }
         }
@@ -377,55 +403,73 @@ impl Store {
                 *e.names.entry(h.ident.name.clone()).or_default() += 1;
             }
         }
-        let data_key = if s.data.contains_key(&h.base) || self.admit(Family::Data, hash_of(&h.base))
-        {
-            h.base.clone()
-        } else {
-            fold_tags(&h.base)
-        };
-        let d = s.data.entry(data_key).or_default();
-        d.0 += h.bytes_sent;
-        d.1 += h.bytes_received;
-        let mut key = HttpKey {
+        upsert(
+            &mut s.data,
+            h.base.clone(),
+            |k| self.admit(Family::Data, hash_of(k)),
+            |k, _| fold_tags(&k),
+            |d: &mut (u64, u64)| {
+                d.0 += h.bytes_sent;
+                d.1 += h.bytes_received;
+            },
+        );
+        let key = HttpKey {
             base: h.base,
             extra: h.extra,
             ident: h.ident,
         };
-        if !s.http.contains_key(&key) && !self.admit(Family::Http, hash_of(&key)) {
-            let overflow: Arc<str> = Arc::from(OVERFLOW_VALUE);
-            key.base = fold_tags(&key.base);
-            key.extra = TagSet::empty();
-            key.ident.url = overflow.clone();
-            key.ident.name = overflow.clone();
-            if !matches!(
-                &*key.ident.method,
-                "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
-            ) {
-                key.ident.method = overflow;
-            }
-        }
-        if s.http.len() >= MAX_HTTP_SERIES && !s.http.contains_key(&key) {
-            if !self.overflowed.swap(true, Ordering::Relaxed) {
-                crate::log::warn(&format!(
-                    "more than {MAX_HTTP_SERIES} distinct request series (URLs with ids?): further new URLs are counted \
-                     under \"{OVERFLOW_NAME}\". Give such requests a name tag (e.g. .name(\"order\") for \
-                     /orders/123) so they aggregate into one series"
-                ));
-            }
-            let overflow: Arc<str> = Arc::from(OVERFLOW_NAME);
-            key.ident.url = overflow.clone();
-            key.ident.name = overflow;
-        }
-        let agg = s.http.entry(key).or_default();
-        agg.reqs += 1;
-        agg.blocked.record_duration(h.blocked);
-        agg.connecting.record_duration(h.connecting);
-        agg.tls.record_duration(h.tls_handshaking);
-        agg.sending.record_duration(h.sending);
-        agg.waiting.record_duration(h.waiting);
-        agg.receiving.record_duration(h.receiving);
-        agg.duration
-            .record_duration(h.sending + h.waiting + h.receiving);
+        let series = s.http.len();
+        let record = |agg: &mut HttpAgg| {
+            agg.reqs += 1;
+            agg.blocked.record_duration(h.blocked);
+            agg.connecting.record_duration(h.connecting);
+            agg.tls.record_duration(h.tls_handshaking);
+            agg.sending.record_duration(h.sending);
+            agg.waiting.record_duration(h.waiting);
+            agg.receiving.record_duration(h.receiving);
+            agg.duration
+                .record_duration(h.sending + h.waiting + h.receiving);
+        };
+        // A new key: folded when the series budget is spent, and named
+        // by the URL cap when the shard has too many URLs.
+        let admitted = std::cell::Cell::new(true);
+        upsert(
+            &mut s.http,
+            key,
+            |k| {
+                admitted.set(self.admit(Family::Http, hash_of(k)));
+                admitted.get() && series < MAX_HTTP_SERIES
+            },
+            |mut key, http| {
+                if !admitted.get() {
+                    let overflow: Arc<str> = Arc::from(OVERFLOW_VALUE);
+                    key.base = fold_tags(&key.base);
+                    key.extra = TagSet::empty();
+                    key.ident.url = overflow.clone();
+                    key.ident.name = overflow.clone();
+                    if !matches!(
+                        &*key.ident.method,
+                        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+                    ) {
+                        key.ident.method = overflow;
+                    }
+                }
+                if series >= MAX_HTTP_SERIES && !http.contains_key(&key) {
+                    if !self.overflowed.swap(true, Ordering::Relaxed) {
+                        crate::log::warn(&format!(
+                            "more than {MAX_HTTP_SERIES} distinct request series (URLs with ids?): further new URLs are counted \
+                             under \"{OVERFLOW_NAME}\". Give such requests a name tag (e.g. .name(\"order\") for \
+                             /orders/123) so they aggregate into one series"
+                        ));
+                    }
+                    let overflow: Arc<str> = Arc::from(OVERFLOW_NAME);
+                    key.ident.url = overflow.clone();
+                    key.ident.name = overflow;
+                }
+                key
+            },
+            record,
+        );
     }
 
     /// Merge every shard into a snapshot. `elapsed` is the test time so far,
