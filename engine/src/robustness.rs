@@ -17,7 +17,9 @@ use serde_json::{Map, Value, json};
 use crate::config::{Options, format_duration, parse_duration, parse_size};
 use crate::thresholds::ThresholdSet;
 
-fn config() -> ProptestConfig {
+/// The property tests' cases: 128 in CI, `PROPTEST_CASES` for more
+/// (`scripts/fuzz.sh`).
+pub(crate) fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())

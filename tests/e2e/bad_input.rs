@@ -1,18 +1,6 @@
 //! Each kind of bad input gets a clear message and exit code 104, never a panic.
 
-use crate::support::{Target, fixture, guest, temp_file, volley, volley_run};
-
-fn assert_clear(run: &crate::support::Run, code: i32, needles: &[&str]) {
-    assert_eq!(run.code, Some(code), "stderr: {}", run.stderr);
-    for n in needles {
-        assert!(
-            run.stderr.contains(n),
-            "stderr should mention {n:?}: {}",
-            run.stderr
-        );
-    }
-    assert!(!run.stderr.contains("panicked"), "no panic: {}", run.stderr);
-}
+use crate::support::{Target, assert_clear, fixture, guest, temp_file, volley, volley_run};
 
 #[test]
 fn missing_file() {

@@ -335,3 +335,16 @@ pub fn metric(export: &Value, name: &str, field: &str) -> f64 {
         )
     })
 }
+
+/// Assert exit `code` with every needle in stderr, and no panic.
+pub fn assert_clear(run: &Run, code: i32, needles: &[&str]) {
+    assert_eq!(run.code, Some(code), "stderr: {}", run.stderr);
+    for n in needles {
+        assert!(
+            run.stderr.contains(n),
+            "stderr should mention {n:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("panicked"), "no panic: {}", run.stderr);
+}
