@@ -169,7 +169,7 @@ pub(crate) async fn open(
         .unwrap_or_else(|_| SocketAddr::new(IpAddr::from([0, 0, 0, 0]), origin.port));
 
     let probe = Probe::new();
-    let timed = TimedStream::new(tcp, probe.clone());
+    let timed = TimedStream::new(tcp, probe.clone()).map_err(|e| HttpError::from_io(&e))?;
     let tls_start = Instant::now();
     let stream: Box<dyn Stream> = if origin.https {
         let name = rustls::pki_types::ServerName::try_from(origin.host.clone()).map_err(|e| {

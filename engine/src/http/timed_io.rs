@@ -114,20 +114,22 @@ impl Probe {
 
 /// A TCP stream that reports to a [`Probe`].
 pub(crate) struct TimedStream {
-    inner: TcpStream,
+    inner: kernel::Socket,
     probe: Arc<Probe>,
-    /// Whether the kernel stamps this socket's arriving data.
-    stamped: bool,
 }
 
 impl TimedStream {
-    pub(crate) fn new(inner: TcpStream, probe: Arc<Probe>) -> Self {
-        let stamped = kernel::stamp_arrivals(&inner);
-        Self {
-            inner,
+    pub(crate) fn new(inner: TcpStream, probe: Arc<Probe>) -> io::Result<Self> {
+        Ok(Self {
+            inner: kernel::Socket::new(inner)?,
             probe,
-            stamped,
-        }
+        })
+    }
+
+    /// Whether the kernel stamps this socket's arriving data.
+    #[cfg(test)]
+    fn stamped(&self) -> bool {
+        self.inner.stamped()
     }
 }
 
@@ -137,26 +139,10 @@ impl AsyncRead for TimedStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if !self.stamped {
-            let before = buf.filled().len();
-            let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-            if let Poll::Ready(Ok(())) = r {
-                self.probe.got(buf.filled().len() - before, None);
-            }
-            return r;
-        }
-        loop {
-            std::task::ready!(self.inner.poll_read_ready(cx))?;
-            match kernel::read_stamped(&self.inner, buf) {
-                Ok((n, at)) => {
-                    self.probe.got(n, at);
-                    return Poll::Ready(Ok(()));
-                }
-                // Readiness was stale; it is cleared, so wait again.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
+        let this = &mut *self;
+        let (n, at) = std::task::ready!(this.inner.poll_read(cx, buf))?;
+        this.probe.got(n, at);
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -166,7 +152,7 @@ impl AsyncWrite for TimedStream {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_write(cx, data);
+        let r = self.inner.poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = r {
             self.probe.wrote(n);
         }
@@ -178,7 +164,7 @@ impl AsyncWrite for TimedStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        let r = self.inner.poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = r {
             self.probe.wrote(n);
         }
@@ -186,34 +172,121 @@ impl AsyncWrite for TimedStream {
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        true
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the socket.
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        self.inner.poll_shutdown(cx)
     }
 }
 
-/// The kernel's receive timestamps (`SO_TIMESTAMPNS`), read with
-/// `recvmsg`.
+/// The socket, read with `recvmsg` for the kernel's receive timestamps
+/// (`SO_TIMESTAMPNS`).
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 mod kernel {
-    use std::io;
+    use std::io::{self, Write};
     use std::mem::{MaybeUninit, size_of};
+    use std::net::Shutdown;
     use std::os::fd::AsRawFd;
+    use std::task::{Context, Poll, ready};
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-    use tokio::io::{Interest, ReadBuf};
+    use tokio::io::ReadBuf;
+    use tokio::io::unix::AsyncFd;
     use tokio::net::TcpStream;
+
+    /// A non-blocking TCP socket registered with tokio's reactor. Reads
+    /// are tokio's own but for `recvmsg`: a read that leaves room in the
+    /// buffer has drained the socket, so its readiness is cleared and the
+    /// next read waits for new data instead of asking the kernel again.
+    pub(super) struct Socket {
+        fd: AsyncFd<std::net::TcpStream>,
+        stamped: bool,
+    }
+
+    impl Socket {
+        pub(super) fn new(tcp: TcpStream) -> io::Result<Self> {
+            // Still non-blocking after `into_std`.
+            let tcp = tcp.into_std()?;
+            let stamped = stamp_arrivals(&tcp);
+            // SAFETY: the stream owns its descriptor, which nothing else
+            // closes or replaces while the `AsyncFd` holds it.
+            let fd = unsafe { AsyncFd::register(tcp)? };
+            Ok(Self { fd, stamped })
+        }
+
+        #[cfg(test)]
+        pub(super) fn stamped(&self) -> bool {
+            self.stamped
+        }
+
+        /// Read what is there into `buf`: the bytes read and when the
+        /// latest of them arrived, if the kernel said.
+        pub(super) fn poll_read(
+            &mut self,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<(usize, Option<Instant>)>> {
+            let room = buf.remaining();
+            if room == 0 {
+                return Poll::Ready(Ok((0, None)));
+            }
+            loop {
+                let mut ready = ready!(self.fd.poll_read_ready(cx))?;
+                match read_stamped(self.fd.get_ref(), buf, self.stamped) {
+                    Ok((n, at)) => {
+                        if n > 0 && n < room {
+                            ready.clear_ready();
+                        }
+                        return Poll::Ready(Ok((n, at)));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+            }
+        }
+
+        pub(super) fn poll_write(
+            &mut self,
+            cx: &mut Context<'_>,
+            data: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            loop {
+                let mut ready = ready!(self.fd.poll_write_ready(cx))?;
+                if let Ok(r) = ready.try_io(|s| s.get_ref().write(data)) {
+                    return Poll::Ready(r);
+                }
+            }
+        }
+
+        pub(super) fn poll_write_vectored(
+            &mut self,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            loop {
+                let mut ready = ready!(self.fd.poll_write_ready(cx))?;
+                if let Ok(r) = ready.try_io(|s| s.get_ref().write_vectored(bufs)) {
+                    return Poll::Ready(r);
+                }
+            }
+        }
+
+        pub(super) fn poll_shutdown(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(self.fd.get_ref().shutdown(Shutdown::Write))
+        }
+    }
 
     /// Ask the kernel to stamp the data arriving on `tcp`; false when it
     /// refuses.
-    pub(super) fn stamp_arrivals(tcp: &TcpStream) -> bool {
+    fn stamp_arrivals(tcp: &std::net::TcpStream) -> bool {
         let on: libc::c_int = 1;
         // SAFETY: a valid socket descriptor, and an option value that is a
         // c_int of the size given.
@@ -234,39 +307,37 @@ mod kernel {
     #[repr(C, align(8))]
     struct Control([u8; 64]);
 
-    /// Read what is there (non-blocking) into `buf`: the bytes read and
-    /// when the latest of them arrived, if the kernel said.
-    pub(super) fn read_stamped(
-        tcp: &TcpStream,
+    /// One non-blocking `recvmsg` into `buf`, with room for the arrival
+    /// stamp when the socket is `stamped`.
+    fn read_stamped(
+        tcp: &std::net::TcpStream,
         buf: &mut ReadBuf<'_>,
+        stamped: bool,
     ) -> io::Result<(usize, Option<Instant>)> {
-        let fd = tcp.as_raw_fd();
         // SAFETY: the bytes `recvmsg` writes are initialised before
         // `assume_init`; nothing reads the rest.
         let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.unfilled_mut() };
-        if unfilled.is_empty() {
-            return Ok((0, None));
-        }
         let mut control = Control([0; 64]);
-        let (n, stamp) = tcp.try_io(Interest::READABLE, || {
-            let mut iov = libc::iovec {
-                iov_base: unfilled.as_mut_ptr().cast(),
-                iov_len: unfilled.len(),
-            };
-            // SAFETY: zeroed msghdr is valid (null name, no control).
-            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-            msg.msg_iov = &mut iov;
-            msg.msg_iovlen = 1;
+        let mut iov = libc::iovec {
+            iov_base: unfilled.as_mut_ptr().cast(),
+            iov_len: unfilled.len(),
+        };
+        // SAFETY: a zeroed msghdr is valid (no name, no control).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        if stamped {
             msg.msg_control = control.0.as_mut_ptr().cast();
             msg.msg_controllen = control.0.len() as _;
-            // SAFETY: iov points into `unfilled` and control into
-            // `control`, both live and of the lengths given.
-            let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
-            if n < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok((n as usize, stamp_of(&msg)))
-        })?;
+        }
+        // SAFETY: iov points into `unfilled` and control into `control`,
+        // both live and of the lengths given.
+        let n = unsafe { libc::recvmsg(tcp.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let n = n as usize;
+        let stamp = if stamped { stamp_of(&msg) } else { None };
         // SAFETY: recvmsg initialised the first `n` bytes.
         unsafe { buf.assume_init(n) };
         buf.advance(n);
@@ -309,24 +380,59 @@ mod kernel {
     }
 }
 
-/// Elsewhere, no kernel stamps: reads are timed when they happen.
+/// Elsewhere, tokio's stream: no kernel stamps, reads are timed when they
+/// happen.
 #[cfg(not(target_os = "linux"))]
 mod kernel {
     use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, ready};
     use std::time::Instant;
 
-    use tokio::io::ReadBuf;
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
     use tokio::net::TcpStream;
 
-    pub(super) fn stamp_arrivals(_tcp: &TcpStream) -> bool {
-        false
-    }
+    pub(super) struct Socket(TcpStream);
 
-    pub(super) fn read_stamped(
-        _tcp: &TcpStream,
-        _buf: &mut ReadBuf<'_>,
-    ) -> io::Result<(usize, Option<Instant>)> {
-        Err(io::ErrorKind::Unsupported.into())
+    impl Socket {
+        pub(super) fn new(tcp: TcpStream) -> io::Result<Self> {
+            Ok(Self(tcp))
+        }
+
+        #[cfg(test)]
+        pub(super) fn stamped(&self) -> bool {
+            false
+        }
+
+        pub(super) fn poll_read(
+            &mut self,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<(usize, Option<Instant>)>> {
+            let before = buf.filled().len();
+            ready!(Pin::new(&mut self.0).poll_read(cx, buf))?;
+            Poll::Ready(Ok((buf.filled().len() - before, None)))
+        }
+
+        pub(super) fn poll_write(
+            &mut self,
+            cx: &mut Context<'_>,
+            data: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Pin::new(&mut self.0).poll_write(cx, data)
+        }
+
+        pub(super) fn poll_write_vectored(
+            &mut self,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+        }
+
+        pub(super) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.0).poll_shutdown(cx)
+        }
     }
 }
 
@@ -347,8 +453,8 @@ mod tests {
             .expect("connect");
         let (mut server, _) = listener.accept().await.expect("accept");
         let probe = Probe::new();
-        let mut timed = TimedStream::new(client, probe.clone());
-        assert!(timed.stamped, "the kernel stamps loopback TCP");
+        let mut timed = TimedStream::new(client, probe.clone()).expect("register");
+        assert!(timed.stamped(), "the kernel stamps loopback TCP");
         // The kernel turns stamping on a moment after the first socket asks.
         tokio::time::sleep(Duration::from_millis(50)).await;
         for round in 0..2 {
