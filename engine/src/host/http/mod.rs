@@ -244,7 +244,8 @@ fn decode_body(ex: &mut Exchange, client: &VuClient) {
 impl HostState {
     /// Send `requests` concurrently on the VU's client, polled off the
     /// guest's stack; each exchange comes back with its buffered body
-    /// decoded and every finished hop recorded.
+    /// decoded (off the guest's stack too: the decoders' frames are several
+    /// KiB) and every finished hop recorded.
     async fn send_all(
         &mut self,
         requests: Vec<(HttpRequest, RequestMeta)>,
@@ -266,7 +267,11 @@ impl HostState {
                 Some(r) => vec![
                     self.http
                         .offload
-                        .run(async move { client.send(r).await })
+                        .run(move || async move {
+                            let mut ex = client.send(r).await;
+                            decode_body(&mut ex, &client);
+                            ex
+                        })
                         .await,
                 ],
                 None => Vec::new(),
@@ -274,7 +279,13 @@ impl HostState {
         } else {
             self.http
                 .offload
-                .run(async move { client.batch(reqs).await })
+                .run(move || async move {
+                    let mut all = client.batch(reqs).await;
+                    for ex in &mut all {
+                        decode_body(ex, &client);
+                    }
+                    all
+                })
                 .await
         };
         let at = Instant::now();
@@ -283,8 +294,7 @@ impl HostState {
         exchanges
             .into_iter()
             .zip(metas)
-            .map(|(mut ex, meta)| {
-                decode_body(&mut ex, &self.http.client);
+            .map(|(ex, meta)| {
                 self.record_hops(&meta, &ex.hops, at);
                 (ex, meta)
             })
@@ -466,10 +476,9 @@ impl HostState {
         while !self.http.orphans.is_empty() {
             let (task, meta, flight) = self.http.orphans.remove(0);
             let started = Instant::now();
-            if let Ok(mut ex) = self.await_started(task, &meta, flight).await {
+            if let Ok(ex) = self.await_started(task, &meta, flight).await {
                 let at = Instant::now();
                 self.vu.waited(started, at);
-                decode_body(&mut ex, &self.http.client);
                 self.record_hops(&meta, &ex.hops, at);
             }
         }

@@ -4,10 +4,13 @@
 //! is normally polled on that stack. An HTTP request's future is deep
 //! (connect, TLS, framing, timers): its frames leave 12-16 KiB of the fiber
 //! stack resident in every VU for as long as the VU lives, even while it
-//! only sleeps. So a host call hands its request future to the VU's
-//! [`Offload`] and waits; the VU's task polls that future on its own
-//! thread's stack ([`Offload::drive`]) and resumes the guest once the result
-//! is there. Only the shallow waiting frames ever touch the fiber stack.
+//! only sleeps. So a host call hands the VU's [`Offload`] a closure that
+//! makes its request future, and waits; the VU's task makes that future and
+//! polls it on its own thread's stack ([`Offload::drive`]) and resumes the
+//! guest once the result is there. Only the closure (a few hundred bytes)
+//! and the shallow waiting frames ever touch the fiber stack: a future made
+//! on the fiber and moved into a box would have been copied through it
+//! whole, and an HTTP request's future is several KiB.
 
 use std::any::Any;
 use std::future::Future;
@@ -18,11 +21,15 @@ use std::task::{Context, Poll};
 /// What an offloaded job gives back, whatever its type.
 type Output = Box<dyn Any + Send>;
 type Job = Pin<Box<dyn Future<Output = Output> + Send>>;
+/// Makes a job, on the stack of whoever calls it.
+type Start = Box<dyn FnOnce() -> Job + Send>;
 
 #[derive(Default)]
 enum Slot {
     #[default]
     Empty,
+    /// Handed over, not made yet.
+    Starting(Start),
     Running(Job),
     Done(Output),
 }
@@ -49,15 +56,19 @@ impl Offload {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Run `job` to completion for a host call (on the guest's fiber):
-    /// polled by the driving task on its own stack when there is one,
-    /// otherwise here.
-    pub(crate) async fn run<T: Send + 'static>(
-        &self,
-        job: impl Future<Output = T> + Send + 'static,
-    ) -> T {
-        let job: Job = Box::pin(async move { Box::new(job.await) as Output });
-        let out = self.run_boxed(job).await;
+    /// Run the future `make` makes to completion for a host call (on the
+    /// guest's fiber): made and polled by the driving task on its own stack
+    /// when there is one, otherwise here.
+    pub(crate) async fn run<T, F, M>(&self, make: M) -> T
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+        M: FnOnce() -> F + Send + 'static,
+    {
+        let start: Start = Box::new(move || -> Job {
+            Box::pin(async move { Box::new(make().await) as Output })
+        });
+        let out = self.run_boxed(start).await;
         match out.downcast::<T>() {
             Ok(v) => *v,
             // The slot only ever holds the output of the job just given.
@@ -65,18 +76,18 @@ impl Offload {
         }
     }
 
-    async fn run_boxed(&self, job: Job) -> Output {
-        let mut job = {
+    async fn run_boxed(&self, start: Start) -> Output {
+        let mut start = {
             let mut inner = self.lock();
             if inner.driven {
-                inner.slot = Slot::Running(job);
+                inner.slot = Slot::Starting(start);
                 None
             } else {
-                Some(job)
+                Some(start)
             }
         };
-        if let Some(job) = job.take() {
-            return job.await;
+        if let Some(start) = start.take() {
+            return start().await;
         }
         std::future::poll_fn(|_| {
             let mut inner = self.lock();
@@ -118,6 +129,10 @@ impl Offload {
                 let mut inner = self.lock();
                 match std::mem::take(&mut inner.slot) {
                     Slot::Running(job) => Some(job),
+                    Slot::Starting(start) => {
+                        drop(inner);
+                        Some(start())
+                    }
                     other => {
                         inner.slot = other;
                         None
@@ -138,7 +153,7 @@ impl Offload {
             }
             // The guest may have just handed over a job: start it now so
             // its I/O registers with this task's waker.
-            if !matches!(self.lock().slot, Slot::Running(_)) {
+            if !matches!(self.lock().slot, Slot::Starting(_)) {
                 return Poll::Pending;
             }
         }
@@ -185,7 +200,7 @@ mod tests {
         offload: Offload,
         job: impl Future<Output = Vec<Exchange>> + Send + 'static,
     ) -> usize {
-        let mut inner = std::pin::pin!(async move { offload.run(job).await.len() });
+        let mut inner = std::pin::pin!(async move { offload.run(move || job).await.len() });
         std::future::poll_fn(|cx| {
             IN_CALL.with(|c| c.set(true));
             let r = inner.as_mut().poll(cx);

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use tokio::task::JoinHandle;
 
 use super::sse::{Event, Parser};
-use super::{RequestMeta, decode_body};
+use super::RequestMeta;
 use crate::host::HostState;
 use crate::http::{Exchange, Hop, HttpError, HttpResponse, ResponseBody, StreamBody};
 use crate::metrics::{Builtin, TagSet};
@@ -132,7 +132,7 @@ impl HostState {
         // Cut off while waiting, the request is recorded as interrupted
         // and its task aborted.
         let ex = self.await_started(task, &meta, flight).await;
-        let mut ex = match ex {
+        let ex = match ex {
             Ok(ex) => ex,
             Err(_) => Exchange {
                 hops: Vec::new(),
@@ -144,7 +144,6 @@ impl HostState {
         };
         let at = Instant::now();
         self.vu.waited(started, at);
-        decode_body(&mut ex, &self.http.client);
         self.record_hops(&meta, &ex.hops, at);
         self.http.pending.retain(|r| *r != rep);
         if let Ok(handle) = self.table.get_mut(&res) {

@@ -244,7 +244,7 @@ impl HostState {
         let (state, read) = self
             .http
             .offload
-            .run(async move {
+            .run(move || async move {
                 let r = state.body.next(max).await;
                 (state, r)
             })
@@ -284,7 +284,14 @@ impl wit::Host for HostState {
                 let client = self.http.client.clone();
                 let flight = Some((req.method.clone(), Arc::from(req.url.as_str())));
                 PendingHandle {
-                    task: Some(tokio::spawn(async move { client.send(req).await })),
+                    // The request's future (several KiB) is made and boxed
+                    // in the task, on a worker's stack, not on this one (the
+                    // guest's fiber); its body is decoded there too.
+                    task: Some(tokio::spawn(async move {
+                        let mut ex = Box::pin(client.send(req)).await;
+                        super::decode_body(&mut ex, &client);
+                        ex
+                    })),
                     meta,
                     flight,
                     done: None,
