@@ -664,7 +664,10 @@ impl BodyReader {
         discard: bool,
     ) -> Result<Bytes, HttpError> {
         // The common case: a Content-Length body already whole in the
-        // buffer is kept as it is, without a copy.
+        // buffer is kept as it is, without a copy; a small one is copied
+        // out, so that a response the guest keeps (a 0.2 response
+        // resource, held across a sleep) does not keep the whole read
+        // buffer alive with it.
         if let Framing::Length(_) = self.framing
             && !discard
             && self.total == 0
@@ -673,6 +676,11 @@ impl BodyReader {
             self.total = self.left;
             self.left = 0;
             self.done = true;
+            if self.buf.len() <= READ_CHUNK / 4 {
+                let body = Bytes::copy_from_slice(&self.buf);
+                self.buf.clear();
+                return Ok(body);
+            }
             return Ok(self.buf.split().freeze());
         }
         let mut body = BytesMut::new();

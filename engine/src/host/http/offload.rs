@@ -65,9 +65,8 @@ impl Offload {
         F: Future<Output = T> + Send + 'static,
         M: FnOnce() -> F + Send + 'static,
     {
-        let start: Start = Box::new(move || -> Job {
-            Box::pin(async move { Box::new(make().await) as Output })
-        });
+        let start: Start =
+            Box::new(move || -> Job { Box::pin(async move { Box::new(make().await) as Output }) });
         let out = self.run_boxed(start).await;
         match out.downcast::<T>() {
             Ok(v) => *v,

@@ -7,8 +7,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::task::JoinHandle;
 
-use super::sse::{Event, Parser};
 use super::RequestMeta;
+use super::sse::{Event, Parser};
 use crate::host::HostState;
 use crate::http::{Exchange, Hop, HttpError, HttpResponse, ResponseBody, StreamBody};
 use crate::metrics::{Builtin, TagSet};
