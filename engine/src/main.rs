@@ -17,6 +17,7 @@ use volley::exit::ExitCode;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ProcessExit {
+    no_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -44,6 +45,24 @@ fn main() -> ProcessExit {
     runtime.shutdown_background();
     code
 }
+
+/// Transparent huge pages off for this process. mimalloc asks for them on
+/// its arenas, and a kernel that grants them zeroes 2 MiB at each first
+/// touch: 10,000 VUs started in 2.0-2.5 s with them and 0.6-0.7 s without
+/// (60% of the start-up profile was `clear_page_erms` under
+/// `do_huge_pmd_anonymous_page`), and peaked 2-3% higher. Throughput is the
+/// same either way.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn no_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and no pointers.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
 
 /// The process exit status of `code`.
 fn exit(code: ExitCode) -> ProcessExit {
