@@ -732,3 +732,42 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
 fn jar_key(c: &cookie_store::Cookie<'_>) -> (String, String) {
     (String::from(&c.domain), String::from(&c.path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpSettings;
+
+    /// The future of one request is moved into a box for every request
+    /// (the offloaded job, a started request's task), so its size is a
+    /// copy per request, and wherever it is made its size is stack touched.
+    #[test]
+    fn a_request_future_stays_small() {
+        let shared = SharedHttp::new(HttpSettings {
+            user_agent: "volley-test".into(),
+            timeout: Duration::from_secs(1),
+            max_redirects: 0,
+            insecure_skip_tls_verify: false,
+            max_body_bytes: 1 << 20,
+        })
+        .expect("settings");
+        let client = VuClient::new(shared);
+        let req = HttpRequest {
+            method: http::Method::GET,
+            url: "http://127.0.0.1:9/".into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            timeout: None,
+            max_redirects: None,
+            body_mode: BodyMode::Buffer,
+            cookies: Vec::new(),
+        };
+        let fut = client.send(req);
+        // 3,208 bytes on 2026-12-01.
+        let size = std::mem::size_of_val(&fut);
+        assert!(
+            size <= 4 << 10,
+            "the request future grew to {size} bytes; box its deep parts"
+        );
+    }
+}
