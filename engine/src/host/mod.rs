@@ -34,6 +34,7 @@ pub use http::HttpRun;
 pub(crate) use http::Offload;
 pub use limits::{CallCpuLimitExceeded, CpuLimitExceeded};
 pub use vu::{ExecutionView, GuestAbort, GuestLimit, ScenarioInfo, VuInstance, VuRun};
+pub(crate) use wasi::timestamp_of;
 
 use http::HttpInstance;
 use limits::VuLimiter;

@@ -235,17 +235,18 @@ impl VuInstance {
     /// `at`: not guest time, and the guest's time slice starts afresh.
     pub(crate) fn waited(&mut self, started: Instant, at: Instant) {
         self.host_wait += at.saturating_duration_since(started);
-        let yielded = Duration::from_nanos(self.yield_wait.load(Ordering::Relaxed));
-        self.slice_start = at
-            .saturating_duration_since(self.iteration_start)
-            .saturating_sub(self.host_wait)
-            .saturating_sub(yielded);
+        self.slice_start = self.guest_time_at(at);
     }
 
     pub(super) fn guest_time(&self) -> Duration {
+        self.guest_time_at(Instant::now())
+    }
+
+    /// Guest time from the start of the clock to `at`: neither parked in
+    /// host calls nor yielded waiting for a worker.
+    fn guest_time_at(&self, at: Instant) -> Duration {
         let yielded = Duration::from_nanos(self.yield_wait.load(Ordering::Relaxed));
-        self.iteration_start
-            .elapsed()
+        at.saturating_duration_since(self.iteration_start)
             .saturating_sub(self.host_wait)
             .saturating_sub(yielded)
     }

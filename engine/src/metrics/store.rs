@@ -146,7 +146,7 @@ pub struct Store {
 /// Update the aggregate of `key` in `map` with `update`, in one lookup when
 /// its series exists (the per-sample path). A new key is kept when `keep`
 /// says so; otherwise `fold` gives the key it is counted under (given the
-/// map, to see which series exist).
+/// map, to see which series exist). A new aggregate is `V::default()`.
 fn upsert<K: Eq + std::hash::Hash, V: Default>(
     map: &mut HashMap<K, V>,
     key: K,
@@ -154,14 +154,26 @@ fn upsert<K: Eq + std::hash::Hash, V: Default>(
     fold: impl FnOnce(K, &HashMap<K, V>) -> K,
     update: impl FnOnce(&mut V),
 ) {
+    upsert_with(map, key, keep, fold, V::default, update);
+}
+
+/// [`upsert`], with a new aggregate made by `new`.
+fn upsert_with<K: Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    key: K,
+    keep: impl FnOnce(&K) -> bool,
+    fold: impl FnOnce(K, &HashMap<K, V>) -> K,
+    new: impl FnOnce() -> V,
+    update: impl FnOnce(&mut V),
+) {
     use std::collections::hash_map::Entry;
     let key = match map.entry(key) {
         Entry::Occupied(mut o) => return update(o.get_mut()),
-        Entry::Vacant(v) if keep(v.key()) => return update(v.insert(V::default())),
+        Entry::Vacant(v) if keep(v.key()) => return update(v.insert(new())),
         Entry::Vacant(v) => v.into_key(),
     };
     let key = fold(key, map);
-    update(map.entry(key).or_default());
+    update(map.entry(key).or_insert_with(new));
 }
 
 fn hash_of(key: &impl std::hash::Hash) -> u64 {
@@ -362,25 +374,14 @@ impl Store {
                         if c.ok { e.0 += 1 } else { e.1 += 1 }
                     },
                 ),
-                Sample::Custom(c) => {
-                    let kind = c.kind;
-                    let family = Family::Custom(c.metric);
-                    let key = (c.metric, c.tags);
-                    match s.custom.get_mut(&key) {
-                        Some(sink) => sink.add(c.value),
-                        None => {
-                            let key = if self.admit(family, hash_of(&key.1)) {
-                                key
-                            } else {
-                                (key.0, fold_tags(&key.1))
-                            };
-                            s.custom
-                                .entry(key)
-                                .or_insert_with(|| Sink::new(kind))
-                                .add(c.value);
-                        }
-                    }
-                }
+                Sample::Custom(c) => upsert_with(
+                    &mut s.custom,
+                    (c.metric, c.tags),
+                    |k| self.admit(Family::Custom(k.0), hash_of(&k.1)),
+                    |k, _| (k.0, fold_tags(&k.1)),
+                    || Sink::new(c.kind),
+                    |sink| sink.add(c.value),
+                ),
             }
         }
     }

@@ -74,15 +74,9 @@ impl SampleFile {
         _run: &RunInfo<'_>,
         mut encoder: impl Encoder,
     ) -> Result<(), OutputError> {
-        if self.path.exists() {
+        if self.path.exists() && !self.path.is_dir() {
             // Opened for writing, not truncated: a read-only file is
             // refused now, and a good one is kept until samples come.
-            if self.path.is_dir() {
-                return Err(OutputError::new(
-                    &self.flag,
-                    format!("{} is a directory; give a file path", self.path.display()),
-                ));
-            }
             std::fs::OpenOptions::new()
                 .write(true)
                 .open(&self.path)
@@ -96,6 +90,7 @@ impl SampleFile {
                     )
                 })?;
         } else {
+            // A folder is refused here; a new file's folder is probed.
             super::check_writable(&self.flag, &self.path)?;
         }
         let (tx, rx) = sync_channel::<Message>(QUEUE_BATCHES);

@@ -2,8 +2,8 @@
 //! import, and the pre-instantiated component VUs are stamped from.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -12,8 +12,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use super::ScenarioError;
 use super::validate;
 use super::validate::Contract;
-use crate::host::HostState;
 use crate::host::bindings::{v1, v2};
+use crate::host::{HostState, timestamp_of};
 
 /// The time slice of a busy guest: the longest it runs before it yields
 /// its worker to the other VUs (once the epoch ticks fast).
@@ -29,17 +29,9 @@ pub const IDLE_TICK: Duration = Duration::from_millis(10);
 /// busy (a whole slice of guest time since it last yielded).
 const BUSY_HOLD: Duration = Duration::from_millis(200);
 
-/// When the fast ticks end, in nanoseconds since [`clock_origin`].
+/// When the fast ticks end, on the engine's monotonic clock (nanoseconds,
+/// [`timestamp_of`]).
 static BUSY_UNTIL: AtomicU64 = AtomicU64::new(0);
-
-fn clock_origin() -> Instant {
-    static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    *ORIGIN.get_or_init(Instant::now)
-}
-
-fn nanos_since_origin() -> u64 {
-    u64::try_from(clock_origin().elapsed().as_nanos()).unwrap_or(u64::MAX)
-}
 
 /// Nanoseconds busy guests have spent, in all, yielded and waiting for a
 /// worker thread (the run queue of the VUs that compute).
@@ -60,7 +52,7 @@ pub fn queued_time() -> Duration {
 /// A guest ran a whole [`TIME_SLICE`]: tick at that pace for a while, so
 /// busy guests take turns with the others.
 pub(crate) fn guest_was_busy() {
-    let until = nanos_since_origin().saturating_add(BUSY_HOLD.as_nanos() as u64);
+    let until = timestamp_of(Instant::now()).saturating_add(BUSY_HOLD.as_nanos() as u64);
     BUSY_UNTIL.fetch_max(until, Ordering::Relaxed);
 }
 
@@ -350,7 +342,7 @@ fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) {
         .name("volley-epoch".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                let busy = nanos_since_origin() < BUSY_UNTIL.load(Ordering::Relaxed);
+                let busy = timestamp_of(Instant::now()) < BUSY_UNTIL.load(Ordering::Relaxed);
                 std::thread::sleep(if busy { TIME_SLICE } else { IDLE_TICK });
                 engine.increment_epoch();
             }
