@@ -9,7 +9,7 @@
 
 use std::io::Write as _;
 use std::pin::Pin;
-use std::task::Context;
+use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -28,8 +28,29 @@ const READ_CHUNK: usize = 4096;
 const COALESCE_BODY: usize = 16 * 1024;
 
 /// A byte stream a request can be sent on (TCP or TLS).
-pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Stream for T {}
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {
+    /// Ready when a read would find data (or the end, or an error), so that
+    /// a request waiting for a slow server holds no read buffer. A stream
+    /// that cannot tell is ready at once.
+    fn poll_read_ready(&mut self, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl Stream for super::timed_io::TimedStream {
+    fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_arrival(cx)
+    }
+}
+
+/// TLS: readiness of the socket says nothing of records rustls already
+/// holds, so reads allocate at once.
+impl Stream for tokio_rustls::client::TlsStream<super::timed_io::TimedStream> {}
+
+#[cfg(test)]
+impl Stream for tokio::net::TcpStream {}
+#[cfg(test)]
+impl Stream for tokio::io::DuplexStream {}
 
 /// The request head, ready to write: request line and header block.
 #[derive(Debug, Clone)]
@@ -482,6 +503,11 @@ pub(crate) async fn send_and_read_head<S: Stream + ?Sized>(
     max_body: u64,
 ) -> Result<ResponseHead, HttpError> {
     write_request(stream, head, body)
+        .await
+        .map_err(|e| HttpError::from_io(&e))?;
+    // The read buffer is taken when the answer is there: a VU waiting for
+    // a slow server holds none.
+    std::future::poll_fn(|cx| stream.poll_read_ready(cx))
         .await
         .map_err(|e| HttpError::from_io(&e))?;
     let mut buf = BytesMut::with_capacity(READ_CHUNK);

@@ -133,6 +133,13 @@ impl TimedStream {
     }
 }
 
+impl TimedStream {
+    /// Ready when a read would not wait (see [`super::h1::Stream`]).
+    pub(crate) fn poll_arrival(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_read_ready(cx)
+    }
+}
+
 impl AsyncRead for TimedStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -224,6 +231,12 @@ mod kernel {
         #[cfg(test)]
         pub(super) fn stamped(&self) -> bool {
             self.stamped
+        }
+
+        /// Ready when the socket is readable; the readiness stays set for
+        /// the read that follows.
+        pub(super) fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.fd.poll_read_ready(cx).map_ok(|_| ())
         }
 
         /// Read what is there into `buf`: the bytes read and when the
@@ -402,6 +415,10 @@ mod kernel {
         #[cfg(test)]
         pub(super) fn stamped(&self) -> bool {
             false
+        }
+
+        pub(super) fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.0.poll_read_ready(cx)
         }
 
         pub(super) fn poll_read(
