@@ -4,6 +4,7 @@
 mod cache;
 mod inspect;
 pub(crate) mod runtime;
+pub(crate) mod stack;
 mod validate;
 
 use std::path::PathBuf;

@@ -149,6 +149,8 @@ fn engine_config_for(limits: &RuntimeLimits, per: PerInstance) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
+    config.async_stack_size(super::stack::FIBER_STACK);
+    config.max_wasm_stack(super::stack::MAX_WASM_STACK);
     // Component-model async costs about half of every host call; scenarios
     // built by the Rust, C and Python toolchains do not use it.
     config.concurrency_support(false);
