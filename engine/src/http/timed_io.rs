@@ -131,9 +131,7 @@ impl TimedStream {
     fn stamped(&self) -> bool {
         self.inner.stamped()
     }
-}
 
-impl TimedStream {
     /// Ready when a read would not wait (see [`super::h1::Stream`]).
     pub(crate) fn poll_arrival(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.inner.poll_read_ready(cx)
