@@ -157,7 +157,8 @@ bool volley_pending_ready(const volley_pending *p);
 volley_response volley_wait(volley_pending *p);
 
 /* Streamed bodies (.stream = true). A chunk or event is stamped with when
- * the engine read it (ns on the monotonic clock). Each returns 1 with a
+ * its bytes arrived (ns on the monotonic clock: the kernel's receive stamp
+ * on Linux, the read's time elsewhere). Each returns 1 with a
  * value, 0 at the end of the body, -1 on a failure (volley_fail'd with its
  * message). Free values with volley_chunk_free / volley_event_free. */
 typedef struct volley_chunk {

@@ -367,8 +367,8 @@ class Response {
   }
 
   /** Volley: the next part of a streamed body (`{stream: true}`), at most
-   * `max` bytes: `{data: ArrayBuffer, at}` (`at`: when the engine read it,
-   * ms on the monotonic clock), or null at its end. The VU waits for the
+   * `max` bytes: `{data: ArrayBuffer, at}` (`at`: when its bytes arrived,
+   * ms on the monotonic clock; the kernel's receive stamp on Linux), or null at its end. The VU waits for the
    * bytes without holding a thread. */
   readChunk(max) {
     const h = this._streamed('readChunk');

@@ -140,7 +140,8 @@ class Response:
 
     def read_chunk(self, max=65536):
         """The next part of a streamed body (``stream=True``) as ``(data,
-        at)``, or None at its end; ``at`` is when the engine read it."""
+        at)``, or None at its end; ``at`` is when its bytes arrived (the
+        kernel's receive stamp on Linux, the read's time elsewhere)."""
         _record.flush()
         try:
             c = self._handle.read_chunk(max)
