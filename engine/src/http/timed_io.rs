@@ -269,12 +269,7 @@ mod kernel {
             cx: &mut Context<'_>,
             data: &[u8],
         ) -> Poll<io::Result<usize>> {
-            loop {
-                let mut ready = ready!(self.fd.poll_write_ready(cx))?;
-                if let Ok(r) = ready.try_io(|s| s.get_ref().write(data)) {
-                    return Poll::Ready(r);
-                }
-            }
+            self.poll_write_with(cx, |mut s| s.write(data))
         }
 
         pub(super) fn poll_write_vectored(
@@ -282,9 +277,34 @@ mod kernel {
             cx: &mut Context<'_>,
             bufs: &[io::IoSlice<'_>],
         ) -> Poll<io::Result<usize>> {
+            self.poll_write_with(cx, |mut s| s.write_vectored(bufs))
+        }
+
+        /// Write with `write`, trying the socket before asking the reactor.
+        /// A registration knows no readiness until the reactor has turned
+        /// once, and a new connection's socket was registered just now (its
+        /// connect awaited readiness on tokio's registration, which
+        /// `into_std` dropped): waiting for that turn put a reactor
+        /// round-trip, 0.5 ms idle and several under load, into the
+        /// `sending` time of every new connection's first request. A
+        /// request almost always fits the send buffer, so the write is
+        /// tried first and readiness awaited only when the kernel says
+        /// the buffer is full.
+        fn poll_write_with(
+            &mut self,
+            cx: &mut Context<'_>,
+            mut write: impl FnMut(&std::net::TcpStream) -> io::Result<usize>,
+        ) -> Poll<io::Result<usize>> {
+            loop {
+                match write(self.fd.get_ref()) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    done => return Poll::Ready(done),
+                }
+            }
             loop {
                 let mut ready = ready!(self.fd.poll_write_ready(cx))?;
-                if let Ok(r) = ready.try_io(|s| s.get_ref().write_vectored(bufs)) {
+                if let Ok(r) = ready.try_io(|s| write(s.get_ref())) {
                     return Poll::Ready(r);
                 }
             }
@@ -496,5 +516,63 @@ mod tests {
             );
             assert_eq!(marks.read, 5);
         }
+    }
+
+    /// A new connection's first write goes out when it is polled, without
+    /// waiting for the reactor to report the fresh registration writable
+    /// (that wait was counted as `http_req_sending`); a full send buffer
+    /// still parks the writer until there is room.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_new_connection_writes_at_once_and_a_full_one_waits() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let client = TcpStream::connect(listener.local_addr().expect("address"))
+            .await
+            .expect("connect");
+        let (mut server, _) = listener.accept().await.expect("accept");
+        let probe = Probe::new();
+        let mut timed = TimedStream::new(client, probe.clone()).expect("register");
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        // No await between the registration and this poll: the reactor
+        // has not turned.
+        match Pin::new(&mut timed).poll_write(&mut cx, b"GET / HTTP/1.1\r\n\r\n") {
+            Poll::Ready(Ok(n)) => assert_eq!(n, 18),
+            other => panic!("the first write waited: {other:?}"),
+        }
+        assert_eq!(probe.marks((0, 0)).written, 18);
+        let mut buf = [0u8; 18];
+        server.read_exact(&mut buf).await.expect("read");
+        // Fill the send buffer (the server reads nothing meanwhile).
+        let chunk = vec![0u8; 1 << 16];
+        let mut sent = 0usize;
+        let mut blocked = false;
+        for _ in 0..10_000 {
+            match Pin::new(&mut timed).poll_write(&mut cx, &chunk) {
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(e)) => panic!("write failed: {e}"),
+                Poll::Pending => {
+                    blocked = true;
+                    break;
+                }
+            }
+        }
+        assert!(blocked, "the send buffer never filled after {sent} bytes");
+        // Once the server drains, the parked write completes.
+        let drain = tokio::spawn(async move {
+            let mut sink = vec![0u8; 1 << 16];
+            let mut got = 0usize;
+            while got < sent + 1 {
+                let n = server.read(&mut sink).await.expect("drain");
+                assert!(n > 0, "closed early");
+                got += n;
+            }
+        });
+        let n = tokio::time::timeout(Duration::from_secs(5), timed.write(&chunk[..1]))
+            .await
+            .expect("the parked write completes once there is room")
+            .expect("write");
+        assert_eq!(n, 1);
+        drain.await.expect("drain task");
     }
 }
