@@ -476,19 +476,26 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// Data that waited in the socket before a busy engine read it is
-    /// stamped with when it arrived, not when it was read.
-    #[tokio::test]
-    async fn reads_are_stamped_when_the_data_arrived() {
+    /// A loopback connection: the client side timed, just registered (no
+    /// await after the registration), and the server side.
+    async fn connected() -> (TimedStream, TcpStream, Arc<Probe>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let client = TcpStream::connect(listener.local_addr().expect("address"))
             .await
             .expect("connect");
-        let (mut server, _) = listener.accept().await.expect("accept");
+        let (server, _) = listener.accept().await.expect("accept");
         let probe = Probe::new();
-        let mut timed = TimedStream::new(client, probe.clone()).expect("register");
+        let timed = TimedStream::new(client, probe.clone()).expect("register");
+        (timed, server, probe)
+    }
+
+    /// Data that waited in the socket before a busy engine read it is
+    /// stamped with when it arrived, not when it was read.
+    #[tokio::test]
+    async fn reads_are_stamped_when_the_data_arrived() {
+        let (mut timed, mut server, probe) = connected().await;
         assert!(timed.stamped(), "the kernel stamps loopback TCP");
         // The kernel turns stamping on a moment after the first socket asks.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -524,15 +531,7 @@ mod tests {
     /// still parks the writer until there is room.
     #[tokio::test(flavor = "current_thread")]
     async fn a_new_connection_writes_at_once_and_a_full_one_waits() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let client = TcpStream::connect(listener.local_addr().expect("address"))
-            .await
-            .expect("connect");
-        let (mut server, _) = listener.accept().await.expect("accept");
-        let probe = Probe::new();
-        let mut timed = TimedStream::new(client, probe.clone()).expect("register");
+        let (mut timed, mut server, probe) = connected().await;
         let mut cx = Context::from_waker(std::task::Waker::noop());
         // No await between the registration and this poll: the reactor
         // has not turned.
