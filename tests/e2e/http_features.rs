@@ -121,12 +121,18 @@ fn customer_care_example_places_orders() {
 fn server_time_is_waiting_not_sending_under_load() {
     // The target answers 30 ms after it read the request: that time is
     // http_req_waiting (time to first byte), and sending stays short, with
-    // 50 VUs sharing the engine's threads.
+    // 50 VUs sharing the engine's threads. Sending ends when the write
+    // returns, as in k6: a thread the OS preempts right after its write
+    // stamps that end late, and the server's time already running goes to
+    // sending (on a machine busy with other tests, 0-2 requests of 500 by
+    // 1-2 ms). So the bound is on p(1), not on the minimum: counting server
+    // time as sending for every request, or for every new connection's
+    // first one (10% here), still fails it.
     let t = Target::start();
     let cfg = temp_file(
         "t.json",
         r#"{"thresholds": {
-            "http_req_waiting": ["med>=30", "min>=29"],
+            "http_req_waiting": ["med>=30", "p(1)>=29"],
             "http_req_sending": ["p(95)<5"],
             "http_req_receiving": ["p(95)<5"]
         }}"#,
